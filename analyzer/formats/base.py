@@ -1,0 +1,36 @@
+"""What a log format is to the pipeline: how to sniff it, group its lines into records, and parse them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LogFormat:
+    """A real export layout. Parsing itself is the SQL in queries/parse/<name>.sql."""
+
+    name: str
+    title: str
+    line_re: str  # a record's first line (polars/RE2 syntax); used for sniffing and for grouping
+    multiline: bool = True  # records may continue on following lines (multi-line messages)
+    meta_re: str | None = None  # headers, trailers and footers of the export: counted, not records
+    min_share: float = 0.6  # share of the sniffed lines that must match line_re
+
+    @property
+    def parse_sql(self) -> str:
+        return f"parse/{self.name}.sql"
+
+    def sniff_score(self, lines: list[str]) -> float:
+        """Share of the sample's non-meta lines that start a record in this layout (0 when too few)."""
+        start = re.compile(self.line_re)
+        meta = re.compile(self.meta_re) if self.meta_re else None
+        sample = [ln for ln in lines if ln.strip() and not (meta and meta.search(ln))]
+        if not sample:
+            return 0.0
+        hits = sum(1 for ln in sample if start.search(ln))
+        share = hits / len(sample)
+        # multi-line formats: continuation lines lower the share, so require a few starts instead
+        if self.multiline and hits >= min(3, len(sample)) and start.search(sample[0]):
+            return max(share, self.min_share)
+        return share if share >= self.min_share else 0.0

@@ -1,0 +1,111 @@
+"""Ingest: read -> sniff -> parse -> normalise -> store, one transaction per input file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+
+from analyzer.audio_session import normalise_source
+from analyzer.errors import InputError
+from analyzer.parse import ParseOptions, parse_file
+from analyzer.sniff import describe_unknown, sniff
+from analyzer.sources import Collector, InputFile, content_hash
+
+
+@dataclass
+class FileResult:
+    """What happened to one input file."""
+
+    label: str
+    format: str | None
+    status: str  # ingested | duplicate | skipped | error
+    source_id: int | None = None
+    lines: int = 0
+    records: int = 0
+    stored: int = 0
+    ignored: int = 0
+    rejected: int = 0
+    events: int = 0
+    message: str = ""
+
+
+@dataclass
+class IngestSummary:
+    """Everything one ingest did, for the summary table and the exit code."""
+
+    files: list[FileResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(f, attr) for f in self.files)
+
+
+def ingest_paths(con: duckdb.DuckDBPyConnection, paths: list[str], opts: ParseOptions | None = None,
+                 progress: Callable[[str], None] | None = None) -> IngestSummary:
+    """Ingest every file the paths lead to. Bad inputs become errors in the summary, not exceptions."""
+    opts = opts or ParseOptions()
+    summary = IngestSummary()
+    with Collector() as collector:
+        try:
+            collected = collector.collect(paths)
+        except InputError as exc:
+            summary.errors.append(str(exc))
+            return summary
+        summary.notes.extend(collected.notes)
+        for item in collected.files:
+            if progress:
+                progress(item.label)
+            try:
+                summary.files.append(ingest_file(con, item, opts))
+            except InputError as exc:
+                summary.errors.append(str(exc))
+                summary.files.append(FileResult(item.label, None, "error", message=str(exc)))
+        if collected.logarchives:
+            ingested = any(f.status in ("ingested", "duplicate") for f in summary.files)
+            msg = (
+                f"{', '.join(collected.logarchives)}: binary unified log archive (.logarchive), which this "
+                "tool cannot read on Linux. Export it on a Mac: `log show --archive system_logs.logarchive "
+                "--style ndjson --info --debug > device.ndjson` (add --start/--end around the call), then "
+                "give the .ndjson file"
+            )
+            (summary.notes if ingested else summary.errors).append(msg)
+    return summary
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOptions) -> FileResult:
+    """Ingest one plain file atomically: either all of it lands (source row, records, events) or none."""
+    fmt = sniff(item)
+    if fmt is None:
+        if item.explicit:
+            raise InputError(describe_unknown(item))
+        return FileResult(item.label, None, "skipped", message=describe_unknown(item))
+    digest = content_hash(item.path)
+    known = con.execute("SELECT source_id, path FROM sources WHERE content_hash = ?", [digest]).fetchone()
+    if known:
+        return FileResult(item.label, fmt.name, "duplicate", known[0],
+                          message=f"already ingested as source {known[0]} ({known[1]})")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        source_id = con.execute("SELECT nextval('seq_source')").fetchone()[0]
+        con.execute(
+            "INSERT INTO sources (source_id, content_hash, path, member, format, bytes, lines, meta_lines, records,"
+            " stored, ignored, rejected, events, device_hint) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, ?)",
+            [source_id, digest, item.display, item.member, fmt.name, item.path.stat().st_size, item.device_hint],
+        )
+        tally = parse_file(con, item, fmt, source_id, opts)
+        events = normalise_source(con, source_id)
+        con.execute(
+            "UPDATE sources SET lines = ?, meta_lines = ?, records = ?, stored = ?, ignored = ?, rejected = ?,"
+            " events = ?, year_assumed = ? WHERE source_id = ?",
+            [tally.lines, tally.meta_lines, tally.records, tally.stored, tally.ignored, tally.rejected, events,
+             tally.year_used, source_id],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return FileResult(item.label, fmt.name, "ingested", source_id, tally.lines, tally.records, tally.stored,
+                      tally.ignored, tally.rejected, events)

@@ -1,0 +1,153 @@
+"""Parse stage: numbered lines -> records (multi-line aware) -> rows in log_records, or rows in rejects.
+
+Grouping is done by polars on each chunk, parsing by the format's SQL in DuckDB; a record cut by a chunk
+boundary is carried into the next chunk. Python only moves whole chunks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from analyzer.formats import LogFormat
+from analyzer.lines import iter_line_chunks
+from analyzer.patterns import relevance_regex
+from analyzer.resources import query_text
+from analyzer.sources import InputFile
+
+EXCERPT = 300
+
+
+@dataclass
+class ParseOptions:
+    """Assumptions for formats that leave things out (no UTC offset, no year)."""
+
+    assumed_offset: str = "+0000"
+    year: int | None = None
+
+
+@dataclass
+class Tally:
+    """Counts for one input. records = stored + ignored + rejected."""
+
+    lines: int = 0
+    meta_lines: int = 0
+    records: int = 0
+    stored: int = 0
+    ignored: int = 0
+    rejected: int = 0
+    year_used: int | None = None  # formats without a year: the year applied
+
+
+def _params(sql: str, values: dict[str, object]) -> dict[str, object]:
+    names = set(re.findall(r"\$([a-z_]+)", sql))
+    return {k: v for k, v in values.items() if k in names}
+
+
+def _group(frame: pl.DataFrame, fmt: LogFormat, final: bool) -> tuple[pl.DataFrame, pl.DataFrame, int, pl.DataFrame]:
+    """Split lines into (records, orphan lines, meta-line count, carry for the next chunk)."""
+    blank = pl.col("line").str.strip_chars() == ""
+    meta = pl.col("line").str.contains(fmt.meta_re) if fmt.meta_re else pl.lit(False)
+    df = frame.with_columns(blank.alias("blank"), (meta & ~blank).alias("meta"))
+    if not fmt.multiline:
+        recs = df.filter(~pl.col("blank") & ~pl.col("meta")).select(
+            pl.col("line_no").alias("line_start"), pl.col("line_no").alias("line_end"),
+            pl.col("line").alias("text"), "bad_utf8",
+        )
+        meta_count = int(df.select((pl.col("blank") | pl.col("meta")).sum()).item())
+        return recs, df.clear().select("line_no", "line"), meta_count, df.clear().select(frame.columns)
+
+    df = df.with_columns((pl.col("line").str.contains(fmt.line_re) & ~pl.col("meta")).alias("start"))
+    df = df.with_columns(
+        (pl.col("start") | pl.col("meta")).cum_sum().alias("seg"),
+        pl.when(pl.col("start")).then(pl.lit("rec")).when(pl.col("meta")).then(pl.lit("meta"))
+        .otherwise(None).forward_fill().fill_null("orphan").alias("kind"),
+    )
+    carry = df.clear()
+    if not final and df.height:
+        last_seg = df["seg"][-1]
+        if df["kind"][-1] == "rec":
+            carry = df.filter(pl.col("seg") == last_seg)
+            df = df.filter(pl.col("seg") != last_seg)
+    in_rec = df.filter(pl.col("kind") == "rec")
+    outside = df.filter(pl.col("kind") != "rec")
+    orphans = outside.filter(~pl.col("blank") & ~pl.col("meta")).select("line_no", "line")
+    meta_count = outside.height - orphans.height
+    recs = (
+        in_rec.group_by("seg", maintain_order=True)
+        .agg(
+            pl.col("line_no").min().alias("line_start"),
+            pl.col("line_no").filter(~pl.col("blank")).max().alias("line_end"),
+            pl.col("line").str.join("\n").str.strip_chars_end().alias("text"),
+            pl.col("bad_utf8").any().alias("bad_utf8"),
+        )
+        .drop("seg")
+    )
+    return recs, orphans, meta_count, carry.select(frame.columns)
+
+
+def parse_file(con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat, source_id: int,
+               opts: ParseOptions) -> Tally:
+    """Parse one file into log_records and rejects (inside the caller's transaction); return its tally."""
+    tally = Tally()
+    sql = (
+        f"CREATE OR REPLACE TEMP TABLE parsed_chunk AS WITH parsed AS ({query_text(fmt.parse_sql)}) "
+        + query_text("parse/finish.sql")
+    )
+    year = opts.year or datetime.fromtimestamp(item.path.stat().st_mtime).year
+    values: dict[str, object] = {
+        "relevance": relevance_regex(),
+        "assumed_offset": opts.assumed_offset,
+        "year": year,
+        "prev_ts": None,
+    }
+    params = _params(sql, values)
+    if "year" in params:
+        tally.year_used = year
+    carry = pl.DataFrame(schema={"line_no": pl.Int64, "line": pl.Utf8, "bad_utf8": pl.Boolean})
+    chunks = iter_line_chunks(item.path)
+    pending = next(chunks, None)
+    while pending is not None:
+        following = next(chunks, None)
+        final = following is None
+        tally.lines += pending.frame.height + len(pending.oversized)
+        frame = pl.concat([carry, pending.frame]) if carry.height else pending.frame
+        recs, orphans, meta_count, carry = _group(frame, fmt, final)
+        tally.meta_lines += meta_count
+        for line_no, nbytes, excerpt in pending.oversized:
+            con.execute(
+                "INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
+                [source_id, line_no, line_no, f"line of {nbytes:,} bytes exceeds the line limit", excerpt],
+            )
+            tally.records += 1
+            tally.rejected += 1
+        if orphans.height:
+            con.register("orphan_lines", orphans)
+            con.execute(
+                "INSERT INTO rejects SELECT ?, line_no, line_no, "
+                "'continuation line outside any record (no record start before it)', left(line, ?) "
+                "FROM orphan_lines", [source_id, EXCERPT],
+            )
+            con.unregister("orphan_lines")
+            tally.records += orphans.height
+            tally.rejected += orphans.height
+        if recs.height:
+            con.register("chunk_records", recs)
+            con.execute(sql, params)
+            con.unregister("chunk_records")
+            con.execute(query_text("parse/store_rejects.sql"), [source_id, EXCERPT])
+            con.execute(query_text("parse/store_records.sql"), [source_id])
+            counts = con.execute(query_text("parse/chunk_counts.sql")).fetchone()
+            tally.records += counts[0] - counts[4]
+            tally.stored += counts[1]
+            tally.ignored += counts[2]
+            tally.rejected += counts[3]
+            tally.meta_lines += counts[4]
+            if counts[5] is not None and "prev_ts" in params:
+                params["prev_ts"] = counts[5]
+        pending = following
+    return tally

@@ -1,0 +1,81 @@
+"""The audio-session pattern catalogue (audio_session.toml), loaded and checked once."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+FIELDS = (
+    "category", "mode", "options", "active", "success", "should_resume", "reason", "route_reason",
+    "osstatus", "sample_rate", "io_buffer_s", "state", "detail", "prev_in", "prev_out",
+)
+PRODUCERS = ("contract", "webrtc", "apple_client", "apple_server", "telephony", "app_logger")
+KINDS = (
+    "call_start", "call_connected", "call_end", "config_set", "configure", "category_set", "mode_set",
+    "options_set", "activation", "interruption_began", "interruption_ended", "route_change", "route_detail",
+    "route_override", "media_services_lost", "media_services_reset", "resume_decision", "format_change",
+    "audio_unit", "play_state", "session_state", "error", "glitch",
+)
+_CATALOGUE = Path(__file__).with_name("audio_session.toml")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One recognised line shape."""
+
+    id: str
+    producer: str
+    kind: str
+    regex: str
+    example: str
+    fields: tuple[str, ...] = ()
+    set: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    relevance: tuple[str, ...]
+    patterns: tuple[Pattern, ...]
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is malformed (names the pattern and the field)."""
+
+
+@cache
+def catalogue() -> Catalogue:
+    """Load and validate the pattern catalogue."""
+    data = tomllib.loads(_CATALOGUE.read_text(encoding="utf-8"))
+    patterns = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data.get("pattern", [])):
+        pid = raw.get("id", f"#{i}")
+        for key in ("id", "producer", "kind", "regex", "example"):
+            if not isinstance(raw.get(key), str) or not raw[key]:
+                raise CatalogueError(f"{_CATALOGUE.name}: pattern {pid}: missing or empty {key!r}")
+        if pid in seen:
+            raise CatalogueError(f"{_CATALOGUE.name}: pattern {pid}: duplicate id")
+        seen.add(pid)
+        if raw["producer"] not in PRODUCERS:
+            raise CatalogueError(f"{_CATALOGUE.name}: pattern {pid}: unknown producer {raw['producer']!r}")
+        if raw["kind"] not in KINDS:
+            raise CatalogueError(f"{_CATALOGUE.name}: pattern {pid}: unknown kind {raw['kind']!r}")
+        fields = tuple(raw.get("fields", ()))
+        consts = dict(raw.get("set", {}))
+        for name in (*fields, *consts):
+            if name not in FIELDS:
+                raise CatalogueError(f"{_CATALOGUE.name}: pattern {pid}: unknown field {name!r}")
+        groups = re.compile(raw["regex"]).groups
+        if len(fields) > groups:
+            raise CatalogueError(f"{_CATALOGUE.name}: pattern {pid}: {len(fields)} fields but {groups} groups")
+        patterns.append(Pattern(pid, raw["producer"], raw["kind"], raw["regex"], raw["example"], fields, consts))
+    return Catalogue(tuple(data["relevance"]), tuple(patterns))
+
+
+@cache
+def relevance_regex() -> str:
+    """One RE2 alternation of the relevance keywords."""
+    return "|".join(catalogue().relevance)

@@ -1,0 +1,302 @@
+"""Read stage: turn command-line paths (files, folders, globs, archives, stdin) into plain files on disk.
+
+Archives are unpacked into a private temporary folder, member by member, refusing absolute paths and
+`..`, skipping links, and stopping at size and ratio limits (decompression bombs).
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import hashlib
+import os
+import shutil
+import stat
+import sys
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from analyzer.errors import InputError
+
+MAX_EXTRACT_BYTES = int(os.environ.get("ANALYZER_MAX_EXTRACT_BYTES", 8 * 1024**3))
+MAX_RATIO = float(os.environ.get("ANALYZER_MAX_RATIO", 1000))
+MAX_DEPTH = 3
+_COPY_CHUNK = 1 << 20
+
+
+@dataclass
+class InputFile:
+    """One plain file to sniff and parse, with where it came from."""
+
+    path: Path  # the bytes on disk (a temporary file for archive members and stdin)
+    display: str  # what the user gave (the archive for members)
+    member: str | None = None  # path inside the archive(s), '!'-joined when nested
+    device_hint: str | None = None
+    explicit: bool = True  # named on the command line (unknown format is an error, not a skip)
+
+    @property
+    def label(self) -> str:
+        """Human name for messages: 'ticket.zip!logs/device.ndjson'."""
+        return f"{self.display}!{self.member}" if self.member else self.display
+
+
+@dataclass
+class Collected:
+    """What `collect` found: files to parse plus notes about what was skipped and why."""
+
+    files: list[InputFile] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    logarchives: list[str] = field(default_factory=list)
+
+
+def content_hash(path: Path) -> str:
+    """sha256 of the file's bytes: the identity that makes ingest idempotent."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_COPY_CHUNK * 4):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def device_hint_from_name(name: str) -> str | None:
+    """Device and build from a sysdiagnose name: sysdiagnose_<date>_<time>_iPhone-OS_iPhone_22B83 -> 'iPhone 22B83'."""
+    base = PurePosixPath(name).name
+    if not base.startswith("sysdiagnose_"):
+        return None
+    parts = base.split(".tar")[0].split("_")
+    # sysdiagnose, date, time, platform (iPhone-OS), model, build
+    if len(parts) >= 6:
+        return f"{parts[4]} {parts[5]}"
+    return None
+
+
+class _Budget:
+    """Bytes an archive may expand to: absolute cap and ratio to its compressed size."""
+
+    def __init__(self, label: str, compressed: int):
+        self.label = label
+        self.limit = min(MAX_EXTRACT_BYTES, int(max(compressed, 1) * MAX_RATIO))
+        self.used = 0
+
+    def spend(self, n: int) -> None:
+        self.used += n
+        if self.used > self.limit:
+            raise InputError(
+                f"{self.label}: refused: it expands past {self.limit:,} bytes "
+                f"(limit: {MAX_RATIO:g}x its size, at most {MAX_EXTRACT_BYTES:,} bytes); "
+                "a decompression bomb or a capture too large to unpack here"
+            )
+
+
+def _copy_limited(src, dst_path: Path, budget: _Budget) -> None:
+    with open(dst_path, "wb") as out:
+        while chunk := src.read(_COPY_CHUNK):
+            budget.spend(len(chunk))
+            out.write(chunk)
+
+
+def _safe_member_path(label: str, name: str) -> PurePosixPath:
+    """Refuse absolute member names and any `..` component."""
+    norm = name.replace("\\", "/")
+    pure = PurePosixPath(norm)
+    if norm.startswith("/") or (len(norm) > 1 and norm[1] == ":") or ".." in pure.parts:
+        raise InputError(f"{label}: refused: member {name!r} would be written outside the extraction folder")
+    return PurePosixPath(*[p for p in pure.parts if p not in ("", ".")])
+
+
+def _archive_kind(path: Path) -> str | None:
+    with open(path, "rb") as fh:
+        head = fh.read(262)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return "tar"
+    return None
+
+
+class Collector:
+    """Walks inputs, unpacking archives under one temporary folder that lives as long as the collector."""
+
+    def __init__(self) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="analyzer-")
+        self.root = Path(self._tmp.name)
+        self._n = 0
+
+    def close(self) -> None:
+        self._tmp.cleanup()
+
+    def __enter__(self) -> Collector:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _fresh_dir(self) -> Path:
+        self._n += 1
+        d = self.root / f"x{self._n}"
+        d.mkdir()
+        return d
+
+    def collect(self, paths: list[str]) -> Collected:
+        """Expand command-line paths into plain files; '-' reads standard input."""
+        out = Collected()
+        for raw in paths:
+            if raw == "-":
+                dst = self._fresh_dir() / "stdin"
+                with open(dst, "wb") as fh:
+                    shutil.copyfileobj(sys.stdin.buffer, fh)
+                self._add(out, InputFile(dst, "<stdin>"), depth=0)
+                continue
+            matches = sorted(glob.glob(raw)) if any(c in raw for c in "*?[") else [raw]
+            if not matches:
+                raise InputError(f"{raw}: no file matches this pattern")
+            for m in matches:
+                p = Path(m)
+                if p.is_dir():
+                    self._walk_dir(out, p, display_root=p, depth=0)
+                elif p.is_file():
+                    self._add(out, InputFile(p, m, device_hint=device_hint_from_name(m)), depth=0)
+                elif p.exists():
+                    raise InputError(f"{m}: not a regular file")
+                else:
+                    raise InputError(f"{m}: no such file or folder")
+        return out
+
+    def _walk_dir(self, out: Collected, folder: Path, display_root: Path, depth: int,
+                  parent: InputFile | None = None) -> None:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            here = Path(dirpath)
+            for d in list(dirnames):
+                if d.endswith(".logarchive"):
+                    dirnames.remove(d)
+                    rel = (here / d).relative_to(folder).as_posix()
+                    out.logarchives.append(self._member_label(parent, display_root, here / d, rel))
+            for name in sorted(filenames):
+                fp = here / name
+                if name.startswith("._") or name == ".DS_Store" or fp.is_symlink():
+                    if fp.is_symlink():
+                        out.notes.append(f"{fp}: skipped: symbolic link")
+                    continue
+                rel = fp.relative_to(folder).as_posix()
+                if parent is None:
+                    item = InputFile(fp, str(fp), device_hint=device_hint_from_name(str(display_root)),
+                                     explicit=False)
+                else:
+                    member = f"{parent.member}!{rel}" if parent.member else rel
+                    item = InputFile(fp, parent.display, member, parent.device_hint, explicit=False)
+                self._add(out, item, depth)
+
+    @staticmethod
+    def _member_label(parent: InputFile | None, root: Path, p: Path, rel: str) -> str:
+        if parent is None:
+            return str(p)
+        return f"{parent.label}!{rel}"
+
+    def _add(self, out: Collected, item: InputFile, depth: int) -> None:
+        kind = _archive_kind(item.path)
+        if kind is None:
+            out.files.append(item)
+            return
+        if depth >= MAX_DEPTH:
+            raise InputError(f"{item.label}: refused: archives nested deeper than {MAX_DEPTH} levels")
+        dest = self._fresh_dir()
+        budget = _Budget(item.label, item.path.stat().st_size)
+        if kind == "zip":
+            self._unzip(item, dest, budget, out)
+        elif kind == "gzip" and self._is_tar_gz(item.path):
+            self._untar(item, dest, budget, out, mode="r:gz")
+        elif kind == "gzip":
+            inner = PurePosixPath(item.member or Path(item.display).name)
+            inner_name = inner.name[:-3] if inner.name.endswith(".gz") else inner.name + ".out"
+            target = dest / inner_name
+            try:
+                with gzip.open(item.path, "rb") as src:
+                    _copy_limited(src, target, budget)
+            except (OSError, EOFError) as exc:
+                raise InputError(f"{item.label}: broken gzip data: {exc}") from exc
+            member = f"{item.member}!{inner_name}" if item.member else None
+            self._add(out, InputFile(target, item.display if item.member else item.display, member,
+                                     item.device_hint, item.explicit), depth + 1)
+            return
+        else:
+            self._untar(item, dest, budget, out, mode="r:")
+        parent = InputFile(dest, item.display, item.member, item.device_hint or
+                           device_hint_from_name(item.member or item.display), explicit=False)
+        self._walk_dir(out, dest, dest, depth + 1, parent=parent)
+
+    @staticmethod
+    def _is_tar_gz(path: Path) -> bool:
+        try:
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(262)
+        except (OSError, EOFError):
+            return False
+        return len(head) >= 262 and head[257:262] == b"ustar"
+
+    def _unzip(self, item: InputFile, dest: Path, budget: _Budget, out: Collected) -> None:
+        try:
+            zf = zipfile.ZipFile(item.path)
+        except zipfile.BadZipFile as exc:
+            raise InputError(f"{item.label}: broken zip archive: {exc}") from exc
+        with zf:
+            for info in zf.infolist():
+                rel = _safe_member_path(item.label, info.filename)
+                mode = info.external_attr >> 16
+                if stat.S_ISLNK(mode):
+                    out.notes.append(f"{item.label}!{info.filename}: skipped: link inside archive")
+                    continue
+                if info.is_dir() or not rel.parts:
+                    continue
+                target = dest.joinpath(*rel.parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    with zf.open(info) as src:
+                        _copy_limited(src, target, budget)
+                except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                    raise InputError(f"{item.label}!{info.filename}: broken zip member: {exc}") from exc
+
+    def _untar(self, item: InputFile, dest: Path, budget: _Budget, out: Collected, mode: str) -> None:
+        try:
+            tf = tarfile.open(item.path, mode)
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            raise InputError(f"{item.label}: broken tar archive: {exc}") from exc
+        with tf:
+            try:
+                for member in tf:
+                    rel = _safe_member_path(item.label, member.name)
+                    if member.issym() or member.islnk():
+                        out.notes.append(f"{item.label}!{member.name}: skipped: link inside archive")
+                        continue
+                    if member.isdir() or not rel.parts:
+                        continue
+                    if not member.isfile():
+                        out.notes.append(f"{item.label}!{member.name}: skipped: not a regular file")
+                        continue
+                    target = dest.joinpath(*rel.parts)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    src = tf.extractfile(member)
+                    if src is None:
+                        continue
+                    with src:
+                        _copy_limited(src, target, budget)
+                    # a tar may hold an empty '<x>.logarchive/' folder: keep dirs visible to the walk
+            except (tarfile.TarError, OSError, EOFError) as exc:
+                raise InputError(f"{item.label}: broken tar archive: {exc}") from exc
+            # logarchive folders whose files are all present make os.walk find them; record empty ones too
+            for member in tf.getmembers():
+                if member.isdir() and member.name.rstrip("/").endswith(".logarchive"):
+                    rel = _safe_member_path(item.label, member.name)
+                    dest.joinpath(*rel.parts).mkdir(parents=True, exist_ok=True)
+
+
+def iter_labels(files: list[InputFile]) -> Iterator[str]:
+    """Labels of collected files, for messages."""
+    for f in files:
+        yield f.label

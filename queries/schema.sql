@@ -1,0 +1,201 @@
+-- The one place where the store's tables are defined. Applied on every connect; idempotent.
+-- Timestamps are TIMESTAMPTZ (instants, UTC on display); the offset the device logged is kept beside them.
+
+CREATE SEQUENCE IF NOT EXISTS seq_source START 1;
+CREATE SEQUENCE IF NOT EXISTS seq_record START 1;
+CREATE SEQUENCE IF NOT EXISTS seq_event START 1;
+
+CREATE TABLE IF NOT EXISTS schema_meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+INSERT OR IGNORE INTO schema_meta VALUES ('schema_version', '1');
+
+-- One row per ingested input (a file, or a member of an archive). content_hash makes ingest idempotent.
+-- Invariant, checked by tests: records = stored + ignored + rejected.
+CREATE TABLE IF NOT EXISTS sources (
+    source_id     INTEGER PRIMARY KEY,
+    content_hash  VARCHAR NOT NULL UNIQUE,   -- sha256 of the bytes read
+    path          VARCHAR NOT NULL,          -- as given on the command line (archive path for members)
+    member        VARCHAR,                   -- path inside the archive, NULL for plain files
+    format        VARCHAR NOT NULL,          -- e.g. oslog_ndjson, oslog_default, idevicesyslog
+    bytes         BIGINT NOT NULL,
+    lines         BIGINT NOT NULL,           -- physical lines read
+    meta_lines    BIGINT NOT NULL,           -- blank lines, headers, trailers and footers of the export
+    records       BIGINT NOT NULL,           -- log records found (a multi-line record counts once)
+    stored        BIGINT NOT NULL,           -- records kept in log_records (audio/call related)
+    ignored       BIGINT NOT NULL,           -- well-formed records about something else (other processes' noise)
+    rejected      BIGINT NOT NULL,           -- records that could not be parsed: see rejects
+    events        BIGINT NOT NULL,           -- typed session_events derived from the stored records
+    device_hint   VARCHAR,                   -- device name/model from the file name or the log, when known
+    year_assumed  INTEGER,                   -- for formats without a year (idevicesyslog): the year used
+    ingested_at   TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+-- Every record that could not be read, with where it was and why.
+CREATE TABLE IF NOT EXISTS rejects (
+    source_id   INTEGER NOT NULL,
+    line        BIGINT,                      -- first physical line of the record (1-based)
+    line_end    BIGINT,
+    reason      VARCHAR NOT NULL,
+    excerpt     VARCHAR                      -- first 300 characters of the record
+);
+
+-- Raw log records that concern audio, calls or WebRTC, in a common shape for every input format.
+CREATE TABLE IF NOT EXISTS log_records (
+    record_id       BIGINT PRIMARY KEY,
+    source_id       INTEGER NOT NULL,
+    line_start      BIGINT NOT NULL,
+    line_end        BIGINT NOT NULL,
+    ts              TIMESTAMPTZ,             -- instant; NULL only when the record has no usable time
+    utc_offset_min  SMALLINT,                -- offset the device logged; NULL when the format has none
+    ts_assumed_tz   BOOLEAN NOT NULL DEFAULT false,  -- true when the offset (or year) was assumed
+    process         VARCHAR,
+    pid             INTEGER,
+    thread          VARCHAR,
+    level           VARCHAR,                 -- Default/Info/Debug/Error/Fault/Notice/Warning
+    subsystem       VARCHAR,
+    category        VARCHAR,
+    sender          VARCHAR,                 -- sender image/library when the format has it
+    message         VARCHAR NOT NULL
+);
+
+-- Typed audio-session events. Exactly one per recognised log record; record_id points back at the source line.
+CREATE TABLE IF NOT EXISTS session_events (
+    event_id        BIGINT PRIMARY KEY,
+    record_id       BIGINT NOT NULL,
+    source_id       INTEGER NOT NULL,
+    line_start      BIGINT NOT NULL,
+    line_end        BIGINT NOT NULL,
+    ts              TIMESTAMPTZ,
+    process         VARCHAR,
+    pid             INTEGER,
+    producer        VARCHAR NOT NULL,        -- webrtc | apple_client | apple_server | telephony | contract | app_logger
+    subject_pid     INTEGER,                 -- the app process the event is about (server lines name it)
+    subject_name    VARCHAR,
+    kind            VARCHAR NOT NULL,        -- see ref_event_kinds
+    pattern_id      VARCHAR NOT NULL,        -- which catalogue pattern recognised it
+    call_id_hint    VARCHAR,                 -- call id carried by the line itself (contract lines)
+    av_category     VARCHAR,                 -- canonical name: playAndRecord, playback, ...
+    av_mode         VARCHAR,                 -- canonical name: voiceChat, default, ...
+    options         BIGINT,                  -- AVAudioSession.CategoryOptions bitmask
+    option_names    VARCHAR[],
+    active          BOOLEAN,                 -- for activation events: true=activate, false=deactivate
+    success         BOOLEAN,                 -- false for failures (activation, category, audio unit)
+    should_resume   BOOLEAN,
+    reason          VARCHAR,                 -- interruption reason (builtInMicMuted, appWasSuspended, ...)
+    route_reason    VARCHAR,                 -- NewDeviceAvailable, OldDeviceUnavailable, CategoryChange, ...
+    prev_inputs     VARCHAR[],
+    prev_outputs    VARCHAR[],
+    inputs          VARCHAR[],
+    outputs         VARCHAR[],
+    osstatus        BIGINT,
+    fourcc          VARCHAR,
+    error_name      VARCHAR,
+    sample_rate     DOUBLE,
+    io_buffer_s     DOUBLE,
+    state           VARCHAR,                 -- play state, audio-unit state, resume decision
+    detail          VARCHAR,
+    message         VARCHAR NOT NULL,
+    call_id         VARCHAR                  -- set by sessionise
+);
+
+CREATE TABLE IF NOT EXISTS devices (
+    device_id   VARCHAR PRIMARY KEY,
+    name        VARCHAR,
+    model       VARCHAR,
+    os_build    VARCHAR,
+    found_from  VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS calls (
+    call_id        VARCHAR PRIMARY KEY,
+    device_id      VARCHAR,
+    start_ts       TIMESTAMPTZ,
+    end_ts         TIMESTAMPTZ,
+    evidence_kind  VARCHAR,                  -- explicit_id | peer_connection | activation_window
+    ended_cleanly  BOOLEAN,
+    gateway_offset_s DOUBLE,
+    detail         VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS findings (
+    finding_id  BIGINT PRIMARY KEY,
+    rule_id     VARCHAR NOT NULL,
+    call_id     VARCHAR,
+    severity    VARCHAR NOT NULL,
+    first_ts    TIMESTAMPTZ,
+    last_ts     TIMESTAMPTZ,
+    evidence    BIGINT[],                    -- event ids
+    detail      VARCHAR
+);
+
+-- Reference tables (facts from Apple's SDK headers; see docs/instrumentation.md and shared/formats/ios-logs.md).
+CREATE TABLE IF NOT EXISTS ref_osstatus (
+    code     BIGINT PRIMARY KEY,             -- signed 32-bit as logged
+    fourcc   VARCHAR,
+    name     VARCHAR NOT NULL,
+    meaning  VARCHAR NOT NULL
+);
+INSERT OR IGNORE INTO ref_osstatus VALUES
+    (0, NULL, 'none', 'no error'),
+    (-50, NULL, 'badParam', 'an argument was invalid'),
+    (560557684, '!int', 'cannotInterruptOthers', 'a non-mixable session cannot interrupt others while the app is in the background'),
+    (561015905, '!pla', 'cannotStartPlaying', 'playback could not start (e.g. app in background without the audio mode)'),
+    (561145187, '!rec', 'cannotStartRecording', 'recording could not start (mic in use, or app in background)'),
+    (561210739, '!ses', 'expiredSession', 'the session expired or the server was reset'),
+    (560161140, '!cat', 'incompatibleCategory', 'the operation is not allowed by the current category'),
+    (561017449, '!pri', 'insufficientPriority', 'another app (typically a phone or FaceTime call) holds higher priority'),
+    (560030580, '!act', 'isBusy', 'deactivating while I/O is running'),
+    (1836282486, 'msrv', 'mediaServicesFailed', 'the media server failed; media services must be reset'),
+    (1701737535, 'ent?', 'missingEntitlement', 'the app lacks the entitlement (e.g. audio background mode)'),
+    (561145203, '!res', 'resourceNotAvailable', 'hardware resources are not available'),
+    (1768841571, 'inac', 'sessionNotActive', 'the session is not active'),
+    (1936290409, 'siri', 'siriIsRecording', 'Siri is recording; recording is not possible'),
+    (2003329396, 'what', 'unspecified', 'an unspecified error'),
+    (560557673, '!ini', 'notInitialized', 'the session was not initialised (old C API)'),
+    (-66637, NULL, 'kAUGraphErr_CannotDoInCurrentContext/IOStartFailed', 'the audio unit could not start I/O in the current context'),
+    (-10851, NULL, 'kAudioUnitErr_InvalidPropertyValue', 'an audio unit property value was invalid'),
+    (-10868, NULL, 'kAudioUnitErr_FormatNotSupported', 'the audio unit does not support the stream format');
+
+CREATE TABLE IF NOT EXISTS ref_category_options (
+    bit   BIGINT PRIMARY KEY,
+    name  VARCHAR NOT NULL
+);
+INSERT OR IGNORE INTO ref_category_options VALUES
+    (1, 'mixWithOthers'), (2, 'duckOthers'), (4, 'allowBluetoothHFP'), (8, 'defaultToSpeaker'),
+    (16, 'interruptSpokenAudioAndMixWithOthers'), (32, 'allowBluetoothA2DP'), (64, 'allowAirPlay'),
+    (128, 'overrideMutedMicrophoneInterruption'), (262144, 'farFieldInput'),
+    (524288, 'bluetoothHighQualityRecording');
+
+CREATE TABLE IF NOT EXISTS ref_route_change_reason (
+    code  INTEGER PRIMARY KEY,
+    name  VARCHAR NOT NULL
+);
+INSERT OR IGNORE INTO ref_route_change_reason VALUES
+    (0, 'Unknown'), (1, 'NewDeviceAvailable'), (2, 'OldDeviceUnavailable'), (3, 'CategoryChange'),
+    (4, 'Override'), (6, 'WakeFromSleep'), (7, 'NoSuitableRouteForCategory'), (8, 'RouteConfigurationChange');
+
+-- Port types as they appear in logs (AVAudioSessionPortDescription type, Swift names) -> canonical name.
+CREATE TABLE IF NOT EXISTS ref_port_types (
+    raw        VARCHAR PRIMARY KEY,          -- lower-cased spelling seen in logs
+    canonical  VARCHAR NOT NULL,
+    direction  VARCHAR NOT NULL,             -- input | output | both
+    bluetooth  BOOLEAN NOT NULL
+);
+INSERT OR IGNORE INTO ref_port_types VALUES
+    ('microphonebuiltin', 'BuiltInMic', 'input', false), ('builtinmic', 'BuiltInMic', 'input', false),
+    ('receiver', 'BuiltInReceiver', 'output', false), ('builtinreceiver', 'BuiltInReceiver', 'output', false),
+    ('speaker', 'BuiltInSpeaker', 'output', false), ('builtinspeaker', 'BuiltInSpeaker', 'output', false),
+    ('microphonewired', 'HeadsetMic', 'input', false), ('headsetmic', 'HeadsetMic', 'input', false),
+    ('headphones', 'Headphones', 'output', false),
+    ('bluetoothhfp', 'BluetoothHFP', 'both', true),
+    ('bluetootha2dpoutput', 'BluetoothA2DPOutput', 'output', true), ('bluetootha2dp', 'BluetoothA2DPOutput', 'output', true),
+    ('bluetoothle', 'BluetoothLE', 'output', true),
+    ('caraudio', 'CarAudio', 'both', false), ('airplay', 'AirPlay', 'output', false),
+    ('usbaudio', 'USBAudio', 'both', false), ('hdmioutput', 'HDMI', 'output', false), ('hdmi', 'HDMI', 'output', false),
+    ('linein', 'LineIn', 'input', false), ('lineout', 'LineOut', 'output', false),
+    ('virtual', 'Virtual', 'both', false), ('continuitymicrophone', 'ContinuityMicrophone', 'input', false),
+    -- port names (not types) printed by some app loggers
+    ('built-in microphone', 'BuiltInMic', 'input', false), ('built-in receiver', 'BuiltInReceiver', 'output', false),
+    ('built-in speaker', 'BuiltInSpeaker', 'output', false);
