@@ -46,8 +46,8 @@ def normalise_sql() -> str:
 
 def normalise_source(con: duckdb.DuckDBPyConnection, source_id: int) -> int:
     """Derive session_events from one source's log_records; returns how many were added."""
-    before = con.execute("SELECT count(*) FROM session_events WHERE source_id = ?", [source_id]).fetchone()[0]
+    before = con.execute("SELECT count(*) FROM session_events WHERE source_id = ?", [source_id]).fetchall()[0][0]
     con.execute(normalise_sql(), {"source_id": source_id})
     con.execute(query_text("route_details.sql"), {"source_id": source_id})
-    after = con.execute("SELECT count(*) FROM session_events WHERE source_id = ?", [source_id]).fetchone()[0]
+    after = con.execute("SELECT count(*) FROM session_events WHERE source_id = ?", [source_id]).fetchall()[0][0]
     return after - before

@@ -43,8 +43,12 @@ class IngestSummary:
         return sum(getattr(f, attr) for f in self.files)
 
 
-def ingest_paths(con: duckdb.DuckDBPyConnection, paths: list[str], opts: ParseOptions | None = None,
-                 progress: Callable[[str], None] | None = None) -> IngestSummary:
+def ingest_paths(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[str],
+    opts: ParseOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> IngestSummary:
     """Ingest every file the paths lead to. Bad inputs become errors in the summary, not exceptions."""
     opts = opts or ParseOptions()
     summary = IngestSummary()
@@ -83,29 +87,62 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
             raise InputError(describe_unknown(item))
         return FileResult(item.label, None, "skipped", message=describe_unknown(item))
     digest = content_hash(item.path)
-    known = con.execute("SELECT source_id, path FROM sources WHERE content_hash = ?", [digest]).fetchone()
-    if known:
-        return FileResult(item.label, fmt.name, "duplicate", known[0],
-                          message=f"already ingested as source {known[0]} ({known[1]})")
+    rows = con.execute("SELECT source_id, path FROM sources WHERE content_hash = ?", [digest]).fetchall()
+    if rows:
+        known = rows[0]
+        return FileResult(
+            item.label,
+            fmt.name,
+            "duplicate",
+            known[0],
+            message=f"already ingested as source {known[0]} ({known[1]})",
+        )
     con.execute("BEGIN TRANSACTION")
     try:
-        source_id = con.execute("SELECT nextval('seq_source')").fetchone()[0]
+        source_id = con.execute("SELECT nextval('seq_source')").fetchall()[0][0]
         con.execute(
             "INSERT INTO sources (source_id, content_hash, path, member, format, bytes, lines, meta_lines, records,"
             " stored, ignored, rejected, events, device_hint) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, ?)",
-            [source_id, digest, item.display, item.member, fmt.name, item.path.stat().st_size, item.device_hint],
+            [
+                source_id,
+                digest,
+                item.display,
+                item.member,
+                fmt.name,
+                item.path.stat().st_size,
+                item.device_hint,
+            ],
         )
         tally = parse_file(con, item, fmt, source_id, opts)
         events = normalise_source(con, source_id)
         con.execute(
             "UPDATE sources SET lines = ?, meta_lines = ?, records = ?, stored = ?, ignored = ?, rejected = ?,"
             " events = ?, year_assumed = ? WHERE source_id = ?",
-            [tally.lines, tally.meta_lines, tally.records, tally.stored, tally.ignored, tally.rejected, events,
-             tally.year_used, source_id],
+            [
+                tally.lines,
+                tally.meta_lines,
+                tally.records,
+                tally.stored,
+                tally.ignored,
+                tally.rejected,
+                events,
+                tally.year_used,
+                source_id,
+            ],
         )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return FileResult(item.label, fmt.name, "ingested", source_id, tally.lines, tally.records, tally.stored,
-                      tally.ignored, tally.rejected, events)
+    return FileResult(
+        item.label,
+        fmt.name,
+        "ingested",
+        source_id,
+        tally.lines,
+        tally.records,
+        tally.stored,
+        tally.ignored,
+        tally.rejected,
+        events,
+    )

@@ -55,8 +55,11 @@ def _group(frame: pl.DataFrame, fmt: LogFormat, final: bool) -> tuple[pl.DataFra
     df = frame.with_columns(blank.alias("blank"), (meta & ~blank).alias("meta"))
     if not fmt.multiline:
         recs = df.filter(~pl.col("blank") & ~pl.col("meta")).select(
-            pl.col("line_no").alias("line_start"), pl.col("line_no").alias("line_end"),
-            pl.col("line").alias("text"), "bad_utf8",
+            pl.col("line_no").alias("line_start"),
+            pl.col("line_no").alias("line_end"),
+            pl.col("line").alias("text"),
+            "bad_utf8",
+            pl.lit(False).alias("is_last"),
         )
         meta_count = int(df.select((pl.col("blank") | pl.col("meta")).sum()).item())
         return recs, df.clear().select("line_no", "line"), meta_count, df.clear().select(frame.columns)
@@ -64,8 +67,14 @@ def _group(frame: pl.DataFrame, fmt: LogFormat, final: bool) -> tuple[pl.DataFra
     df = df.with_columns((pl.col("line").str.contains(fmt.line_re) & ~pl.col("meta")).alias("start"))
     df = df.with_columns(
         (pl.col("start") | pl.col("meta")).cum_sum().alias("seg"),
-        pl.when(pl.col("start")).then(pl.lit("rec")).when(pl.col("meta")).then(pl.lit("meta"))
-        .otherwise(None).forward_fill().fill_null("orphan").alias("kind"),
+        pl.when(pl.col("start"))
+        .then(pl.lit("rec"))
+        .when(pl.col("meta"))
+        .then(pl.lit("meta"))
+        .otherwise(None)
+        .forward_fill()
+        .fill_null("orphan")
+        .alias("kind"),
     )
     carry = df.clear()
     if not final and df.height:
@@ -87,16 +96,18 @@ def _group(frame: pl.DataFrame, fmt: LogFormat, final: bool) -> tuple[pl.DataFra
         )
         .drop("seg")
     )
+    # the file's last record: a layout with closing lines (JSON array) can tell that it was cut
+    recs = recs.with_columns((pl.lit(final) & (pl.int_range(pl.len()) == pl.len() - 1)).alias("is_last"))
     return recs, orphans, meta_count, carry.select(frame.columns)
 
 
-def parse_file(con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat, source_id: int,
-               opts: ParseOptions) -> Tally:
+def parse_file(
+    con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat, source_id: int, opts: ParseOptions
+) -> Tally:
     """Parse one file into log_records and rejects (inside the caller's transaction); return its tally."""
     tally = Tally()
-    sql = (
-        f"CREATE OR REPLACE TEMP TABLE parsed_chunk AS WITH parsed AS ({query_text(fmt.parse_sql)}) "
-        + query_text("parse/finish.sql")
+    sql = f"CREATE OR REPLACE TEMP TABLE parsed_chunk AS WITH parsed AS ({query_text(fmt.parse_sql)}) " + query_text(
+        "parse/finish.sql"
     )
     year = opts.year or datetime.fromtimestamp(item.path.stat().st_mtime).year
     values: dict[str, object] = {
@@ -130,7 +141,8 @@ def parse_file(con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat, 
             con.execute(
                 "INSERT INTO rejects SELECT ?, line_no, line_no, "
                 "'continuation line outside any record (no record start before it)', left(line, ?) "
-                "FROM orphan_lines", [source_id, EXCERPT],
+                "FROM orphan_lines",
+                [source_id, EXCERPT],
             )
             con.unregister("orphan_lines")
             tally.records += orphans.height
@@ -141,7 +153,7 @@ def parse_file(con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat, 
             con.unregister("chunk_records")
             con.execute(query_text("parse/store_rejects.sql"), [source_id, EXCERPT])
             con.execute(query_text("parse/store_records.sql"), [source_id])
-            counts = con.execute(query_text("parse/chunk_counts.sql")).fetchone()
+            counts = con.execute(query_text("parse/chunk_counts.sql")).fetchall()[0]
             tally.records += counts[0] - counts[4]
             tally.stored += counts[1]
             tally.ignored += counts[2]

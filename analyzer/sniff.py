@@ -36,8 +36,10 @@ def describe_unknown(item: InputFile) -> str:
     if not raw:
         what = "it is empty"
     elif item.path.name.endswith(".tracev3") or raw.startswith(_TRACEV3_MAGIC):
-        what = ("it is a binary unified-log file (.tracev3); export it on a Mac with "
-                "`log show --archive <path>.logarchive --style ndjson > device.ndjson`")
+        what = (
+            "it is a binary unified-log file (.tracev3); export it on a Mac with "
+            "`log show --archive <path>.logarchive --style ndjson > device.ndjson`"
+        )
     elif raw.count(b"\0") > len(raw) // 10 and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         what = "it looks like binary data"
     else:

@@ -16,7 +16,6 @@ import sys
 import tarfile
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -168,8 +167,9 @@ class Collector:
                     raise InputError(f"{m}: no such file or folder")
         return out
 
-    def _walk_dir(self, out: Collected, folder: Path, display_root: Path, depth: int,
-                  parent: InputFile | None = None) -> None:
+    def _walk_dir(
+        self, out: Collected, folder: Path, display_root: Path, depth: int, parent: InputFile | None = None
+    ) -> None:
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames.sort()
             here = Path(dirpath)
@@ -177,7 +177,7 @@ class Collector:
                 if d.endswith(".logarchive"):
                     dirnames.remove(d)
                     rel = (here / d).relative_to(folder).as_posix()
-                    out.logarchives.append(self._member_label(parent, display_root, here / d, rel))
+                    out.logarchives.append(str(here / d) if parent is None else f"{parent.label}!{rel}")
             for name in sorted(filenames):
                 fp = here / name
                 if name.startswith("._") or name == ".DS_Store" or fp.is_symlink():
@@ -186,18 +186,11 @@ class Collector:
                     continue
                 rel = fp.relative_to(folder).as_posix()
                 if parent is None:
-                    item = InputFile(fp, str(fp), device_hint=device_hint_from_name(str(display_root)),
-                                     explicit=False)
+                    item = InputFile(fp, str(fp), device_hint=device_hint_from_name(str(display_root)), explicit=False)
                 else:
                     member = f"{parent.member}!{rel}" if parent.member else rel
                     item = InputFile(fp, parent.display, member, parent.device_hint, explicit=False)
                 self._add(out, item, depth)
-
-    @staticmethod
-    def _member_label(parent: InputFile | None, root: Path, p: Path, rel: str) -> str:
-        if parent is None:
-            return str(p)
-        return f"{parent.label}!{rel}"
 
     def _add(self, out: Collected, item: InputFile, depth: int) -> None:
         kind = _archive_kind(item.path)
@@ -213,22 +206,26 @@ class Collector:
         elif kind == "gzip" and self._is_tar_gz(item.path):
             self._untar(item, dest, budget, out, mode="r:gz")
         elif kind == "gzip":
-            inner = PurePosixPath(item.member or Path(item.display).name)
-            inner_name = inner.name[:-3] if inner.name.endswith(".gz") else inner.name + ".out"
+            inner = PurePosixPath(item.member or Path(item.display).name).name
+            inner_name = inner[:-3] if inner.endswith(".gz") else inner + ".out"
             target = dest / inner_name
             try:
                 with gzip.open(item.path, "rb") as src:
                     _copy_limited(src, target, budget)
             except (OSError, EOFError) as exc:
                 raise InputError(f"{item.label}: broken gzip data: {exc}") from exc
-            member = f"{item.member}!{inner_name}" if item.member else None
-            self._add(out, InputFile(target, item.display if item.member else item.display, member,
-                                     item.device_hint, item.explicit), depth + 1)
+            member = f"{item.member}!{inner_name}" if item.member else inner_name
+            self._add(out, InputFile(target, item.display, member, item.device_hint, item.explicit), depth + 1)
             return
         else:
             self._untar(item, dest, budget, out, mode="r:")
-        parent = InputFile(dest, item.display, item.member, item.device_hint or
-                           device_hint_from_name(item.member or item.display), explicit=False)
+        parent = InputFile(
+            dest,
+            item.display,
+            item.member,
+            item.device_hint or device_hint_from_name(item.member or item.display),
+            explicit=False,
+        )
         self._walk_dir(out, dest, dest, depth + 1, parent=parent)
 
     @staticmethod
@@ -264,7 +261,7 @@ class Collector:
 
     def _untar(self, item: InputFile, dest: Path, budget: _Budget, out: Collected, mode: str) -> None:
         try:
-            tf = tarfile.open(item.path, mode)
+            tf = tarfile.open(item.path, mode)  # noqa: SIM115 - closed by the `with` below
         except (tarfile.TarError, OSError, EOFError) as exc:
             raise InputError(f"{item.label}: broken tar archive: {exc}") from exc
         with tf:
@@ -294,9 +291,3 @@ class Collector:
                 if member.isdir() and member.name.rstrip("/").endswith(".logarchive"):
                     rel = _safe_member_path(item.label, member.name)
                     dest.joinpath(*rel.parts).mkdir(parents=True, exist_ok=True)
-
-
-def iter_labels(files: list[InputFile]) -> Iterator[str]:
-    """Labels of collected files, for messages."""
-    for f in files:
-        yield f.label

@@ -32,5 +32,5 @@ def _create_port_macro(con: duckdb.DuckDBPyConnection) -> None:
     rows = con.execute("SELECT raw, canonical FROM ref_port_types ORDER BY raw").fetchall()
     entries = ", ".join("'{}': '{}'".format(r.replace("'", "''"), c.replace("'", "''")) for r, c in rows)
     con.execute(
-        f"CREATE OR REPLACE MACRO canonical_port(p) AS coalesce(MAP {{{entries}}}[lower(trim(p))], trim(p))"
+        f"CREATE OR REPLACE TEMP MACRO canonical_port(p) AS coalesce(MAP {{{entries}}}[lower(trim(p))], trim(p))"
     )

@@ -1,7 +1,7 @@
 -- Scalar helpers shared by the parse and normalise queries. Applied on every connect (no tables here).
 
 -- Offset in minutes of a timestamp text ending in +hhmm / -hh:mm / Z; NULL when it carries none.
-CREATE OR REPLACE MACRO ts_offset_min(t) AS
+CREATE OR REPLACE TEMP MACRO ts_offset_min(t) AS
     CASE
         WHEN regexp_matches(t, '[+-]\d\d:?\d\d$') THEN
             (CASE WHEN regexp_extract(t, '([+-])\d\d:?\d\d$', 1) = '-' THEN -1 ELSE 1 END)
@@ -11,17 +11,17 @@ CREATE OR REPLACE MACRO ts_offset_min(t) AS
     END;
 
 -- An instant from a timestamp text; when it has no offset, `assumed` (e.g. '+0000') is appended.
-CREATE OR REPLACE MACRO ts_instant(t, assumed) AS
+CREATE OR REPLACE TEMP MACRO ts_instant(t, assumed) AS
     CASE
         WHEN ts_offset_min(t) IS NOT NULL THEN try_cast(t AS TIMESTAMPTZ)
         ELSE try_cast(t || assumed AS TIMESTAMPTZ)
     END;
 
 -- '+0530' -> 330
-CREATE OR REPLACE MACRO offset_text_min(o) AS ts_offset_min('2000-01-01 00:00:00' || o);
+CREATE OR REPLACE TEMP MACRO offset_text_min(o) AS ts_offset_min('2000-01-01 00:00:00' || o);
 
 -- The four bytes of a 32-bit OSStatus as text when all are printable ASCII ('!pri'), else NULL.
-CREATE OR REPLACE MACRO osstatus_fourcc(n) AS
+CREATE OR REPLACE TEMP MACRO osstatus_fourcc(n) AS
     CASE
         WHEN n IS NULL THEN NULL
         WHEN list_bool_and([((CAST(n AS BIGINT) & 4294967295) >> s) & 255 BETWEEN 32 AND 126 FOR s IN [24, 16, 8, 0]])
@@ -30,25 +30,25 @@ CREATE OR REPLACE MACRO osstatus_fourcc(n) AS
     END;
 
 -- '!pri' -> 561017449 (signed 32-bit, as iOS logs it).
-CREATE OR REPLACE MACRO fourcc_code(f) AS
+CREATE OR REPLACE TEMP MACRO fourcc_code(f) AS
     CASE WHEN length(f) = 4 THEN
         (ascii(f[1]) << 24) + (ascii(f[2]) << 16) + (ascii(f[3]) << 8) + ascii(f[4])
     END;
 
 -- The option names of a CategoryOptions bitmask, in bit order.
-CREATE OR REPLACE MACRO category_option_names(mask) AS
+CREATE OR REPLACE TEMP MACRO category_option_names(mask) AS
     CASE WHEN mask IS NULL THEN NULL ELSE
         coalesce((SELECT list(name ORDER BY bit) FROM ref_category_options WHERE (mask & bit) = bit), [])
     END;
 
 -- 'AVAudioSessionCategoryPlayAndRecord' / 'PlayAndRecord' / 'playAndRecord' -> 'playAndRecord'
-CREATE OR REPLACE MACRO canonical_category(c) AS
+CREATE OR REPLACE TEMP MACRO canonical_category(c) AS
     CASE WHEN c IS NULL OR c = '' THEN NULL ELSE
         lower(regexp_replace(regexp_replace(c, '^AVAudioSessionCategory', ''), '^(.).*$', '\1'))
         || regexp_replace(regexp_replace(c, '^AVAudioSessionCategory', ''), '^.', '')
     END;
 
-CREATE OR REPLACE MACRO canonical_mode(m) AS
+CREATE OR REPLACE TEMP MACRO canonical_mode(m) AS
     CASE WHEN m IS NULL OR m = '' THEN NULL ELSE
         lower(regexp_replace(regexp_replace(m, '^AVAudioSessionMode', ''), '^(.).*$', '\1'))
         || regexp_replace(regexp_replace(m, '^AVAudioSessionMode', ''), '^.', '')
@@ -58,7 +58,7 @@ CREATE OR REPLACE MACRO canonical_mode(m) AS
 -- as a MAP literal, because DuckDB does not allow a subquery inside the lambdas below.
 
 -- Port types listed in one side ('inputs' or 'outputs') of an AVAudioSessionRouteDescription text.
-CREATE OR REPLACE MACRO route_ports(txt, side) AS
+CREATE OR REPLACE TEMP MACRO route_ports(txt, side) AS
     list_transform(
         regexp_extract_all(
             coalesce(regexp_extract(txt, side || ' = \(([^)]*)\)', 1), ''),
@@ -66,16 +66,16 @@ CREATE OR REPLACE MACRO route_ports(txt, side) AS
         lambda x: canonical_port(x));
 
 -- Comma-separated port list from a contract line ('BuiltInMic,BluetoothHFP') -> canonical names.
-CREATE OR REPLACE MACRO port_list(s) AS
+CREATE OR REPLACE TEMP MACRO port_list(s) AS
     CASE WHEN s IS NULL OR s = '' THEN NULL
          ELSE list_transform(string_split(s, ','), lambda x: canonical_port(x)) END;
 
 -- Value of `key=value` in a contract line (value may be "quoted"); NULL when absent.
-CREATE OR REPLACE MACRO kv(msg, key) AS
+CREATE OR REPLACE TEMP MACRO kv(msg, key) AS
     nullif(trim(regexp_extract(msg, '(?:^|\s)' || key || '=("[^"]*"|\S+)', 1), '"'), '');
 
 -- A status code as logged ('-50', '561017449', '!pri', '0x21707269') -> signed 32-bit integer.
-CREATE OR REPLACE MACRO osstatus_value(s) AS
+CREATE OR REPLACE TEMP MACRO osstatus_value(s) AS
     CASE
         WHEN s IS NULL THEN NULL
         WHEN regexp_matches(s, '^-?\d+$') THEN
@@ -88,7 +88,7 @@ CREATE OR REPLACE MACRO osstatus_value(s) AS
     END;
 
 -- 'override' / 'ReasonUnknown' / '2' -> the RouteChangeReason name.
-CREATE OR REPLACE MACRO canonical_route_reason(r) AS
+CREATE OR REPLACE TEMP MACRO canonical_route_reason(r) AS
     CASE WHEN r IS NULL OR r = '' THEN NULL ELSE
         coalesce(
             (SELECT name FROM ref_route_change_reason
@@ -98,12 +98,12 @@ CREATE OR REPLACE MACRO canonical_route_reason(r) AS
     END;
 
 -- '1' / 'true' / 'yes' -> true, '0' / 'false' / 'no' -> false.
-CREATE OR REPLACE MACRO flag(s) AS
+CREATE OR REPLACE TEMP MACRO flag(s) AS
     CASE WHEN lower(s) IN ('1', 'true', 'yes', 'on') THEN true
          WHEN lower(s) IN ('0', 'false', 'no', 'off') THEN false END;
 
 -- CategoryOptions from a number ('38') or names ('allowBluetoothHFP,duckOthers'; allowBluetooth accepted).
-CREATE OR REPLACE MACRO options_value(s) AS
+CREATE OR REPLACE TEMP MACRO options_value(s) AS
     CASE WHEN s IS NULL OR s = '' THEN NULL
          WHEN regexp_matches(s, '^\d+$') THEN CAST(s AS BIGINT)
          ELSE (SELECT coalesce(sum(bit), 0) FROM ref_category_options

@@ -12,8 +12,10 @@ WITH rec AS (
         b.*, r.source_id, r.line_start, r.line_end, r.ts, r.process, r.pid, r.message AS msg,
         b.producer = 'contract' AS is_contract,
         -- the server's JSON names the app session it acts for: "session":{"ID":..,"PID":2145,"name":"App"}
+        -- or, in older builds, "sid:0x1c3dc, Runner(386), 'prim'"
         TRY_CAST(regexp_extract(r.message, '"PID"\s*:\s*(\d+)', 1) AS INTEGER) AS srv_pid,
-        nullif(regexp_extract(r.message, '"session"\s*:\s*\{[^}]*"name"\s*:\s*"([^"]*)"', 1), '') AS srv_name
+        coalesce(nullif(regexp_extract(r.message, '"session"\s*:\s*\{[^}]*"name"\s*:\s*"([^"]*)"', 1), ''),
+                 nullif(regexp_extract(r.message, 'sid:0x[0-9a-fA-F]+, ([^,]+\(\d+\)), ''', 1), '')) AS srv_name
     FROM best b JOIN log_records r USING (record_id)
 )
 SELECT

@@ -31,6 +31,6 @@ class LogFormat:
         hits = sum(1 for ln in sample if start.search(ln))
         share = hits / len(sample)
         # multi-line formats: continuation lines lower the share, so require a few starts instead
-        if self.multiline and hits >= min(3, len(sample)) and start.search(sample[0]):
+        if self.multiline and hits >= min(3, len(sample)):
             return max(share, self.min_share)
         return share if share >= self.min_share else 0.0

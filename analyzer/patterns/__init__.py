@@ -3,21 +3,54 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import tomllib
+
 FIELDS = (
-    "category", "mode", "options", "active", "success", "should_resume", "reason", "route_reason",
-    "osstatus", "sample_rate", "io_buffer_s", "state", "detail", "prev_in", "prev_out",
+    "category",
+    "mode",
+    "options",
+    "active",
+    "success",
+    "should_resume",
+    "reason",
+    "route_reason",
+    "osstatus",
+    "sample_rate",
+    "io_buffer_s",
+    "state",
+    "detail",
+    "prev_in",
+    "prev_out",
 )
 PRODUCERS = ("contract", "webrtc", "apple_client", "apple_server", "telephony", "app_logger")
 KINDS = (
-    "call_start", "call_connected", "call_end", "config_set", "configure", "category_set", "mode_set",
-    "options_set", "activation", "interruption_began", "interruption_ended", "route_change", "route_detail",
-    "route_override", "media_services_lost", "media_services_reset", "resume_decision", "format_change",
-    "audio_unit", "play_state", "session_state", "error", "glitch",
+    "call_start",
+    "call_connected",
+    "call_end",
+    "config_set",
+    "configure",
+    "category_set",
+    "mode_set",
+    "options_set",
+    "activation",
+    "interruption_began",
+    "interruption_ended",
+    "route_change",
+    "route_detail",
+    "route_override",
+    "media_services_lost",
+    "media_services_reset",
+    "resume_decision",
+    "format_change",
+    "audio_unit",
+    "play_state",
+    "session_state",
+    "error",
+    "glitch",
 )
 _CATALOGUE = Path(__file__).with_name("audio_session.toml")
 

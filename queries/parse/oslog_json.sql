@@ -17,6 +17,8 @@ SELECT
     CASE
         WHEN NOT valid AND bad_utf8 THEN 'invalid UTF-8 bytes and not valid JSON'
         WHEN NOT valid THEN 'record is not valid JSON (cut or damaged)'
+        WHEN is_last AND NOT regexp_matches(text, '(^|\n)\}\s*\]?\s*$')
+            THEN 'last record has no closing brace: the export was cut'
     END AS reject_reason,
     j ->> 'timestamp' AS ts_text,
     regexp_extract(j ->> 'processImagePath', '([^/]+)$', 1) AS process,

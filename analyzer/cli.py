@@ -1,0 +1,116 @@
+"""The `analyzer` command line (typer). Heavy modules are imported inside the commands that need them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from analyzer.errors import InputError
+
+app = typer.Typer(
+    help="Find out why a voice call failed on an iOS voice-agent app, from unified logs and WebRTC stats.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DbOption = Annotated[str, typer.Option("--db", help="DuckDB file (':memory:' for a one-shot run).")]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table | json | markdown")]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _parse_options(assume_offset: str, year: int | None):
+    from analyzer.parse import ParseOptions
+
+    if not (len(assume_offset) == 5 and assume_offset[0] in "+-" and assume_offset[1:].isdigit()):
+        raise _fail(f"--assume-offset must look like +0000 or -0800, not {assume_offset!r}")
+    return ParseOptions(assumed_offset=assume_offset, year=year)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, .zip/.tar/.tar.gz/.gz, or - for stdin.")],
+    db: DbOption = "analyzer.duckdb",
+    assume_offset: Annotated[
+        str, typer.Option(help="UTC offset for formats that carry none (compact, idevicesyslog).")
+    ] = "+0000",
+    year: Annotated[
+        int | None,
+        typer.Option(help="Year for formats that carry none (idevicesyslog); default: the file's mtime year."),
+    ] = None,
+    fmt: FormatOption = "table",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Add logs to a database, idempotently (a file already ingested is recognised by its content hash).
+
+    Example: analyzer ingest sysdiagnose_2026.11.20_10-22-33-0800_iPhone-OS_iPhone_22B83.tar.gz --db fleet.duckdb
+    """
+    from analyzer.ingest import ingest_paths
+    from analyzer.render.ingest_summary import print_summary
+    from analyzer.store import connect
+
+    opts = _parse_options(assume_offset, year)
+    try:
+        con = connect(db)
+    except InputError as exc:
+        raise _fail(str(exc)) from exc
+    from rich.console import Console
+
+    err = Console(stderr=True)
+    progress = None if quiet or fmt != "table" else (lambda label: err.print(f"[dim]reading {label}[/dim]"))
+    summary = ingest_paths(con, paths, opts, progress=progress)
+    con.close()
+    print_summary(summary, fmt, db)
+    if summary.errors:
+        raise typer.Exit(2)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="A DuckDB SQL query over the store.")],
+    db: DbOption = "analyzer.duckdb",
+    fmt: FormatOption = "table",
+) -> None:
+    """Run a query on the store and print the result.
+
+    Example: analyzer sql "SELECT kind, count(*) FROM session_events GROUP BY ALL" --db fleet.duckdb
+    """
+    import duckdb
+
+    from analyzer.store import connect
+
+    if db != ":memory:" and not Path(db).exists():
+        raise _fail(f"{db}: no such database (run `analyzer ingest ... --db {db}` first)")
+    con = connect(db, read_only=db != ":memory:")
+    try:
+        rel = con.sql(query)
+    except duckdb.Error as exc:
+        raise _fail(f"query failed: {exc}") from exc
+    if rel is None:
+        return
+    cols = rel.columns
+    rows = rel.fetchall()
+    if fmt == "json":
+        typer.echo(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=str, indent=2))
+        return
+    from analyzer.render.tables import print_rows
+
+    print_rows(cols, rows, fmt)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except InputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""Render stage: terminal tables, JSON, markdown, HTML report and dashboard."""

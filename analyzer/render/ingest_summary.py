@@ -1,0 +1,48 @@
+"""The summary `analyzer ingest` prints: per file what was read, stored, ignored and rejected."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from analyzer.ingest import IngestSummary
+from analyzer.render.tables import print_rows
+
+_COLS = ["file", "format", "status", "lines", "records", "stored", "ignored", "rejected", "events"]
+
+
+def print_summary(summary: IngestSummary, fmt: str, db: str) -> None:
+    """Print the ingest summary; rejects are pointed at, errors and notes listed after the table."""
+    if fmt == "json":
+        print(
+            json.dumps(
+                {
+                    "files": [asdict(f) for f in summary.files],
+                    "notes": summary.notes,
+                    "errors": summary.errors,
+                },
+                indent=2,
+            )
+        )
+        return
+    rows = [
+        [f.label, f.format or "-", f.status, f.lines, f.records, f.stored, f.ignored, f.rejected, f.events]
+        for f in summary.files
+    ]
+    if len(summary.files) > 1:
+        rows.append(["total", "", "", *(summary.total(a) for a in _COLS[3:])])
+    print_rows(_COLS, rows, fmt, title="ingest")
+    for f in summary.files:
+        if f.status in ("duplicate", "skipped") and f.message:
+            print(f"{f.status}: {f.label}: {f.message}")
+    rejected = summary.total("rejected")
+    if rejected:
+        print(
+            f"{rejected} record(s) rejected: see them with "
+            f'analyzer sql "SELECT s.path, r.line, r.reason, r.excerpt FROM rejects r JOIN sources s '
+            f'USING (source_id)" --db {db}'
+        )
+    for note in summary.notes:
+        print(f"note: {note}")
+    for err in summary.errors:
+        print(f"error: {err}")

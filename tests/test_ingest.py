@@ -1,0 +1,114 @@
+"""Ingest as a whole: idempotent, atomic per file, clear about what it could not read."""
+
+from __future__ import annotations
+
+import pytest
+
+import analyzer.ingest as ingest_mod
+from tests.conftest import LOGS
+
+
+def _counts(con):
+    return con.execute(
+        "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM log_records),"
+        " (SELECT count(*) FROM session_events), (SELECT count(*) FROM rejects)"
+    ).fetchall()[0]
+
+
+def test_reingest_is_a_noop(con, ingest):
+    ingest(LOGS)
+    before = _counts(con)
+    again = ingest(LOGS)
+    assert {f.status for f in again.files} == {"duplicate"}
+    assert _counts(con) == before
+
+
+def test_same_bytes_under_another_name_is_a_duplicate(con, ingest, tmp_path):
+    copy = tmp_path / "renamed.txt"
+    copy.write_bytes((LOGS / "device.ndjson").read_bytes())
+    ingest(LOGS / "device.ndjson")
+    res = ingest(copy).files[0]
+    assert res.status == "duplicate" and "already ingested as source 1" in res.message
+
+
+def test_counts_add_up_for_every_source(con, ingest):
+    ingest(LOGS)
+    bad = con.execute(
+        "SELECT path FROM sources s WHERE records <> stored + ignored + rejected"
+        " OR stored <> (SELECT count(*) FROM log_records r WHERE r.source_id = s.source_id)"
+        " OR rejected <> (SELECT count(*) FROM rejects j WHERE j.source_id = s.source_id)"
+        " OR events <> (SELECT count(*) FROM session_events e WHERE e.source_id = s.source_id)"
+    ).fetchall()
+    assert bad == []
+
+
+def test_failure_mid_file_leaves_nothing_of_it(con, ingest, monkeypatch):
+    def boom(con, source_id):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(ingest_mod, "normalise_source", boom)
+    with pytest.raises(RuntimeError):
+        ingest(LOGS / "device.ndjson")
+    assert _counts(con) == (0, 0, 0, 0)
+    monkeypatch.undo()
+    assert ingest(LOGS / "device.ndjson").files[0].status == "ingested"
+
+
+def test_unknown_explicit_file_is_an_error_naming_it(con, ingest, tmp_path):
+    p = tmp_path / "notes.txt"
+    p.write_text("Dear support,\nthe agent went quiet.\n")
+    summary = ingest(p, LOGS / "device.ndjson")
+    assert len(summary.errors) == 1
+    assert summary.errors[0].startswith(f"{p}: format not recognised")
+    assert "log show --style ndjson" in summary.errors[0]
+    assert [f.status for f in summary.files] == ["error", "ingested"]
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"", "it is empty"),
+        (b"\x00\x01\x02\x03" * 500, "binary"),
+        (b"\x00\x10\x00\x00" + b"\x00" * 100, ".tracev3"),
+    ],
+)
+def test_unreadable_inputs_say_why(ingest, tmp_path, content, why):
+    p = tmp_path / "input.bin"
+    p.write_bytes(content)
+    summary = ingest(p)
+    assert why in summary.errors[0]
+
+
+def test_unknown_file_inside_a_folder_is_skipped_with_reason(ingest, tmp_path):
+    (tmp_path / "ps.txt").write_text("USER PID\nroot 1\n")
+    (tmp_path / "device.ndjson").write_bytes((LOGS / "device.ndjson").read_bytes())
+    summary = ingest(tmp_path)
+    assert summary.errors == []
+    assert sorted((f.label.rsplit("/", 1)[-1], f.status) for f in summary.files) == [
+        ("device.ndjson", "ingested"),
+        ("ps.txt", "skipped"),
+    ]
+
+
+def test_broken_json_array_keeps_good_records(con, ingest, tmp_path):
+    text = (LOGS / "device_style.json").read_text()
+    cut = text[: text.index('"messageType" : "Error"')]  # cut inside the third record
+    p = tmp_path / "cut.json"
+    p.write_text(cut)
+    res = ingest(p).files[0]
+    assert (res.records, res.stored, res.rejected) == (3, 1, 1)
+    assert con.execute("SELECT line, reason FROM rejects").fetchall() == [
+        (39, "last record has no closing brace: the export was cut")
+    ]
+
+
+def test_orphan_continuation_lines_are_rejected(con, ingest, tmp_path):
+    text = (LOGS / "device_default.log").read_text().splitlines()
+    p = tmp_path / "orphan.log"
+    # a capture that starts in the middle of the multi-line route description, then goes on
+    p.write_text("\n".join(text[8:19] + text[2:6]) + "\n")
+    res = ingest(p).files[0]
+    assert res.rejected > 0
+    reasons = {r[0] for r in con.execute("SELECT reason FROM rejects").fetchall()}
+    assert reasons == {"continuation line outside any record (no record start before it)"}
+    assert res.records == res.stored + res.ignored + res.rejected

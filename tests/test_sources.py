@@ -1,0 +1,122 @@
+"""Archives and folders: safe extraction, limits, sysdiagnose handling."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import tarfile
+import zipfile
+
+import pytest
+
+import analyzer.sources as sources
+from analyzer.errors import InputError
+from analyzer.sources import Collector, device_hint_from_name
+from tests.conftest import LOGS
+
+SYSDIAG = "sysdiagnose_2026.11.20_10-22-33-0800_iPhone-OS_iPhone_22B83"
+
+
+def _tar(path, members: dict[str, bytes], links: dict[str, str] | None = None, mode="w:gz"):
+    with tarfile.open(path, mode) as tf:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+        for name, target in (links or {}).items():
+            info = tarfile.TarInfo(name)
+            info.type = tarfile.SYMTYPE
+            info.linkname = target
+            tf.addfile(info)
+
+
+def test_zip_traversal_is_refused(tmp_path):
+    z = tmp_path / "evil.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("../../etc/cron.d/x", "boom")
+    with Collector() as c, pytest.raises(InputError, match=r"evil.zip: refused: member '../../etc/cron.d/x'"):
+        c.collect([str(z)])
+
+
+def test_tar_absolute_path_is_refused(tmp_path):
+    t = tmp_path / "evil.tar.gz"
+    _tar(t, {"/etc/passwd": b"x"})
+    with Collector() as c, pytest.raises(InputError, match="outside the extraction folder"):
+        c.collect([str(t)])
+
+
+def test_links_inside_tar_are_skipped_and_said(tmp_path):
+    t = tmp_path / "links.tar.gz"
+    _tar(t, {"logs/device.ndjson": (LOGS / "device.ndjson").read_bytes()}, links={"logs/passwd": "/etc/passwd"})
+    with Collector() as c:
+        got = c.collect([str(t)])
+        assert [f.member for f in got.files] == ["logs/device.ndjson"]
+        assert any("logs/passwd: skipped: link inside archive" in n for n in got.notes)
+
+
+def test_decompression_bomb_stops_at_ratio(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_RATIO", 50.0)
+    g = tmp_path / "bomb.log.gz"
+    g.write_bytes(gzip.compress(b"\0" * (8 * 1024 * 1024)))
+    with Collector() as c, pytest.raises(InputError, match=r"bomb.log.gz: refused: it expands past"):
+        c.collect([str(g)])
+
+
+def test_nested_archives_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_DEPTH", 2)
+    inner = tmp_path / "a.zip"
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("device.ndjson", (LOGS / "device.ndjson").read_bytes())
+    mid = tmp_path / "b.zip"
+    with zipfile.ZipFile(mid, "w") as zf:
+        zf.write(inner, "a.zip")
+    with Collector() as c:
+        got = c.collect([str(mid)])
+        assert [f.label for f in got.files] == [f"{mid}!a.zip!device.ndjson"]
+    outer = tmp_path / "c.zip"
+    with zipfile.ZipFile(outer, "w") as zf:
+        zf.write(mid, "b.zip")
+    with Collector() as c, pytest.raises(InputError, match="nested deeper than 2"):
+        c.collect([str(outer)])
+
+
+def test_sysdiagnose_with_only_logarchive_says_how_to_export(ingest, tmp_path):
+    t = tmp_path / f"{SYSDIAG}.tar.gz"
+    _tar(
+        t,
+        {
+            f"{SYSDIAG}/system_logs.logarchive/Persist/0000000000000001.tracev3": b"\x00\x10\x00\x00" + b"\0" * 60,
+            f"{SYSDIAG}/ps.txt": b"USER PID COMMAND\nroot 1 launchd\n",
+        },
+    )
+    summary = ingest(t)
+    assert len(summary.errors) == 1
+    assert "system_logs.logarchive" in summary.errors[0]
+    assert "log show --archive" in summary.errors[0]
+    assert [f.status for f in summary.files] == ["skipped"]
+
+
+def test_sysdiagnose_with_export_ingests_and_notes_archive(con, ingest, tmp_path):
+    t = tmp_path / f"{SYSDIAG}.tar.gz"
+    _tar(
+        t,
+        {
+            f"{SYSDIAG}/system_logs.logarchive/Persist/0000000000000001.tracev3": b"\x00\x10\x00\x00",
+            f"{SYSDIAG}/exported/device.ndjson": (LOGS / "device.ndjson").read_bytes(),
+        },
+    )
+    summary = ingest(t)
+    assert summary.errors == []
+    assert any("log show --archive" in n for n in summary.notes)
+    row = con.execute("SELECT path, member, device_hint, stored FROM sources").fetchone()
+    assert row == (str(t), f"{SYSDIAG}/exported/device.ndjson", "iPhone 22B83", 5)
+
+
+def test_device_hint():
+    assert device_hint_from_name(f"/x/{SYSDIAG}.tar.gz") == "iPhone 22B83"
+    assert device_hint_from_name("device.ndjson") is None
+
+
+def test_folder_and_glob(ingest, tmp_path):
+    summary = ingest(str(LOGS / "device_*.log"))
+    assert sorted(f.format for f in summary.files) == ["oslog_compact", "oslog_default", "oslog_syslog"]
