@@ -1,7 +1,8 @@
 """Normalise stage: stored log records -> typed session_events, driven by the pattern catalogue.
 
-Each catalogue pattern becomes one SELECT with its regex as a literal; the SELECTs are UNIONed, the first
-matching pattern (catalogue order) wins per record, and queries/normalise_events.sql types the fields.
+The catalogue becomes one SELECT with every regex as a literal: a CASE finds the first matching pattern
+(catalogue order) for each record, further CASEs take that pattern's fields, and
+queries/normalise_events.sql types them.
 """
 
 from __future__ import annotations
@@ -20,28 +21,43 @@ def _lit(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _select_for(order: int, p: Pattern) -> str:
-    regex = _lit(p.regex)
-    cols = []
+def _matches_sql(patterns: tuple[Pattern, ...]) -> str:
+    """One SELECT: the first matching pattern's index (a CASE stops at the first match), then each field
+    from that pattern's capture group or constant, all as text."""
+    first = (
+        "CASE "
+        + " ".join(f"WHEN regexp_matches(message, {_lit(p.regex)}) THEN {i}" for i, p in enumerate(patterns))
+        + " END"
+    )
+
+    def pick(values: dict[int, str]) -> str:
+        if not values:
+            return "CAST(NULL AS VARCHAR)"
+        return "CASE prio " + " ".join(f"WHEN {i} THEN {v}" for i, v in values.items()) + " END"
+
+    cols = [
+        f"{pick({i: _lit(p.id) for i, p in enumerate(patterns)})} AS pattern_id",
+        f"{pick({i: _lit(p.producer) for i, p in enumerate(patterns)})} AS producer",
+        f"{pick({i: _lit(p.kind) for i, p in enumerate(patterns)})} AS kind",
+    ]
     for name in FIELDS:
-        if name in p.fields:
-            group = p.fields.index(name) + 1
-            cols.append(f"nullif(regexp_extract(message, {regex}, {group}), '') AS {name}")
-        elif name in p.set:
-            cols.append(f"{_lit(p.set[name])} AS {name}")
-        else:
-            cols.append(f"CAST(NULL AS VARCHAR) AS {name}")
+        values: dict[int, str] = {}
+        for i, p in enumerate(patterns):
+            if name in p.fields:
+                values[i] = f"nullif(regexp_extract(message, {_lit(p.regex)}, {p.fields.index(name) + 1}), '')"
+            elif name in p.set:
+                values[i] = _lit(p.set[name])
+        cols.append(f"{pick(values)} AS {name}")
     return (
-        f"SELECT record_id, {order} AS prio, {_lit(p.id)} AS pattern_id, {_lit(p.producer)} AS producer, "
-        f"{_lit(p.kind)} AS kind, " + ", ".join(cols) + f" FROM rec WHERE regexp_matches(message, {regex})"
+        f"SELECT record_id, prio, {', '.join(cols)} FROM (SELECT record_id, message, {first} AS prio FROM rec) "
+        "WHERE prio IS NOT NULL"
     )
 
 
 @cache
 def normalise_sql() -> str:
     """The whole normalisation statement (cached: the catalogue does not change while running)."""
-    matches = "\nUNION ALL\n".join(_select_for(i, p) for i, p in enumerate(catalogue().patterns))
-    return query_text("normalise_events.sql").replace("{matches}", matches)
+    return query_text("normalise_events.sql").replace("{matches}", _matches_sql(catalogue().patterns))
 
 
 def normalise_source(con: duckdb.DuckDBPyConnection, source_id: int) -> int:

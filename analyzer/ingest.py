@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import duckdb
 
 from analyzer.audio_session import normalise_source
 from analyzer.errors import InputError
-from analyzer.parse import ParseOptions, parse_file
+from analyzer.filescan import scan_file
+from analyzer.parse import ParseOptions, fast_scan, parse_file, store_fast
 from analyzer.sniff import describe_unknown, sniff
-from analyzer.sources import Collector, InputFile, content_hash
+from analyzer.sources import Collector, InputFile
 
 
 @dataclass
@@ -86,16 +88,20 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
         if item.explicit:
             raise InputError(describe_unknown(item))
         return FileResult(item.label, None, "skipped", message=describe_unknown(item))
-    digest = content_hash(item.path)
-    rows = con.execute("SELECT source_id, path FROM sources WHERE content_hash = ?", [digest]).fetchall()
+    # hash and count lines in a thread while DuckDB scans the same file (when the format has a fast scan)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending_scan = pool.submit(scan_file, item.path)
+        fast_records = fast_scan(con, item, fmt)
+        scan = pending_scan.result()
+    rows = con.execute("SELECT source_id, path FROM sources WHERE content_hash = ?", [scan.digest]).fetchall()
     if rows:
-        known = rows[0]
+        con.execute("DROP TABLE IF EXISTS fast_rows")
         return FileResult(
             item.label,
             fmt.name,
             "duplicate",
-            known[0],
-            message=f"already ingested as source {known[0]} ({known[1]})",
+            rows[0][0],
+            message=f"already ingested as source {rows[0][0]} ({rows[0][1]})",
         )
     con.execute("BEGIN TRANSACTION")
     try:
@@ -103,17 +109,13 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
         con.execute(
             "INSERT INTO sources (source_id, content_hash, path, member, format, bytes, lines, meta_lines, records,"
             " stored, ignored, rejected, events, device_hint) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, ?)",
-            [
-                source_id,
-                digest,
-                item.display,
-                item.member,
-                fmt.name,
-                item.path.stat().st_size,
-                item.device_hint,
-            ],
+            [source_id, scan.digest, item.display, item.member, fmt.name, item.path.stat().st_size, item.device_hint],
         )
-        tally = parse_file(con, item, fmt, source_id, opts)
+        if fast_records is not None and fast_records == scan.lines:
+            tally = store_fast(con, item, fmt, source_id, opts, scan.lines)
+        else:
+            con.execute("DROP TABLE IF EXISTS fast_rows")
+            tally = parse_file(con, item, fmt, source_id, opts)
         events = normalise_source(con, source_id)
         con.execute(
             "UPDATE sources SET lines = ?, meta_lines = ?, records = ?, stored = ?, ignored = ?, rejected = ?,"

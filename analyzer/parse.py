@@ -101,14 +101,8 @@ def _group(frame: pl.DataFrame, fmt: LogFormat, final: bool) -> tuple[pl.DataFra
     return recs, orphans, meta_count, carry.select(frame.columns)
 
 
-def parse_file(
-    con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat, source_id: int, opts: ParseOptions
-) -> Tally:
-    """Parse one file into log_records and rejects (inside the caller's transaction); return its tally."""
-    tally = Tally()
-    sql = f"CREATE OR REPLACE TEMP TABLE parsed_chunk AS WITH parsed AS ({query_text(fmt.parse_sql)}) " + query_text(
-        "parse/finish.sql"
-    )
+def _sql_params(fmt_sql: str, item: InputFile, opts: ParseOptions) -> tuple[str, dict[str, object], int]:
+    sql = f"CREATE OR REPLACE TEMP TABLE parsed_chunk AS WITH parsed AS ({fmt_sql}) " + query_text("parse/finish.sql")
     year = opts.year or datetime.fromtimestamp(item.path.stat().st_mtime).year
     values: dict[str, object] = {
         "relevance": relevance_regex(),
@@ -116,7 +110,64 @@ def parse_file(
         "year": year,
         "prev_ts": None,
     }
-    params = _params(sql, values)
+    return sql, _params(sql, values), year
+
+
+def _store_parsed(con: duckdb.DuckDBPyConnection, source_id: int) -> tuple:
+    """Move parsed_chunk into rejects and log_records; return (records, stored, ignored, rejected, meta, last_ts)."""
+    con.execute(query_text("parse/store_rejects.sql"), [source_id, EXCERPT])
+    con.execute(query_text("parse/store_records.sql"), [source_id])
+    return con.execute(query_text("parse/chunk_counts.sql")).fetchall()[0]
+
+
+def fast_scan(con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat) -> int | None:
+    """Run the format's fast whole-file scan into temp table fast_rows (outside any transaction).
+
+    Returns the number of records DuckDB read, or None when the format has no fast scan or the read failed.
+    """
+    if fmt.fast_sql is None:
+        return None
+    values = {"path": str(item.path), "relevance": relevance_regex()}
+    try:
+        for statement in query_text(fmt.fast_sql).split(";\n"):
+            con.execute(statement, _params(statement, values))
+        total = con.execute("SELECT count(*) FROM fast_all").fetchall()[0][0]
+    except duckdb.Error:
+        total = None
+    con.execute("DROP TABLE IF EXISTS fast_all")
+    return total
+
+
+def store_fast(
+    con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat, source_id: int, opts: ParseOptions, lines: int
+) -> Tally:
+    """Store what fast_scan kept: its record numbers are line numbers (the caller checked the file is plain)."""
+    parsed = (
+        "SELECT line_no AS line_start, line_no AS line_end, CAST(NULL AS VARCHAR) AS text, relevant, is_meta,"
+        " CAST(NULL AS VARCHAR) AS reject_reason, ts_text, process, pid, thread, level, subsystem, category,"
+        " sender, message FROM fast_rows"
+    )
+    sql, params, _ = _sql_params(parsed, item, opts)
+    con.execute(sql, params)
+    _, stored, _, rejected, meta, _ = _store_parsed(con, source_id)
+    con.execute("DROP TABLE IF EXISTS fast_rows")
+    records = lines - meta
+    return Tally(
+        lines=lines,
+        meta_lines=meta,
+        records=records,
+        stored=stored,
+        ignored=records - stored - rejected,
+        rejected=rejected,
+    )
+
+
+def parse_file(
+    con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat, source_id: int, opts: ParseOptions
+) -> Tally:
+    """Parse one file line by line into log_records and rejects (inside the caller's transaction)."""
+    tally = Tally()
+    sql, params, year = _sql_params(query_text(fmt.parse_sql), item, opts)
     if "year" in params:
         tally.year_used = year
     carry = pl.DataFrame(schema={"line_no": pl.Int64, "line": pl.Utf8, "bad_utf8": pl.Boolean})
@@ -151,15 +202,13 @@ def parse_file(
             con.register("chunk_records", recs)
             con.execute(sql, params)
             con.unregister("chunk_records")
-            con.execute(query_text("parse/store_rejects.sql"), [source_id, EXCERPT])
-            con.execute(query_text("parse/store_records.sql"), [source_id])
-            counts = con.execute(query_text("parse/chunk_counts.sql")).fetchall()[0]
-            tally.records += counts[0] - counts[4]
-            tally.stored += counts[1]
-            tally.ignored += counts[2]
-            tally.rejected += counts[3]
-            tally.meta_lines += counts[4]
-            if counts[5] is not None and "prev_ts" in params:
-                params["prev_ts"] = counts[5]
+            n, stored, ignored, rejected, meta, last_ts = _store_parsed(con, source_id)
+            tally.records += n - meta
+            tally.stored += stored
+            tally.ignored += ignored
+            tally.rejected += rejected
+            tally.meta_lines += meta
+            if last_ts is not None and "prev_ts" in params:
+                params["prev_ts"] = last_ts
         pending = following
     return tally

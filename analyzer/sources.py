@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import glob
 import gzip
-import hashlib
 import os
 import shutil
 import stat
@@ -50,15 +49,6 @@ class Collected:
     files: list[InputFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     logarchives: list[str] = field(default_factory=list)
-
-
-def content_hash(path: Path) -> str:
-    """sha256 of the file's bytes: the identity that makes ingest idempotent."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_COPY_CHUNK * 4):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def device_hint_from_name(name: str) -> str | None:

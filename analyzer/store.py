@@ -22,15 +22,30 @@ def connect(db: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.Duck
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         con.execute(query_text("schema.sql"))
-    _create_port_macro(con)
+    _create_ref_macros(con)
     con.execute(query_text("macros.sql"))
     return con
 
 
-def _create_port_macro(con: duckdb.DuckDBPyConnection) -> None:
-    """canonical_port(p) as a MAP literal built from ref_port_types (usable inside lambdas)."""
-    rows = con.execute("SELECT raw, canonical FROM ref_port_types ORDER BY raw").fetchall()
-    entries = ", ".join("'{}': '{}'".format(r.replace("'", "''"), c.replace("'", "''")) for r, c in rows)
-    con.execute(
-        f"CREATE OR REPLACE TEMP MACRO canonical_port(p) AS coalesce(MAP {{{entries}}}[lower(trim(p))], trim(p))"
-    )
+# Reference tables exposed as MAP literals, so that the macros in queries/macros.sql can look values up
+# without a subquery (DuckDB allows none inside lambdas, and a MAP lookup is much cheaper per row).
+_REF_MAPS = {
+    "ref_port_map": "SELECT raw, canonical FROM ref_port_types",
+    "ref_option_bits": "SELECT lower(name), bit FROM ref_category_options",
+    "ref_option_names": "SELECT bit, name FROM ref_category_options ORDER BY bit",
+    "ref_osstatus_names": "SELECT code, name FROM ref_osstatus",
+    "ref_route_reasons": "SELECT lower(name), name FROM ref_route_change_reason"
+    " UNION ALL SELECT CAST(code AS VARCHAR), name FROM ref_route_change_reason",
+}
+
+
+def _sql_literal(v: object) -> str:
+    return str(v) if isinstance(v, int) else "'" + str(v).replace("'", "''") + "'"
+
+
+def _create_ref_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """One macro per entry of _REF_MAPS, returning that reference table as a MAP literal."""
+    for name, query in _REF_MAPS.items():
+        rows = con.execute(query).fetchall()  # MAP literals keep this order
+        entries = ", ".join(f"{_sql_literal(k)}: {_sql_literal(v)}" for k, v in rows)
+        con.execute(f"CREATE OR REPLACE TEMP MACRO {name}() AS MAP {{{entries}}}")

@@ -38,7 +38,8 @@ CREATE OR REPLACE TEMP MACRO fourcc_code(f) AS
 -- The option names of a CategoryOptions bitmask, in bit order.
 CREATE OR REPLACE TEMP MACRO category_option_names(mask) AS
     CASE WHEN mask IS NULL THEN NULL ELSE
-        coalesce((SELECT list(name ORDER BY bit) FROM ref_category_options WHERE (mask & bit) = bit), [])
+        list_transform(list_filter(map_entries(ref_option_names()), lambda e: (mask & e.key) = e.key),
+                       lambda e: e.value)
     END;
 
 -- 'AVAudioSessionCategoryPlayAndRecord' / 'PlayAndRecord' / 'playAndRecord' -> 'playAndRecord'
@@ -54,8 +55,8 @@ CREATE OR REPLACE TEMP MACRO canonical_mode(m) AS
         || regexp_replace(regexp_replace(m, '^AVAudioSessionMode', ''), '^.', '')
     END;
 
--- canonical_port(p): port type spelling -> canonical name. Created by analyzer/store.py from ref_port_types
--- as a MAP literal, because DuckDB does not allow a subquery inside the lambdas below.
+-- Port type spelling -> canonical name (unknown spellings kept as logged). ref_*() maps: analyzer/store.py.
+CREATE OR REPLACE TEMP MACRO canonical_port(p) AS coalesce(ref_port_map()[lower(trim(p))], trim(p));
 
 -- Port types listed in one side ('inputs' or 'outputs') of an AVAudioSessionRouteDescription text.
 CREATE OR REPLACE TEMP MACRO route_ports(txt, side) AS
@@ -70,9 +71,14 @@ CREATE OR REPLACE TEMP MACRO port_list(s) AS
     CASE WHEN s IS NULL OR s = '' THEN NULL
          ELSE list_transform(string_split(s, ','), lambda x: canonical_port(x)) END;
 
--- Value of `key=value` in a contract line (value may be "quoted"); NULL when absent.
-CREATE OR REPLACE TEMP MACRO kv(msg, key) AS
-    nullif(trim(regexp_extract(msg, '(?:^|\s)' || key || '=("[^"]*"|\S+)', 1), '"'), '');
+-- The `key=value` pairs of a contract line, parsed once: a list of {k, v} (values may be "quoted").
+CREATE OR REPLACE TEMP MACRO kv_pairs(msg) AS
+    list_transform(regexp_extract_all(msg, '(?:^|\s)(\w+=(?:"[^"]*"|\S+))', 1),
+                   lambda p: {'k': split_part(p, '=', 1), 'v': trim(substr(p, strpos(p, '=') + 1), '"')});
+
+-- The first value of `key` among parsed pairs; NULL when absent or empty.
+CREATE OR REPLACE TEMP MACRO kv(pairs, key) AS
+    nullif(list_filter(pairs, lambda p: p.k = key)[1].v, '');
 
 -- A status code as logged ('-50', '561017449', '!pri', '0x21707269') -> signed 32-bit integer.
 CREATE OR REPLACE TEMP MACRO osstatus_value(s) AS
@@ -89,13 +95,11 @@ CREATE OR REPLACE TEMP MACRO osstatus_value(s) AS
 
 -- 'override' / 'ReasonUnknown' / '2' -> the RouteChangeReason name.
 CREATE OR REPLACE TEMP MACRO canonical_route_reason(r) AS
-    CASE WHEN r IS NULL OR r = '' THEN NULL ELSE
-        coalesce(
-            (SELECT name FROM ref_route_change_reason
-              WHERE lower(name) = lower(regexp_replace(r, '^Reason', ''))
-                 OR CAST(code AS VARCHAR) = r),
-            r)
-    END;
+    CASE WHEN r IS NULL OR r = '' THEN NULL
+         ELSE coalesce(ref_route_reasons()[lower(regexp_replace(r, '^Reason', ''))], r) END;
+
+-- The AVAudioSession error name of a status code, when it is one.
+CREATE OR REPLACE TEMP MACRO osstatus_name(code) AS ref_osstatus_names()[code];
 
 -- '1' / 'true' / 'yes' -> true, '0' / 'false' / 'no' -> false.
 CREATE OR REPLACE TEMP MACRO flag(s) AS
@@ -106,9 +110,7 @@ CREATE OR REPLACE TEMP MACRO flag(s) AS
 CREATE OR REPLACE TEMP MACRO options_value(s) AS
     CASE WHEN s IS NULL OR s = '' THEN NULL
          WHEN regexp_matches(s, '^\d+$') THEN CAST(s AS BIGINT)
-         ELSE (SELECT coalesce(sum(bit), 0) FROM ref_category_options
-               WHERE list_contains(list_transform(string_split(s, ','),
-                                                  lambda x: lower(CASE WHEN trim(x) = 'allowBluetooth' THEN 'allowBluetoothHFP'
-                                                                  ELSE trim(x) END)),
-                                   lower(name)))
+         ELSE coalesce(list_sum(list_distinct(list_transform(string_split(s, ','),
+                  lambda x: ref_option_bits()[CASE WHEN lower(trim(x)) = 'allowbluetooth' THEN 'allowbluetoothhfp'
+                                                   ELSE lower(trim(x)) END]))), 0)
     END;

@@ -1,16 +1,15 @@
--- Typed audio-session events from one source's log records. The matches CTE is filled in by
+-- Typed audio-session events from one source's log records. The `best` CTE is filled in by
 -- analyzer/audio_session.py with one SELECT per catalogue pattern (all fields as text).
 INSERT INTO session_events
 WITH rec AS (
     SELECT record_id, message FROM log_records WHERE source_id = $source_id
-), m AS (
-    {matches}
 ), best AS (
-    SELECT * FROM m QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY prio) = 1
+    {matches}
 ), typed AS (
     SELECT
         b.*, r.source_id, r.line_start, r.line_end, r.ts, r.process, r.pid, r.message AS msg,
         b.producer = 'contract' AS is_contract,
+        CASE WHEN b.producer = 'contract' THEN kv_pairs(r.message) END AS kvs,
         -- the server's JSON names the app session it acts for: "session":{"ID":..,"PID":2145,"name":"App"}
         -- or, in older builds, "sid:0x1c3dc, Runner(386), 'prim'"
         TRY_CAST(regexp_extract(r.message, '"PID"\s*:\s*(\d+)', 1) AS INTEGER) AS srv_pid,
@@ -28,45 +27,45 @@ SELECT
     CASE WHEN producer = 'apple_server' THEN regexp_replace(srv_name, '\(\d+\)$', '') ELSE process END
         AS subject_name,
     kind, pattern_id,
-    CASE WHEN is_contract THEN kv(msg, 'call_id') END AS call_id_hint,
-    canonical_category(CASE WHEN is_contract THEN kv(msg, 'category') ELSE category END) AS av_category,
-    canonical_mode(CASE WHEN is_contract THEN kv(msg, 'mode') ELSE mode END) AS av_mode,
-    options_value(CASE WHEN is_contract THEN kv(msg, 'options') ELSE options END) AS options,
-    category_option_names(options_value(CASE WHEN is_contract THEN kv(msg, 'options') ELSE options END)) AS option_names,
+    CASE WHEN is_contract THEN kv(kvs, 'call_id') END AS call_id_hint,
+    canonical_category(CASE WHEN is_contract THEN kv(kvs, 'category') ELSE category END) AS av_category,
+    canonical_mode(CASE WHEN is_contract THEN kv(kvs, 'mode') ELSE mode END) AS av_mode,
+    options_value(CASE WHEN is_contract THEN kv(kvs, 'options') ELSE options END) AS options,
+    category_option_names(options_value(CASE WHEN is_contract THEN kv(kvs, 'options') ELSE options END)) AS option_names,
     CASE
-        WHEN is_contract AND kind = 'activation' THEN coalesce(flag(kv(msg, 'active')), NOT regexp_matches(msg, 'event=session\.deactivate'))
+        WHEN is_contract AND kind = 'activation' THEN coalesce(flag(kv(kvs, 'active')), NOT regexp_matches(msg, 'event=session\.deactivate'))
         WHEN kind = 'activation' AND state IN ('Incrementing', 'activated', 'activate') THEN true
         WHEN kind = 'activation' AND state IN ('Decrementing', 'deactivated', 'deactivate') THEN false
         ELSE flag(active)
     END AS active,
-    CASE WHEN is_contract THEN CASE kv(msg, 'result') WHEN 'ok' THEN true WHEN 'error' THEN false END
+    CASE WHEN is_contract THEN CASE kv(kvs, 'result') WHEN 'ok' THEN true WHEN 'error' THEN false END
          ELSE flag(success) END AS success,
-    flag(CASE WHEN is_contract THEN kv(msg, 'should_resume') ELSE should_resume END) AS should_resume,
-    CASE WHEN is_contract THEN kv(msg, 'reason') ELSE reason END AS reason,
-    canonical_route_reason(CASE WHEN is_contract AND kind = 'route_change' THEN kv(msg, 'reason') ELSE route_reason END)
+    flag(CASE WHEN is_contract THEN kv(kvs, 'should_resume') ELSE should_resume END) AS should_resume,
+    CASE WHEN is_contract THEN kv(kvs, 'reason') ELSE reason END AS reason,
+    canonical_route_reason(CASE WHEN is_contract AND kind = 'route_change' THEN kv(kvs, 'reason') ELSE route_reason END)
         AS route_reason,
-    CASE WHEN is_contract THEN port_list(kv(msg, 'prev_in'))
+    CASE WHEN is_contract THEN port_list(kv(kvs, 'prev_in'))
          WHEN msg LIKE '%Previous route:%' THEN route_ports(regexp_extract(msg, '(?s)Previous route:(.*?)Current route:', 1), 'inputs')
          ELSE port_list(prev_in) END AS prev_inputs,
-    CASE WHEN is_contract THEN port_list(kv(msg, 'prev_out'))
+    CASE WHEN is_contract THEN port_list(kv(kvs, 'prev_out'))
          WHEN msg LIKE '%Previous route:%' THEN route_ports(regexp_extract(msg, '(?s)Previous route:(.*?)Current route:', 1), 'outputs')
          ELSE port_list(prev_out) END AS prev_outputs,
-    CASE WHEN is_contract THEN port_list(kv(msg, 'in'))
+    CASE WHEN is_contract THEN port_list(kv(kvs, 'in'))
          WHEN msg LIKE '%Current route:%' THEN route_ports(regexp_extract(msg, '(?s)Current route:(.*)$', 1), 'inputs')
          WHEN msg LIKE '%AVAudioSessionRouteDescription%' THEN route_ports(msg, 'inputs') END AS inputs,
-    CASE WHEN is_contract THEN port_list(kv(msg, 'out'))
+    CASE WHEN is_contract THEN port_list(kv(kvs, 'out'))
          WHEN msg LIKE '%Current route:%' THEN route_ports(regexp_extract(msg, '(?s)Current route:(.*)$', 1), 'outputs')
          WHEN msg LIKE '%AVAudioSessionRouteDescription%' THEN route_ports(msg, 'outputs') END AS outputs,
-    osstatus_value(coalesce(CASE WHEN is_contract THEN kv(msg, 'osstatus') ELSE osstatus END,
+    osstatus_value(coalesce(CASE WHEN is_contract THEN kv(kvs, 'osstatus') ELSE osstatus END,
                             nullif(regexp_extract(msg, 'Code=(-?\d+)', 1), ''))) AS osstatus_v,
     osstatus_fourcc(osstatus_v) AS fourcc,
-    (SELECT name FROM ref_osstatus o WHERE o.code = osstatus_v) AS error_name,
-    TRY_CAST(CASE WHEN is_contract THEN kv(msg, 'sample_rate') ELSE sample_rate END AS DOUBLE) AS sample_rate,
-    TRY_CAST(CASE WHEN is_contract THEN kv(msg, 'io_buffer') ELSE io_buffer_s END AS DOUBLE) AS io_buffer_s,
+    osstatus_name(osstatus_v) AS error_name,
+    TRY_CAST(CASE WHEN is_contract THEN kv(kvs, 'sample_rate') ELSE sample_rate END AS DOUBLE) AS sample_rate,
+    TRY_CAST(CASE WHEN is_contract THEN kv(kvs, 'io_buffer') ELSE io_buffer_s END AS DOUBLE) AS io_buffer_s,
     CASE WHEN is_contract AND kind = 'resume_decision' THEN regexp_extract(msg, 'event=audio\.(\w+)', 1)
-         WHEN is_contract AND kind = 'call_end' THEN kv(msg, 'reason')
+         WHEN is_contract AND kind = 'call_end' THEN kv(kvs, 'reason')
          ELSE state END AS state,
-    CASE WHEN is_contract THEN kv(msg, 'detail') ELSE detail END AS detail,
+    CASE WHEN is_contract THEN kv(kvs, 'detail') ELSE detail END AS detail,
     msg AS message,
     CAST(NULL AS VARCHAR) AS call_id
 FROM typed

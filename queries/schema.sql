@@ -15,7 +15,7 @@ INSERT OR IGNORE INTO schema_meta VALUES ('schema_version', '1');
 -- Invariant, checked by tests: records = stored + ignored + rejected.
 CREATE TABLE IF NOT EXISTS sources (
     source_id     INTEGER PRIMARY KEY,
-    content_hash  VARCHAR NOT NULL UNIQUE,   -- sha256 of the bytes read
+    content_hash  VARCHAR NOT NULL UNIQUE,   -- 'xxh3-128:<hex>' of the bytes read
     path          VARCHAR NOT NULL,          -- as given on the command line (archive path for members)
     member        VARCHAR,                   -- path inside the archive, NULL for plain files
     format        VARCHAR NOT NULL,          -- e.g. oslog_ndjson, oslog_default, idevicesyslog

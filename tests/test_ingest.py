@@ -112,3 +112,47 @@ def test_orphan_continuation_lines_are_rejected(con, ingest, tmp_path):
     reasons = {r[0] for r in con.execute("SELECT reason FROM rejects").fetchall()}
     assert reasons == {"continuation line outside any record (no record start before it)"}
     assert res.records == res.stored + res.ignored + res.rejected
+
+
+def test_fast_and_line_by_line_paths_store_the_same(con, ingest, tmp_path, monkeypatch):
+    """A clean ndjson export goes through DuckDB's reader; the line-by-line path must agree exactly."""
+    clean = tmp_path / "clean.ndjson"
+    lines = [ln for ln in (LOGS / "device.ndjson").read_text().splitlines() if ln.startswith("{")]
+    clean.write_text("\n".join(lines) + "\n")
+    cols = "line_start, line_end, ts, utc_offset_min, process, pid, thread, level, subsystem, category, sender, message"
+    used = []
+    real_fast_scan = ingest_mod.fast_scan
+    monkeypatch.setattr(ingest_mod, "fast_scan", lambda *a: used.append(real_fast_scan(*a)) or used[-1])
+    fast = ingest(clean).files[0]
+    assert used == [7]  # the fast scan read every line: 5 audio, 1 noise, the `finished` trailer
+    fast_rows = con.execute(f"SELECT {cols} FROM log_records ORDER BY 1").fetchall()
+    fast_events = con.execute("SELECT line_start, kind, pattern_id FROM session_events ORDER BY 1").fetchall()
+    con.execute("DELETE FROM session_events; DELETE FROM log_records; DELETE FROM sources; DELETE FROM rejects")
+    monkeypatch.setattr(ingest_mod, "fast_scan", lambda *a: False)
+    slow = ingest(clean).files[0]
+    assert (fast.records, fast.stored, fast.ignored, fast.rejected, fast.lines) == (
+        slow.records,
+        slow.stored,
+        slow.ignored,
+        slow.rejected,
+        slow.lines,
+    )
+    assert fast.stored == 5 and fast.records == 6
+    assert con.execute(f"SELECT {cols} FROM log_records ORDER BY 1").fetchall() == fast_rows
+    assert con.execute("SELECT line_start, kind, pattern_id FROM session_events ORDER BY 1").fetchall() == fast_events
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"\n",  # a blank line: DuckDB's reader skips it, which would shift every later line number
+        b"   \n",  # a whitespace-only line
+    ],
+)
+def test_fast_path_is_not_fooled_by_blank_lines(con, ingest, tmp_path, damage):
+    lines = [ln for ln in (LOGS / "device.ndjson").read_bytes().splitlines(keepends=True) if ln.startswith(b"{")]
+    p = tmp_path / "blanks.ndjson"
+    p.write_bytes(lines[0] + damage + b"".join(lines[1:]))
+    ingest(p)
+    got = con.execute("SELECT line_start FROM session_events WHERE kind = 'config_set'").fetchall()
+    assert got == [(4,)]  # the configure line is the 3rd record, on physical line 4

@@ -16,6 +16,7 @@ class LogFormat:
     multiline: bool = True  # records may continue on following lines (multi-line messages)
     meta_re: str | None = None  # headers, trailers and footers of the export: counted, not records
     min_share: float = 0.6  # share of the sniffed lines that must match line_re
+    fast_sql: str | None = None  # a whole-file DuckDB scan for clean files (queries/parse/...), if any
 
     @property
     def parse_sql(self) -> str:

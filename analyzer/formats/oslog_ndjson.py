@@ -30,4 +30,5 @@ FORMAT = _NdjsonFormat(
     title="log show --style ndjson (and mandiant unifiedlog jsonl)",
     line_re=r"^\s*\{",
     multiline=False,
+    fast_sql="parse/oslog_ndjson_fast.sql",
 )

@@ -1,28 +1,37 @@
--- `log show --style ndjson` (camelCase keys) and mandiant unifiedlog_iterator jsonl (snake_case keys).
--- Input: chunk_records(line_start, line_end, text, bad_utf8). Only related records are fully extracted;
--- every line is still validated, so a broken line among the noise is rejected, not ignored.
+-- `log show --style ndjson` (camelCase keys) and mandiant unifiedlog_iterator jsonl (snake_case keys),
+-- line by line: used when the fast path (oslog_ndjson_fast.sql) cannot vouch for the file. Every line is
+-- validated, so a broken line among the noise is rejected, not ignored; relevance is decided on the same
+-- fields as in the fast path, so both paths keep the same records.
 WITH v AS (
-    SELECT *, json_valid(text) AS valid, regexp_matches(text, $relevance) AS relevant
-    FROM chunk_records
+    SELECT *, json_valid(text) AS valid FROM chunk_records
 ), j AS (
-    SELECT *, CASE WHEN valid AND relevant THEN CAST(text AS JSON) END AS j,
-           valid AND regexp_matches(text, '^\s*\{\s*"finished"\s*:') AS is_meta
+    SELECT *,
+        CASE WHEN valid THEN json_type(text) = 'OBJECT' ELSE false END AS is_object,
+        CASE WHEN valid THEN json_extract_string(text, [
+            '$.timestamp', '$.time_iso', '$.processImagePath', '$.process', '$.processID', '$.pid',
+            '$.threadID', '$.thread_id', '$.messageType', '$.log_type', '$.subsystem', '$.category',
+            '$.senderImagePath', '$.library', '$.eventMessage', '$.message', '$.finished']) END AS f
     FROM v
+), k AS (
+    SELECT *,
+        coalesce(f[17] IS NOT NULL AND f[15] IS NULL AND f[16] IS NULL, false) AS is_meta,
+        coalesce(regexp_matches(concat_ws(' ', f[3], f[4], f[11], f[12], f[15], f[16]), $relevance), false) AS relevant
+    FROM j
 )
 SELECT
     line_start, line_end, text, relevant, is_meta,
     CASE
         WHEN NOT valid AND bad_utf8 THEN 'invalid UTF-8 bytes and not valid JSON'
         WHEN NOT valid THEN 'not valid JSON'
-        WHEN relevant AND json_type(j) <> 'OBJECT' THEN 'JSON value is not an object'
+        WHEN NOT is_object THEN 'JSON value is not an object'
     END AS reject_reason,
-    coalesce(j ->> 'timestamp', j ->> 'time_iso') AS ts_text,
-    regexp_extract(coalesce(j ->> 'processImagePath', j ->> 'process'), '([^/]+)$', 1) AS process,
-    TRY_CAST(coalesce(j ->> 'processID', j ->> 'pid') AS INTEGER) AS pid,
-    coalesce(j ->> 'threadID', j ->> 'thread_id') AS thread,
-    coalesce(j ->> 'messageType', j ->> 'log_type') AS level,
-    j ->> 'subsystem' AS subsystem,
-    j ->> 'category' AS category,
-    regexp_extract(coalesce(j ->> 'senderImagePath', j ->> 'library'), '([^/]+)$', 1) AS sender,
-    coalesce(j ->> 'eventMessage', j ->> 'message') AS message
-FROM j
+    coalesce(f[1], f[2]) AS ts_text,
+    regexp_extract(coalesce(f[3], f[4]), '([^/]+)$', 1) AS process,
+    TRY_CAST(coalesce(f[5], f[6]) AS INTEGER) AS pid,
+    coalesce(f[7], f[8]) AS thread,
+    coalesce(f[9], f[10]) AS level,
+    f[11] AS subsystem,
+    f[12] AS category,
+    regexp_extract(coalesce(f[13], f[14]), '([^/]+)$', 1) AS sender,
+    coalesce(f[15], f[16]) AS message
+FROM k

@@ -1,6 +1,6 @@
 -- Rejected records of the chunk, with their first/last line and an excerpt. Params: source_id, excerpt length.
 INSERT INTO rejects
-SELECT ?, line_start, line_end, reject_reason, left(text, ?)
+SELECT ?, line_start, line_end, reject_reason, left(coalesce(text, message), ?)
 FROM parsed_chunk
 WHERE reject_reason IS NOT NULL
 ORDER BY line_start
