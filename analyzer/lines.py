@@ -48,7 +48,8 @@ def read_head(path: Path, n: int = 65536) -> str:
 
 
 def _to_frame(text: str, first_line: int, had_bad_bytes: bool) -> pl.DataFrame:
-    lines = pl.Series("line", [text]).str.split("\n").explode()
+    # str.split runs in C; polars' own split of one huge string is ~10x slower
+    lines = pl.Series("line", text.split("\n"), dtype=pl.Utf8)
     n = len(lines)
     frame = pl.DataFrame({"line": lines}).with_columns(
         pl.int_range(first_line, first_line + n, dtype=pl.Int64).alias("line_no"),

@@ -3,11 +3,13 @@
 -- validated, so a broken line among the noise is rejected, not ignored; relevance is decided on the same
 -- fields as in the fast path, so both paths keep the same records.
 WITH v AS (
-    SELECT *, json_valid(text) AS valid FROM chunk_records
+    -- a field can only match the relevance keywords if the raw line does: fields are extracted only then
+    SELECT *, json_valid(text) AS valid, regexp_matches(text, $relevance) OR text LIKE '%"finished"%' AS maybe
+    FROM chunk_records
 ), j AS (
     SELECT *,
         CASE WHEN valid THEN json_type(text) = 'OBJECT' ELSE false END AS is_object,
-        CASE WHEN valid THEN json_extract_string(text, [
+        CASE WHEN valid AND maybe THEN json_extract_string(text, [
             '$.timestamp', '$.time_iso', '$.processImagePath', '$.process', '$.processID', '$.pid',
             '$.threadID', '$.thread_id', '$.messageType', '$.log_type', '$.subsystem', '$.category',
             '$.senderImagePath', '$.library', '$.eventMessage', '$.message', '$.finished']) END AS f
