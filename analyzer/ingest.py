@@ -11,9 +11,10 @@ import duckdb
 from analyzer.audio_session import normalise_source
 from analyzer.errors import InputError
 from analyzer.filescan import scan_file
-from analyzer.parse import ParseOptions, fast_scan, parse_file, store_fast
+from analyzer.parse import ParseOptions, Tally, fast_scan, parse_file, store_fast
 from analyzer.sniff import describe_unknown, sniff
 from analyzer.sources import Collector, InputFile
+from analyzer.stats import derive_intervals, store_stage
 
 
 @dataclass
@@ -91,17 +92,13 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
     # hash and count lines in a thread while DuckDB scans the same file (when the format has a fast scan)
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending_scan = pool.submit(scan_file, item.path)
-        fast_records = fast_scan(con, item, fmt)
+        fast_records = fast_scan(con, item, fmt) if fmt.kind == "log" else None
         scan = pending_scan.result()
     rows = con.execute("SELECT source_id, path FROM sources WHERE content_hash = ?", [scan.digest]).fetchall()
     if rows:
         con.execute("DROP TABLE IF EXISTS fast_rows")
         return FileResult(
-            item.label,
-            fmt.name,
-            "duplicate",
-            rows[0][0],
-            message=f"already ingested as source {rows[0][0]} ({rows[0][1]})",
+            item.label, fmt.name, "duplicate", rows[0][0], message=f"already ingested as source {rows[0][0]} ({rows[0][1]})"
         )
     con.execute("BEGIN TRANSACTION")
     try:
@@ -111,25 +108,21 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
             " stored, ignored, rejected, events, device_hint) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, ?)",
             [source_id, scan.digest, item.display, item.member, fmt.name, item.path.stat().st_size, item.device_hint],
         )
-        if fast_records is not None and fast_records == scan.lines:
-            tally = store_fast(con, item, fmt, source_id, opts, scan.lines)
+        if fmt.kind == "stats":
+            tally, events = _ingest_stats(con, item, fmt, source_id, opts), 0
         else:
-            con.execute("DROP TABLE IF EXISTS fast_rows")
-            tally = parse_file(con, item, fmt, source_id, opts)
-        events = normalise_source(con, source_id)
+            if fast_records is not None and fast_records == scan.lines:
+                tally = store_fast(con, item, fmt, source_id, opts, scan.lines)
+            else:
+                con.execute("DROP TABLE IF EXISTS fast_rows")
+                tally = parse_file(con, item, fmt, source_id, opts)
+            events = normalise_source(con, source_id)
         con.execute(
             "UPDATE sources SET lines = ?, meta_lines = ?, records = ?, stored = ?, ignored = ?, rejected = ?,"
             " events = ?, year_assumed = ? WHERE source_id = ?",
             [
-                tally.lines,
-                tally.meta_lines,
-                tally.records,
-                tally.stored,
-                tally.ignored,
-                tally.rejected,
-                events,
-                tally.year_used,
-                source_id,
+                tally.lines, tally.meta_lines, tally.records, tally.stored, tally.ignored, tally.rejected, events,
+                tally.year_used, source_id,
             ],
         )
         con.execute("COMMIT")
@@ -137,14 +130,20 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
         con.execute("ROLLBACK")
         raise
     return FileResult(
-        item.label,
-        fmt.name,
-        "ingested",
-        source_id,
-        tally.lines,
-        tally.records,
-        tally.stored,
-        tally.ignored,
-        tally.rejected,
-        events,
+        item.label, fmt.name, "ingested", source_id, tally.lines, tally.records, tally.stored, tally.ignored,
+        tally.rejected, events,
     )
+
+
+def _ingest_stats(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, source_id: int, opts: ParseOptions) -> Tally:
+    """Stage a stats file's objects, type them, and derive its interval series. A record is a stats object or
+    a peer-connection state change."""
+    con.execute("DELETE FROM stat_stage; DELETE FROM rtcstats_delta; DELETE FROM pc_state_changes WHERE source_id = 0")
+    lines, meta = fmt.stage(con, item, opts)
+    states = con.execute(
+        "UPDATE pc_state_changes SET source_id = ? WHERE source_id = 0", [source_id]
+    ).fetchall()[0][0]
+    counts = store_stage(con, source_id)
+    derive_intervals(con, source_id)
+    return Tally(lines=lines, meta_lines=meta, records=counts.objects + states, stored=counts.stored + states,
+                 ignored=0, rejected=counts.rejected)

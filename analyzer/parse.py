@@ -6,7 +6,6 @@ boundary is carried into the next chunk. Python only moves whole chunks.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +17,7 @@ from analyzer.lines import iter_line_chunks
 from analyzer.patterns import relevance_regex
 from analyzer.resources import query_text
 from analyzer.sources import InputFile
+from analyzer.store import params_for
 
 EXCERPT = 300
 
@@ -41,11 +41,6 @@ class Tally:
     ignored: int = 0
     rejected: int = 0
     year_used: int | None = None  # formats without a year: the year applied
-
-
-def _params(sql: str, values: dict[str, object]) -> dict[str, object]:
-    names = set(re.findall(r"\$([a-z_]+)", sql))
-    return {k: v for k, v in values.items() if k in names}
 
 
 def _group(frame: pl.DataFrame, fmt: LogFormat, final: bool) -> tuple[pl.DataFrame, pl.DataFrame, int, pl.DataFrame]:
@@ -101,7 +96,7 @@ def _group(frame: pl.DataFrame, fmt: LogFormat, final: bool) -> tuple[pl.DataFra
     return recs, orphans, meta_count, carry.select(frame.columns)
 
 
-def _sql_params(fmt_sql: str, item: InputFile, opts: ParseOptions) -> tuple[str, dict[str, object], int]:
+def _sqlparams_for(fmt_sql: str, item: InputFile, opts: ParseOptions) -> tuple[str, dict[str, object], int]:
     sql = f"CREATE OR REPLACE TEMP TABLE parsed_chunk AS WITH parsed AS ({fmt_sql}) " + query_text("parse/finish.sql")
     year = opts.year or datetime.fromtimestamp(item.path.stat().st_mtime).year
     values: dict[str, object] = {
@@ -110,7 +105,7 @@ def _sql_params(fmt_sql: str, item: InputFile, opts: ParseOptions) -> tuple[str,
         "year": year,
         "prev_ts": None,
     }
-    return sql, _params(sql, values), year
+    return sql, params_for(sql, values), year
 
 
 def _store_parsed(con: duckdb.DuckDBPyConnection, source_id: int) -> tuple:
@@ -130,7 +125,7 @@ def fast_scan(con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat) -
     values = {"path": str(item.path), "relevance": relevance_regex()}
     try:
         for statement in query_text(fmt.fast_sql).split(";\n"):
-            con.execute(statement, _params(statement, values))
+            con.execute(statement, params_for(statement, values))
         total = con.execute("SELECT count(*) FROM fast_all").fetchall()[0][0]
     except duckdb.Error:
         total = None
@@ -147,7 +142,7 @@ def store_fast(
         " CAST(NULL AS VARCHAR) AS reject_reason, ts_text, process, pid, thread, level, subsystem, category,"
         " sender, message FROM fast_rows"
     )
-    sql, params, _ = _sql_params(parsed, item, opts)
+    sql, params, _ = _sqlparams_for(parsed, item, opts)
     con.execute(sql, params)
     _, stored, _, rejected, meta, _ = _store_parsed(con, source_id)
     con.execute("DROP TABLE IF EXISTS fast_rows")
@@ -167,7 +162,7 @@ def parse_file(
 ) -> Tally:
     """Parse one file line by line into log_records and rejects (inside the caller's transaction)."""
     tally = Tally()
-    sql, params, year = _sql_params(query_text(fmt.parse_sql), item, opts)
+    sql, params, year = _sqlparams_for(query_text(fmt.parse_sql), item, opts)
     if "year" in params:
         tally.year_used = year
     carry = pl.DataFrame(schema={"line_no": pl.Int64, "line": pl.Utf8, "bad_utf8": pl.Boolean})

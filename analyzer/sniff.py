@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analyzer.errors import InputError
-from analyzer.formats import LOG_FORMATS, LogFormat
+from analyzer.formats import ALL_FORMATS, LogFormat, StatsFormat
 from analyzer.lines import read_head
 from analyzer.sources import InputFile
 
@@ -12,17 +12,17 @@ _TRACEV3_MAGIC = b"\x00\x10\x00\x00"  # tracev3 files open with a header chunk t
 
 def understood() -> str:
     """One line listing the formats the tool reads, for error messages."""
-    return "; ".join(f.title for f in LOG_FORMATS)
+    return "; ".join(f.title for f in ALL_FORMATS)
 
 
-def sniff(item: InputFile) -> LogFormat | None:
+def sniff(item: InputFile) -> LogFormat | StatsFormat | None:
     """The format of `item`, or None when nothing matches (the caller decides if that is an error)."""
     head = read_head(item.path)
     lines = head.split("\n")
     if len(lines) > 1:
         lines = lines[:-1]  # the last line of the sample may be cut
-    best: tuple[float, LogFormat] | None = None
-    for fmt in LOG_FORMATS:
+    best: tuple[float, LogFormat | StatsFormat] | None = None
+    for fmt in ALL_FORMATS:
         score = fmt.sniff_score(lines[:200])
         if score > 0 and (best is None or score > best[0]):
             best = (score, fmt)
@@ -47,7 +47,7 @@ def describe_unknown(item: InputFile) -> str:
     return f"{item.label}: format not recognised: {what}. Understood formats: {understood()}"
 
 
-def require(item: InputFile) -> LogFormat:
+def require(item: InputFile) -> LogFormat | StatsFormat:
     """The format of `item`, or an InputError naming the file and the understood formats."""
     fmt = sniff(item)
     if fmt is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -10,6 +11,12 @@ from analyzer.errors import InputError
 from analyzer.resources import query_text
 
 DEFAULT_DB = "analyzer.duckdb"
+
+
+def params_for(sql: str, values: dict[str, object]) -> dict[str, object]:
+    """The subset of `values` that `sql` names as $parameters (DuckDB refuses unused ones)."""
+    names = set(re.findall(r"\$([a-z_]+)", sql))
+    return {k: v for k, v in values.items() if k in names}
 
 
 def connect(db: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:

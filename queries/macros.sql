@@ -114,3 +114,31 @@ CREATE OR REPLACE TEMP MACRO options_value(s) AS
                   lambda x: ref_option_bits()[CASE WHEN lower(trim(x)) = 'allowbluetooth' THEN 'allowbluetoothhfp'
                                                    ELSE lower(trim(x)) END]))), 0)
     END;
+
+-- A stats timestamp to an instant, whatever its unit: epoch seconds, milliseconds (W3C, Pion) or
+-- microseconds (iOS RTCStatistics timestamp_us), told apart by magnitude; ISO text is cast.
+CREATE OR REPLACE TEMP MACRO stats_instant(v) AS
+    CASE
+        WHEN v IS NULL THEN NULL
+        WHEN TRY_CAST(v AS DOUBLE) IS NULL THEN TRY_CAST(v AS TIMESTAMPTZ)
+        WHEN TRY_CAST(v AS DOUBLE) > 1e14 THEN make_timestamptz(CAST(TRY_CAST(v AS DOUBLE) AS BIGINT))
+        WHEN TRY_CAST(v AS DOUBLE) > 1e11 THEN make_timestamptz(CAST(TRY_CAST(v AS DOUBLE) * 1000 AS BIGINT))
+        WHEN TRY_CAST(v AS DOUBLE) > 1e8 THEN make_timestamptz(CAST(TRY_CAST(v AS DOUBLE) * 1000000 AS BIGINT))
+    END;
+
+-- ITU-T G.107 E-model, simplified (no echo, no equipment-impairment table): a MOS estimate from one-way
+-- delay inputs, jitter and packet loss.
+--   d  = rtt/2 + 2*jitter + 20 ms (jitter buffer and packetisation)          [ms]
+--   Id = 0.024 d + 0.11 (d - 177.3) H(d - 177.3)                                (delay impairment)
+--   Ie_eff = Ie + (95 - Ie) * Ppl / (Ppl + Bpl), Ie = 0, Bpl = 25.1 (G.711 with PLC; Opus is at least as robust)
+--   R  = 93.2 - Id - Ie_eff
+--   MOS = 1 if R < 0; 4.5 if R > 100; else 1 + 0.035 R + R (R - 60) (100 - R) 7e-6
+-- rtt_s and jitter_s in seconds, loss as a fraction 0..1.
+CREATE OR REPLACE TEMP MACRO emodel_delay_ms(rtt_s, jitter_s) AS
+    coalesce(rtt_s, 0) * 500 + coalesce(jitter_s, 0) * 2000 + 20;
+CREATE OR REPLACE TEMP MACRO emodel_r(d, ppl) AS
+    93.2 - (0.024 * d + CASE WHEN d > 177.3 THEN 0.11 * (d - 177.3) ELSE 0 END) - 95 * ppl / (ppl + 25.1);
+CREATE OR REPLACE TEMP MACRO emodel_r_to_mos(r) AS
+    CASE WHEN r < 0 THEN 1.0 WHEN r > 100 THEN 4.5 ELSE 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6 END;
+CREATE OR REPLACE TEMP MACRO emodel_mos(rtt_s, jitter_s, loss) AS
+    emodel_r_to_mos(emodel_r(emodel_delay_ms(rtt_s, jitter_s), least(greatest(coalesce(loss, 0), 0), 1) * 100));

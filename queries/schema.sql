@@ -199,3 +199,95 @@ INSERT OR IGNORE INTO ref_port_types VALUES
     -- port names (not types) printed by some app loggers
     ('built-in microphone', 'BuiltInMic', 'input', false), ('built-in receiver', 'BuiltInReceiver', 'output', false),
     ('built-in speaker', 'BuiltInSpeaker', 'output', false);
+
+-- ---------------------------------------------------------------- WebRTC statistics
+-- One row per stats object per sample. Common columns on every stats table:
+--   source_id, line (the report's line; NULL for a webrtc-internals series), locator (where in the file),
+--   origin (device | gateway), call_id_hint, pc_id, stat_id, ts (sample instant), extra (fields not typed below)
+-- The typed columns and the JSON field each comes from are listed in analyzer/stats_fields.toml.
+
+CREATE TABLE IF NOT EXISTS stats_inbound_rtp (
+    source_id INTEGER NOT NULL, line BIGINT, locator VARCHAR, origin VARCHAR NOT NULL, call_id_hint VARCHAR,
+    pc_id VARCHAR, stat_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, extra JSON,
+    ssrc BIGINT, kind VARCHAR,
+    packets_received DOUBLE, bytes_received DOUBLE, packets_lost DOUBLE, jitter_s DOUBLE,
+    total_samples_received DOUBLE, concealed_samples DOUBLE, silent_concealed_samples DOUBLE,
+    concealment_events DOUBLE, audio_level DOUBLE, total_audio_energy DOUBLE, total_samples_duration DOUBLE,
+    jitter_buffer_delay_s DOUBLE, jitter_buffer_emitted_count DOUBLE, packets_discarded DOUBLE,
+    last_packet_received_ms DOUBLE, codec_id VARCHAR, transport_id VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS stats_outbound_rtp (
+    source_id INTEGER NOT NULL, line BIGINT, locator VARCHAR, origin VARCHAR NOT NULL, call_id_hint VARCHAR,
+    pc_id VARCHAR, stat_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, extra JSON,
+    ssrc BIGINT, kind VARCHAR,
+    packets_sent DOUBLE, bytes_sent DOUBLE, retransmitted_packets_sent DOUBLE, target_bitrate DOUBLE,
+    media_source_id VARCHAR, codec_id VARCHAR, transport_id VARCHAR, active VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS stats_remote_inbound_rtp (
+    source_id INTEGER NOT NULL, line BIGINT, locator VARCHAR, origin VARCHAR NOT NULL, call_id_hint VARCHAR,
+    pc_id VARCHAR, stat_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, extra JSON,
+    ssrc BIGINT, kind VARCHAR,
+    round_trip_time_s DOUBLE, fraction_lost DOUBLE, packets_lost DOUBLE, jitter_s DOUBLE,
+    total_round_trip_time_s DOUBLE, round_trip_time_measurements DOUBLE, local_id VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS stats_candidate_pair (
+    source_id INTEGER NOT NULL, line BIGINT, locator VARCHAR, origin VARCHAR NOT NULL, call_id_hint VARCHAR,
+    pc_id VARCHAR, stat_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, extra JSON,
+    state VARCHAR, nominated VARCHAR, selected VARCHAR,
+    current_round_trip_time_s DOUBLE, total_round_trip_time_s DOUBLE, bytes_sent DOUBLE, bytes_received DOUBLE,
+    packets_sent DOUBLE, packets_received DOUBLE, available_outgoing_bitrate DOUBLE,
+    local_candidate_id VARCHAR, remote_candidate_id VARCHAR, transport_id VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS stats_transport (
+    source_id INTEGER NOT NULL, line BIGINT, locator VARCHAR, origin VARCHAR NOT NULL, call_id_hint VARCHAR,
+    pc_id VARCHAR, stat_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, extra JSON,
+    ice_state VARCHAR, dtls_state VARCHAR, selected_candidate_pair_id VARCHAR,
+    bytes_sent DOUBLE, bytes_received DOUBLE, packets_sent DOUBLE, packets_received DOUBLE
+);
+
+CREATE TABLE IF NOT EXISTS stats_media_source (
+    source_id INTEGER NOT NULL, line BIGINT, locator VARCHAR, origin VARCHAR NOT NULL, call_id_hint VARCHAR,
+    pc_id VARCHAR, stat_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, extra JSON,
+    kind VARCHAR, track_identifier VARCHAR, audio_level DOUBLE, total_audio_energy DOUBLE,
+    total_samples_duration DOUBLE, echo_return_loss DOUBLE, echo_return_loss_enhancement DOUBLE
+);
+
+-- Stats objects of every other type (codec, local-candidate, certificate, ...), whole.
+CREATE TABLE IF NOT EXISTS stats_other (
+    source_id INTEGER NOT NULL, line BIGINT, locator VARCHAR, origin VARCHAR NOT NULL, call_id_hint VARCHAR,
+    pc_id VARCHAR, stat_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, type VARCHAR NOT NULL, object JSON NOT NULL
+);
+
+-- Peer-connection state changes (iceConnectionState, connectionState, ...) from dumps that carry them.
+CREATE TABLE IF NOT EXISTS pc_state_changes (
+    source_id INTEGER NOT NULL, line BIGINT, locator VARCHAR, origin VARCHAR NOT NULL, call_id_hint VARCHAR,
+    pc_id VARCHAR, ts TIMESTAMPTZ, event VARCHAR NOT NULL, state VARCHAR
+);
+
+-- Per-interval audio series derived from the cumulative counters (queries/stats_intervals.sql): one row per
+-- stream (inbound or outbound RTP) per pair of consecutive samples.
+CREATE TABLE IF NOT EXISTS rtp_intervals (
+    source_id INTEGER NOT NULL, origin VARCHAR NOT NULL, call_id_hint VARCHAR, pc_id VARCHAR,
+    stat_id VARCHAR NOT NULL, direction VARCHAR NOT NULL,      -- inbound | outbound
+    ts_start TIMESTAMPTZ NOT NULL, ts_end TIMESTAMPTZ NOT NULL, seconds DOUBLE NOT NULL,
+    line BIGINT,                                                -- evidence: the sample ending the interval
+    gap BOOLEAN NOT NULL,                                       -- samples further apart than the gap limit: no rates
+    counter_reset BOOLEAN NOT NULL,                             -- a counter went down: the stream restarted
+    packets DOUBLE, packets_per_s DOUBLE, bytes_per_s DOUBLE, lost DOUBLE, loss_rate DOUBLE,
+    concealment_ratio DOUBLE, audio_level DOUBLE, jitter_s DOUBLE, rtt_s DOUBLE, mos DOUBLE
+);
+
+-- Working table of the stats formats (per connection): every stats object read, before it is typed.
+CREATE TEMP TABLE IF NOT EXISTS stat_stage (
+    line BIGINT, locator VARCHAR, origin VARCHAR, call_id_hint VARCHAR, pc_id VARCHAR, stat_id VARCHAR,
+    type VARCHAR, ts TIMESTAMPTZ, obj JSON, reject_reason VARCHAR, excerpt VARCHAR
+);
+
+-- Working table of the rtcstats format: one row per changed field of a delta-compressed getStats entry.
+CREATE TEMP TABLE IF NOT EXISTS rtcstats_delta (
+    line BIGINT, pc_id VARCHAR, ts TIMESTAMPTZ, stat_id VARCHAR, key VARCHAR, value JSON
+);

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from analyzer.formats import idevicesyslog, oslog_json, oslog_ndjson, oslog_text, xcode_console
-from analyzer.formats.base import LogFormat
+from analyzer.formats import idevicesyslog, oslog_json, oslog_ndjson, oslog_text, stats_ndjson, xcode_console
+from analyzer.formats.base import LogFormat, StatsFormat
 
 LOG_FORMATS: list[LogFormat] = [
     oslog_ndjson.FORMAT,
@@ -15,4 +15,10 @@ LOG_FORMATS: list[LogFormat] = [
     xcode_console.FORMAT,
 ]
 
-BY_NAME: dict[str, LogFormat] = {f.name: f for f in LOG_FORMATS}
+STATS_FORMATS: list[StatsFormat] = [
+    stats_ndjson.FORMAT,
+]
+
+ALL_FORMATS: list[LogFormat | StatsFormat] = [*STATS_FORMATS, *LOG_FORMATS]
+
+BY_NAME: dict[str, LogFormat | StatsFormat] = {f.name: f for f in ALL_FORMATS}

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 class LogFormat:
     """A real export layout. Parsing itself is the SQL in queries/parse/<name>.sql."""
 
+    kind = "log"
+
     name: str
     title: str
     line_re: str  # a record's first line (polars/RE2 syntax); used for sniffing and for grouping
@@ -35,3 +37,18 @@ class LogFormat:
         if self.multiline and hits >= min(3, len(sample)):
             return max(share, self.min_share)
         return share if share >= self.min_share else 0.0
+
+
+class StatsFormat:
+    """A WebRTC stats layout: it stages stats objects into `stat_stage`; analyzer/stats.py types them."""
+
+    kind = "stats"
+    name: str = ""
+    title: str = ""
+
+    def sniff_score(self, lines: list[str]) -> float:
+        raise NotImplementedError
+
+    def stage(self, con, item, opts) -> tuple[int, int]:
+        """Fill stat_stage (and pc_state_changes with source_id 0); return (lines read, meta lines)."""
+        raise NotImplementedError

@@ -1,0 +1,67 @@
+"""getStats snapshots, one a line: the iOS app's upload (device) and Pion GetStats() maps (gateway)."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import polars as pl
+
+from analyzer.formats.base import StatsFormat
+from analyzer.lines import iter_line_chunks
+from analyzer.resources import query_text
+
+_REPORT_KEYS = ("stats", "report", "statistics")
+
+
+def _looks_like_report(obj: object) -> bool:
+    if isinstance(obj, list):
+        return bool(obj) and all(isinstance(o, dict) and "type" in o for o in obj[:5])
+    if isinstance(obj, dict):
+        if any(k in obj for k in _REPORT_KEYS):
+            return _looks_like_report(next(obj[k] for k in _REPORT_KEYS if k in obj))
+        values = list(obj.values())[:5]
+        return bool(values) and all(isinstance(v, dict) and "type" in v for v in values)
+    return False
+
+
+class StatsNdjson(StatsFormat):
+    name = "getstats_ndjson"
+    title = "getStats snapshots, one JSON report a line (app upload, or Pion GetStats maps)"
+
+    def sniff_score(self, lines: list[str]) -> float:
+        body = [ln for ln in lines if ln.strip()][:10]
+        if not body:
+            return 0.0
+        hits = 0
+        for ln in body:
+            try:
+                hits += _looks_like_report(json.loads(ln))
+            except ValueError:
+                continue
+        return 1.0 if hits and hits >= len(body) / 2 else 0.0
+
+    def stage(self, con: duckdb.DuckDBPyConnection, item, opts) -> tuple[int, int]:
+        sql = query_text("stats/ndjson_stage.sql")
+        lines = meta = 0
+        for chunk in iter_line_chunks(item.path):
+            lines += chunk.frame.height
+            blank = chunk.frame.filter(pl.col("line").str.strip_chars() == "").height
+            meta += blank
+            recs = chunk.frame.filter(pl.col("line").str.strip_chars() != "").select(
+                pl.col("line_no").alias("line_start"), pl.col("line").alias("text")
+            )
+            for line_no, nbytes, excerpt in chunk.oversized:
+                lines += 1
+                con.execute(
+                    "INSERT INTO stat_stage (line, locator, reject_reason, excerpt) VALUES (?, ?, ?, ?)",
+                    [line_no, f"line {line_no}", f"line of {nbytes:,} bytes exceeds the line limit", excerpt],
+                )
+            if recs.height:
+                con.register("chunk_records", recs)
+                con.execute(sql, {"origin": "device"})
+                con.unregister("chunk_records")
+        return lines, meta
+
+
+FORMAT = StatsNdjson()

@@ -1,0 +1,131 @@
+"""Normalise stage for WebRTC stats: staged stats objects -> typed tables, and per-interval series.
+
+Every stats format fills the working table `stat_stage` (one row per stats object per sample). This module
+moves it into the typed tables of queries/schema.sql, using analyzer/stats_fields.toml to map W3C field
+names to columns (generated SQL, one INSERT per stats type), rejects what cannot be typed, and derives the
+per-interval series (queries/stats_intervals.sql).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from analyzer.resources import query_text
+from analyzer.store import params_for
+
+_FIELDS = Path(__file__).with_name("stats_fields.toml")
+EXCERPT = 300
+
+
+@dataclass(frozen=True)
+class StatsTable:
+    type: str
+    name: str
+    fields: tuple[tuple[str, str, str], ...]  # (json field, column, num|text)
+
+    @property
+    def columns(self) -> list[str]:
+        """Typed columns, in first-mention order (several JSON names may feed one column)."""
+        return list(dict.fromkeys(col for _, col, _ in self.fields))
+
+
+@cache
+def stats_tables() -> tuple[StatsTable, ...]:
+    """The typed stats tables and their fields, from stats_fields.toml."""
+    data = tomllib.loads(_FIELDS.read_text(encoding="utf-8"))
+    return tuple(
+        StatsTable(t["type"], t["name"], tuple(tuple(f) for f in t["fields"])) for t in data["table"]
+    )
+
+
+def _q(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _path(field: str) -> str:
+    return _q(f'$."{field}"')
+
+
+def _bad_number_check(table: StatsTable) -> str:
+    """SQL: the first numeric field of this type whose value is present but not a number, else NULL."""
+    checks = [
+        f"WHEN json_type(obj, {_path(f)}) NOT IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'NULL') "
+        f"THEN 'field {f} is not a number: ' || left(json_extract(obj, {_path(f)})::VARCHAR, 40)"
+        for f, _, kind in table.fields
+        if kind == "num"
+    ]
+    return "CASE " + " ".join(checks) + " END" if checks else "NULL"
+
+
+def _insert_sql(table: StatsTable) -> str:
+    cols = table.columns
+    exprs = []
+    for col in cols:
+        sources = [(f, kind) for f, c, kind in table.fields if c == col]
+        parts = [
+            f"TRY_CAST(json_extract(obj, {_path(f)}) AS DOUBLE)" if kind == "num"
+            else f"json_extract_string(obj, {_path(f)})"
+            for f, kind in sources
+        ]
+        expr = parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+        if col == "ssrc":
+            expr = f"CAST({expr} AS BIGINT)"
+        exprs.append(expr)
+    known = sorted({f for f, _, _ in table.fields} | {"id", "type", "timestamp", "timestamp_us"})
+    # RFC 7396 merge patch with nulls removes the typed keys: what is left is `extra`
+    strip = "{" + ", ".join(f'"{k}": null' for k in known) + "}"
+    return (
+        f"INSERT INTO {table.name} (source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, extra, "
+        f"{', '.join(cols)}) SELECT $source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, "
+        f"nullif(json_merge_patch(obj, {_q(strip)}), '{{}}'), {', '.join(exprs)} "
+        f"FROM stat_stage WHERE reject_reason IS NULL AND type = {_q(table.type)}"
+    )
+
+
+@cache
+def store_statements() -> tuple[str, ...]:
+    """The statements that move stat_stage into rejects and the typed tables (generated once)."""
+    typed = stats_tables()
+    bad = "CASE " + " ".join(
+        f"WHEN type = {_q(t.type)} THEN {_bad_number_check(t)}" for t in typed
+    ) + " END"
+    mark = f"UPDATE stat_stage SET reject_reason = {bad} WHERE reject_reason IS NULL AND ({bad}) IS NOT NULL"
+    rejects = (
+        "INSERT INTO rejects SELECT $source_id, line, line, reject_reason || coalesce(' (' || locator || ')', ''), "
+        f"left(coalesce(excerpt, obj::VARCHAR), {EXCERPT}) FROM stat_stage WHERE reject_reason IS NOT NULL"
+    )
+    other_types = ", ".join(_q(t.type) for t in typed)
+    other = (
+        "INSERT INTO stats_other SELECT $source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, type, "
+        f"obj FROM stat_stage WHERE reject_reason IS NULL AND type NOT IN ({other_types})"
+    )
+    return (mark, rejects, *(_insert_sql(t) for t in typed), other)
+
+
+@dataclass
+class StageCounts:
+    objects: int
+    stored: int
+    rejected: int
+
+
+def store_stage(con: duckdb.DuckDBPyConnection, source_id: int) -> StageCounts:
+    """Move everything staged for one source into rejects / typed tables, then empty the stage."""
+    for sql in store_statements():
+        con.execute(sql, params_for(sql, {"source_id": source_id}))
+    total, rejected = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE reject_reason IS NOT NULL) FROM stat_stage"
+    ).fetchall()[0]
+    con.execute("DELETE FROM stat_stage")
+    return StageCounts(total, total - rejected, rejected)
+
+
+def derive_intervals(con: duckdb.DuckDBPyConnection, source_id: int) -> int:
+    """Per-interval rates, loss, concealment and MOS for one source's RTP streams; returns rows added."""
+    con.execute(query_text("stats_intervals.sql"), {"source_id": source_id})
+    return con.execute("SELECT count(*) FROM rtp_intervals WHERE source_id = ?", [source_id]).fetchall()[0][0]

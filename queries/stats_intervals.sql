@@ -1,0 +1,83 @@
+-- Per-interval audio series for one source ($source_id), from the cumulative RTP counters.
+--   * duplicate timestamps for one stream: the sample on the later line wins;
+--   * a counter that goes down means the stream restarted: the interval counts the new value as its delta
+--     (the counter restarted from zero) and is flagged counter_reset;
+--   * samples further apart than max(5 s, 3x the stream's median interval) form a gap: no rates;
+--   * RTT: the remote-inbound-rtp report of the same stream when present, else the candidate pair's
+--     currentRoundTripTime; both taken as of the interval end (ASOF);
+--   * MOS: emodel_mos (queries/macros.sql) from RTT, jitter and the interval's loss.
+INSERT INTO rtp_intervals
+WITH inb AS (
+    SELECT source_id, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, ssrc,
+           packets_received AS packets, bytes_received AS bytes, packets_lost AS lost,
+           concealed_samples, total_samples_received, audio_level, jitter_s
+    FROM stats_inbound_rtp
+    WHERE source_id = $source_id AND coalesce(kind, 'audio') = 'audio'
+    QUALIFY row_number() OVER (PARTITION BY origin, pc, stat_id, ts ORDER BY line DESC NULLS LAST) = 1
+), outb AS (
+    SELECT source_id, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, ssrc,
+           packets_sent AS packets, bytes_sent AS bytes, CAST(NULL AS DOUBLE) AS lost,
+           CAST(NULL AS DOUBLE) AS concealed_samples, CAST(NULL AS DOUBLE) AS total_samples_received,
+           CAST(NULL AS DOUBLE) AS audio_level, CAST(NULL AS DOUBLE) AS jitter_s
+    FROM stats_outbound_rtp
+    WHERE source_id = $source_id AND coalesce(kind, 'audio') = 'audio'
+    QUALIFY row_number() OVER (PARTITION BY origin, pc, stat_id, ts ORDER BY line DESC NULLS LAST) = 1
+), samples AS (
+    SELECT 'inbound' AS direction, * FROM inb
+    UNION ALL
+    SELECT 'outbound' AS direction, * FROM outb
+), paired AS (
+    SELECT *,
+        lag(ts) OVER w AS prev_ts,
+        lag(packets) OVER w AS prev_packets, lag(bytes) OVER w AS prev_bytes, lag(lost) OVER w AS prev_lost,
+        lag(concealed_samples) OVER w AS prev_concealed, lag(total_samples_received) OVER w AS prev_samples
+    FROM samples
+    WINDOW w AS (PARTITION BY direction, origin, pc, stat_id ORDER BY ts)
+), deltas AS (
+    SELECT *,
+        epoch(ts) - epoch(prev_ts) AS seconds,
+        packets < prev_packets OR bytes < prev_bytes OR total_samples_received < prev_samples AS counter_reset
+    FROM paired WHERE prev_ts IS NOT NULL
+), sized AS (
+    SELECT *,
+        seconds > greatest(5, 3 * median(seconds) OVER (PARTITION BY direction, origin, pc, stat_id)) AS gap,
+        CASE WHEN counter_reset THEN packets ELSE packets - prev_packets END AS d_packets,
+        CASE WHEN counter_reset THEN bytes ELSE bytes - prev_bytes END AS d_bytes,
+        CASE WHEN counter_reset THEN lost ELSE lost - prev_lost END AS d_lost,
+        CASE WHEN counter_reset THEN concealed_samples ELSE concealed_samples - prev_concealed END AS d_concealed,
+        CASE WHEN counter_reset THEN total_samples_received ELSE total_samples_received - prev_samples END AS d_samples
+    FROM deltas
+), remote AS (
+    SELECT origin, coalesce(pc_id, '') AS pc, ssrc, ts, round_trip_time_s, fraction_lost, jitter_s
+    FROM stats_remote_inbound_rtp WHERE source_id = $source_id
+), pair AS (
+    SELECT origin, coalesce(pc_id, '') AS pc, ts, current_round_trip_time_s
+    FROM stats_candidate_pair
+    WHERE source_id = $source_id AND current_round_trip_time_s IS NOT NULL
+      AND (coalesce(nominated, selected, 'true') = 'true' OR state = 'succeeded')
+), with_remote AS (
+    SELECT s.*, r.round_trip_time_s AS remote_rtt, r.fraction_lost AS remote_loss, r.jitter_s AS remote_jitter
+    FROM sized s
+    ASOF LEFT JOIN remote r ON s.origin = r.origin AND s.pc = r.pc AND s.ssrc = r.ssrc AND s.ts >= r.ts
+), with_rtt AS (
+    SELECT w.*, p.current_round_trip_time_s AS pair_rtt
+    FROM with_remote w
+    ASOF LEFT JOIN pair p ON w.origin = p.origin AND w.pc = p.pc AND w.ts >= p.ts
+), rated AS (
+    SELECT *,
+        CASE WHEN NOT gap AND seconds > 0 THEN d_packets / seconds END AS packets_per_s,
+        CASE WHEN NOT gap AND seconds > 0 THEN d_bytes / seconds END AS bytes_per_s,
+        CASE WHEN direction = 'inbound' AND NOT gap AND d_lost IS NOT NULL AND d_packets + greatest(d_lost, 0) > 0
+                 THEN greatest(d_lost, 0) / (d_packets + greatest(d_lost, 0))
+             WHEN direction = 'outbound' THEN remote_loss END AS loss_rate,
+        CASE WHEN NOT gap AND d_samples > 0 THEN d_concealed / d_samples END AS concealment_ratio,
+        coalesce(remote_rtt, pair_rtt) AS rtt,
+        CASE WHEN direction = 'inbound' THEN jitter_s ELSE remote_jitter END AS jitter
+    FROM with_rtt
+)
+SELECT source_id, origin, call_id_hint, nullif(pc, ''), stat_id, direction, prev_ts, ts, seconds, line, gap,
+       coalesce(counter_reset, false), d_packets, packets_per_s, bytes_per_s, d_lost, loss_rate,
+       concealment_ratio, audio_level, jitter, rtt,
+       CASE WHEN NOT gap THEN emodel_mos(rtt, jitter, loss_rate) END
+FROM rated
+WHERE seconds > 0
