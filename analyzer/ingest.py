@@ -98,7 +98,11 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
     if rows:
         con.execute("DROP TABLE IF EXISTS fast_rows")
         return FileResult(
-            item.label, fmt.name, "duplicate", rows[0][0], message=f"already ingested as source {rows[0][0]} ({rows[0][1]})"
+            item.label,
+            fmt.name,
+            "duplicate",
+            rows[0][0],
+            message=f"already ingested as source {rows[0][0]} ({rows[0][1]})",
         )
     con.execute("BEGIN TRANSACTION")
     try:
@@ -121,8 +125,15 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
             "UPDATE sources SET lines = ?, meta_lines = ?, records = ?, stored = ?, ignored = ?, rejected = ?,"
             " events = ?, year_assumed = ? WHERE source_id = ?",
             [
-                tally.lines, tally.meta_lines, tally.records, tally.stored, tally.ignored, tally.rejected, events,
-                tally.year_used, source_id,
+                tally.lines,
+                tally.meta_lines,
+                tally.records,
+                tally.stored,
+                tally.ignored,
+                tally.rejected,
+                events,
+                tally.year_used,
+                source_id,
             ],
         )
         con.execute("COMMIT")
@@ -130,8 +141,16 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
         con.execute("ROLLBACK")
         raise
     return FileResult(
-        item.label, fmt.name, "ingested", source_id, tally.lines, tally.records, tally.stored, tally.ignored,
-        tally.rejected, events,
+        item.label,
+        fmt.name,
+        "ingested",
+        source_id,
+        tally.lines,
+        tally.records,
+        tally.stored,
+        tally.ignored,
+        tally.rejected,
+        events,
     )
 
 
@@ -140,10 +159,14 @@ def _ingest_stats(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, source_i
     a peer-connection state change."""
     con.execute("DELETE FROM stat_stage; DELETE FROM rtcstats_delta; DELETE FROM pc_state_changes WHERE source_id = 0")
     lines, meta = fmt.stage(con, item, opts)
-    states = con.execute(
-        "UPDATE pc_state_changes SET source_id = ? WHERE source_id = 0", [source_id]
-    ).fetchall()[0][0]
+    states = con.execute("UPDATE pc_state_changes SET source_id = ? WHERE source_id = 0", [source_id]).fetchall()[0][0]
     counts = store_stage(con, source_id)
     derive_intervals(con, source_id)
-    return Tally(lines=lines, meta_lines=meta, records=counts.objects + states, stored=counts.stored + states,
-                 ignored=0, rejected=counts.rejected)
+    return Tally(
+        lines=lines,
+        meta_lines=meta,
+        records=counts.objects + states,
+        stored=counts.stored + states,
+        ignored=0,
+        rejected=counts.rejected,
+    )

@@ -8,12 +8,12 @@ per-interval series (queries/stats_intervals.sql).
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import duckdb
+import tomllib
 
 from analyzer.resources import query_text
 from analyzer.store import params_for
@@ -38,9 +38,7 @@ class StatsTable:
 def stats_tables() -> tuple[StatsTable, ...]:
     """The typed stats tables and their fields, from stats_fields.toml."""
     data = tomllib.loads(_FIELDS.read_text(encoding="utf-8"))
-    return tuple(
-        StatsTable(t["type"], t["name"], tuple(tuple(f) for f in t["fields"])) for t in data["table"]
-    )
+    return tuple(StatsTable(t["type"], t["name"], tuple(tuple(f) for f in t["fields"])) for t in data["table"])
 
 
 def _q(name: str) -> str:
@@ -68,7 +66,8 @@ def _insert_sql(table: StatsTable) -> str:
     for col in cols:
         sources = [(f, kind) for f, c, kind in table.fields if c == col]
         parts = [
-            f"TRY_CAST(json_extract(obj, {_path(f)}) AS DOUBLE)" if kind == "num"
+            f"TRY_CAST(json_extract(obj, {_path(f)}) AS DOUBLE)"
+            if kind == "num"
             else f"json_extract_string(obj, {_path(f)})"
             for f, kind in sources
         ]
@@ -91,9 +90,7 @@ def _insert_sql(table: StatsTable) -> str:
 def store_statements() -> tuple[str, ...]:
     """The statements that move stat_stage into rejects and the typed tables (generated once)."""
     typed = stats_tables()
-    bad = "CASE " + " ".join(
-        f"WHEN type = {_q(t.type)} THEN {_bad_number_check(t)}" for t in typed
-    ) + " END"
+    bad = "CASE " + " ".join(f"WHEN type = {_q(t.type)} THEN {_bad_number_check(t)}" for t in typed) + " END"
     mark = f"UPDATE stat_stage SET reject_reason = {bad} WHERE reject_reason IS NULL AND ({bad}) IS NOT NULL"
     rejects = (
         "INSERT INTO rejects SELECT $source_id, line, line, reject_reason || coalesce(' (' || locator || ')', ''), "

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from analyzer.formats import idevicesyslog, oslog_json, oslog_ndjson, oslog_text, stats_ndjson, xcode_console
+from analyzer.formats import (
+    idevicesyslog,
+    oslog_json,
+    oslog_ndjson,
+    oslog_text,
+    rtcstats,
+    stats_ndjson,
+    webrtc_internals,
+    xcode_console,
+)
 from analyzer.formats.base import LogFormat, StatsFormat
 
 LOG_FORMATS: list[LogFormat] = [
@@ -17,6 +26,9 @@ LOG_FORMATS: list[LogFormat] = [
 
 STATS_FORMATS: list[StatsFormat] = [
     stats_ndjson.FORMAT,
+    stats_ndjson.DOCUMENT,
+    webrtc_internals.FORMAT,
+    rtcstats.FORMAT,
 ]
 
 ALL_FORMATS: list[LogFormat | StatsFormat] = [*STATS_FORMATS, *LOG_FORMATS]

@@ -65,3 +65,31 @@ class StatsNdjson(StatsFormat):
 
 
 FORMAT = StatsNdjson()
+
+
+class StatsDocument(StatsNdjson):
+    """One stats report as a whole JSON document (e.g. a pretty-printed Pion GetStats() dump)."""
+
+    name = "stats_json_document"
+    title = "one getStats report as a JSON document (e.g. Pion GetStats() pretty-printed)"
+
+    def sniff_score(self, lines: list[str]) -> float:
+        body = [ln for ln in lines if ln.strip()]
+        if not body or body[0].strip() not in ("{", "["):
+            return 0.0
+        head = "\n".join(body[:400])
+        if '"PeerConnections"' in head or '"eventMessage"' in head:
+            return 0.0
+        kinds = ("inbound-rtp", "outbound-rtp", "candidate-pair", "transport", "remote-inbound-rtp", "codec")
+        return 0.9 if any(f'"type": "{k}"' in head or f'"type":"{k}"' in head for k in kinds) else 0.0
+
+    def stage(self, con: duckdb.DuckDBPyConnection, item, opts) -> tuple[int, int]:
+        # one report: small enough to hold (a gateway snapshot), so read it whole
+        text = item.path.read_bytes().decode("utf-8", errors="replace")
+        con.register("chunk_records", pl.DataFrame({"line_start": [1], "text": [text]}))
+        con.execute(query_text("stats/ndjson_stage.sql"), {"origin": "gateway"})
+        con.unregister("chunk_records")
+        return text.count("\n") + (0 if text.endswith("\n") else 1), 0
+
+
+DOCUMENT = StatsDocument()

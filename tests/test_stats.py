@@ -1,0 +1,183 @@
+"""WebRTC stats: the four real shapes, typed tables, and the derived per-interval series."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from analyzer.stats import stats_tables
+from tests.conftest import DATA
+
+STATS = DATA / "stats"
+T0 = datetime(2025, 11, 20, 18, 22, 33, tzinfo=timezone.utc)
+
+
+def test_field_catalogue_matches_schema(con):
+    for table in stats_tables():
+        cols = {r[0] for r in con.execute(f"DESCRIBE {table.name}").fetchall()}
+        assert set(table.columns) <= cols, table.name
+
+
+def _intervals(con, stat_id):
+    return con.execute(
+        "SELECT seconds, gap, counter_reset, packets, packets_per_s, loss_rate, concealment_ratio, line "
+        "FROM rtp_intervals WHERE stat_id = ? ORDER BY ts_end",
+        [stat_id],
+    ).fetchall()
+
+
+def test_getstats_upload_counts_and_rejects(con, ingest):
+    res = ingest(STATS / "device_getstats.ndjson").files[0]
+    assert res.format == "getstats_ndjson"
+    assert (res.records, res.stored, res.rejected) == (52, 49, 3)
+    reasons = sorted(r[0] for r in con.execute("SELECT reason FROM rejects").fetchall())
+    assert reasons == [
+        'field packetsReceived is not a number: "lots" (line 8)',
+        "not valid JSON (line 6)",
+        "stats object without type (line 8)",
+    ]
+    # the rest of the file was read after the cut line
+    assert con.execute("SELECT max(line) FROM stats_inbound_rtp").fetchall()[0][0] == 8
+
+
+def test_intervals_hand_computed(con, ingest):
+    ingest(STATS / "device_getstats.ndjson")
+    rows = _intervals(con, "IT01A1111")
+    assert rows[0] == (1.0, False, False, 50.0, 50.0, 0.0, 0.0, 2)
+    # 50 packets received and 5 lost in the interval: 5 / 55; 960 of 48000 samples concealed
+    assert rows[1][:5] == (1.0, False, False, 50.0, 50.0)
+    assert rows[1][5] == pytest.approx(5 / 55) and rows[1][6] == pytest.approx(0.02)
+    # two samples with the same timestamp: the later line (151 packets) wins
+    assert rows[2][3] == 51.0 and rows[2][7] == 5
+    # 17 s without a sample: a gap, no rates
+    assert rows[3][:3] == (17.0, True, False) and rows[3][4] is None and rows[3][5] is None
+    # packetsReceived went from 1000 to 40: the stream restarted, the interval counts 40
+    assert rows[4][:5] == (1.0, False, True, 40.0, 40.0)
+
+
+def test_mos_and_rtt_come_from_the_right_reports(con, ingest):
+    ingest(STATS / "device_getstats.ndjson")
+    out = con.execute(
+        "SELECT rtt_s, jitter_s, round(mos, 3) FROM rtp_intervals WHERE stat_id = 'OT01A2222' "
+        "AND NOT gap ORDER BY ts_end LIMIT 1"
+    ).fetchall()[0]
+    assert out[:2] == (0.08, 0.004)  # remote-inbound-rtp of ssrc 2222
+    inb = con.execute("SELECT rtt_s FROM rtp_intervals WHERE stat_id = 'IT01A1111' LIMIT 1").fetchall()[0][0]
+    assert inb == 0.1  # the candidate pair's currentRoundTripTime
+    # d = 80/2 + 2*4 + 20 = 68 ms; R = 93.2 - 0.024*68 = 91.568; MOS = 1 + 0.035R + R(R-60)(100-R)7e-6
+    r = 93.2 - 0.024 * 68
+    assert out[2] == pytest.approx(1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6, abs=1e-3)
+
+
+# by hand: d = rtt/2 + 2 jitter + 20 ms; R = 93.2 - Id(d) - 95 Ppl / (Ppl + 25.1)
+@pytest.mark.parametrize(
+    ("rtt", "jitter", "loss", "mos"),
+    [
+        (0.0, 0.0, 0.0, 4.40),  # d 20, R 92.72
+        (0.4, 0.02, 0.0, 3.94),  # d 260 (past 177.3: +0.11 (d-177.3)), R 77.86
+        (0.1, 0.01, 0.1, 3.30),  # d 90, Ie_eff 27.07, R 63.97
+        (2.0, 0.1, 0.5, 1.0),  # R < 0
+    ],
+)
+def test_emodel(con, rtt, jitter, loss, mos):
+    assert con.execute("SELECT round(emodel_mos(?, ?, ?), 2)", [rtt, jitter, loss]).fetchall()[0][0] == mos
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1763662953000", T0),
+        ("1763662953000000", T0),
+        ("1763662953", T0),
+        ("1763662953000.0", T0),
+        ("2025-11-20T18:22:33Z", T0),
+        ("not a time", None),
+    ],
+)
+def test_stats_timestamp_units(con, value, expected):
+    assert con.execute("SELECT stats_instant(?)", [value]).fetchall()[0][0] == expected
+
+
+def test_ios_rtcstatistics_are_flattened(con, ingest):
+    ingest(STATS / "ios_rtcstatistics.ndjson")
+    rows = con.execute("SELECT ts, packets_received, kind, call_id_hint, pc_id FROM stats_inbound_rtp ORDER BY ts")
+    assert rows.fetchall()[1] == (
+        datetime(2025, 11, 20, 18, 22, 34, tzinfo=timezone.utc),
+        50.0,
+        "audio",
+        "C-10",
+        "PC-2",
+    )
+
+
+def test_pion_maps_are_gateway_stats(con, ingest):
+    ingest(STATS / "pion_gateway.ndjson", STATS / "pion_getstats.json")
+    origins = con.execute("SELECT DISTINCT origin FROM stats_inbound_rtp").fetchall()
+    assert origins == [("gateway",)]
+    assert con.execute("SELECT count(*) FROM stats_transport").fetchall()[0][0] == 3
+    assert con.execute("SELECT type FROM stats_other").fetchall() == [("peer-connection",)]
+
+
+def test_unknown_fields_stay_reachable(con, ingest):
+    ingest(STATS / "pion_gateway.ndjson")
+    extra = con.execute("SELECT extra ->> 'headerBytesReceived' FROM stats_inbound_rtp ORDER BY ts DESC LIMIT 1")
+    assert extra.fetchall()[0][0] == "1200"
+
+
+def test_webrtc_internals_series(con, ingest):
+    res = ingest(STATS / "webrtc_internals.json").files[0]
+    assert res.format == "webrtc_internals" and res.rejected == 0
+    rows = con.execute(
+        "SELECT ts, packets_received, concealed_samples FROM stats_inbound_rtp WHERE stat_id = 'IT01A1111' ORDER BY ts"
+    ).fetchall()
+    assert [r[1] for r in rows] == [0, 50, 100, 150, 150]
+    assert rows[4][0] == datetime(2026, 11, 20, 18, 22, 37, tzinfo=timezone.utc)  # startTime + 4 s
+    last = _intervals(con, "IT01A1111")[-1]
+    assert last[4] == 0.0 and last[6] == 1.0  # no packets and everything concealed: audio stopped
+    states = con.execute("SELECT event, state FROM pc_state_changes WHERE pc_id = '4242-1' ORDER BY ts").fetchall()
+    assert states[-1] == ("iceconnectionstatechange", "disconnected")
+
+
+def test_webrtc_internals_legacy_goog_stats(con, ingest):
+    ingest(STATS / "webrtc_internals.json")
+    legacy = con.execute(
+        "SELECT packets_received, jitter_s, round(audio_level, 3) FROM stats_inbound_rtp "
+        "WHERE stat_id = 'ssrc_3333_recv' ORDER BY ts"
+    ).fetchall()
+    assert legacy[1] == (40.0, 0.006, 0.2)  # googJitterReceived in ms, audioOutputLevel out of 32767
+    rtt = con.execute(
+        "SELECT current_round_trip_time_s FROM stats_candidate_pair WHERE stat_id = 'Conn-audio-1-0' ORDER BY ts"
+    ).fetchall()
+    assert [r[0] for r in rtt] == [0.05, 0.06, 0.07]
+    when = con.execute("SELECT ts FROM pc_state_changes WHERE pc_id = '4242-2'").fetchall()[0][0]
+    assert when == datetime(2026, 11, 20, 18, 22, 33, tzinfo=timezone.utc)  # "11/20/2026, 6:22:33 PM"
+
+
+def test_truncated_webrtc_internals_keeps_what_precedes(con, ingest, tmp_path):
+    text = (STATS / "webrtc_internals.json").read_text()
+    cut = tmp_path / "cut.json"
+    cut.write_text(text[: text.index('"CPabc-currentRoundTripTime"') + 40])
+    res = ingest(cut).files[0]
+    assert res.rejected == 1
+    assert con.execute("SELECT reason FROM rejects").fetchall()[0][0].startswith("dump is not complete JSON")
+    assert con.execute("SELECT count(*) FROM stats_inbound_rtp").fetchall()[0][0] == 5
+
+
+def test_rtcstats_delta_decompression(con, ingest):
+    res = ingest(STATS / "rtcstats_dump.jsonl").files[0]
+    assert (res.format, res.rejected) == ("rtcstats", 1)
+    out = con.execute("SELECT line, packets_sent, ssrc FROM stats_outbound_rtp ORDER BY line").fetchall()
+    # line 6 left the unchanged outbound object out: it is carried with its previous values
+    assert out == [(5, 0.0, 2222), (6, 0.0, 2222), (7, 50.0, 2222)]
+    inb = con.execute("SELECT line, packets_received, packets_lost, kind FROM stats_inbound_rtp ORDER BY line")
+    assert inb.fetchall() == [(5, 0.0, 0.0, "audio"), (6, 50.0, 0.0, "audio"), (7, 100.0, 3.0, "audio")]
+    states = con.execute("SELECT state FROM pc_state_changes ORDER BY line").fetchall()
+    assert [s[0] for s in states] == ["checking", "connected", "disconnected"]
+    assert con.execute("SELECT line, reason FROM rejects").fetchall() == [(8, "not valid JSON (line 8)")]
+
+
+def test_stats_counts_add_up(con, ingest):
+    ingest(STATS)
+    bad = con.execute("SELECT path FROM sources WHERE records <> stored + ignored + rejected").fetchall()
+    assert bad == []
