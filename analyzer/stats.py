@@ -49,40 +49,46 @@ def _path(field: str) -> str:
     return _q(f'$."{field}"')
 
 
+def _numeric_fields(table: StatsTable) -> list[str]:
+    return [f for f, _, kind in table.fields if kind == "num"]
+
+
 def _bad_number_check(table: StatsTable) -> str:
-    """SQL: the first numeric field of this type whose value is present but not a number, else NULL."""
+    """SQL over `nums` (the numeric fields, extracted in one pass): the first one present but not a number."""
     checks = [
-        f"WHEN json_type(obj, {_path(f)}) NOT IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'NULL') "
-        f"THEN 'field {f} is not a number: ' || left(json_extract(obj, {_path(f)})::VARCHAR, 40)"
-        for f, _, kind in table.fields
-        if kind == "num"
+        f"WHEN json_type(nums[{i}]) NOT IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'NULL') "
+        f"THEN 'field {f} is not a number: ' || left(nums[{i}]::VARCHAR, 40)"
+        for i, f in enumerate(_numeric_fields(table), start=1)
     ]
     return "CASE " + " ".join(checks) + " END" if checks else "NULL"
 
 
+def _paths(fields: list[str]) -> str:
+    return "[" + ", ".join(_path(f) for f in fields) + "]"
+
+
 def _insert_sql(table: StatsTable) -> str:
-    cols = table.columns
+    """One INSERT for a stats type: every field is taken from one multi-path extraction (one JSON parse)."""
+    names = list(dict.fromkeys(f for f, _, _ in table.fields))
+    pos = {f: i for i, f in enumerate(names, start=1)}
     exprs = []
-    for col in cols:
-        sources = [(f, kind) for f, c, kind in table.fields if c == col]
+    for col in table.columns:
         parts = [
-            f"TRY_CAST(json_extract(obj, {_path(f)}) AS DOUBLE)"
-            if kind == "num"
-            else f"json_extract_string(obj, {_path(f)})"
-            for f, kind in sources
+            f"TRY_CAST(v[{pos[f]}] AS DOUBLE)" if kind == "num" else f"json_extract_string(v[{pos[f]}], '$')"
+            for f, c, kind in table.fields
+            if c == col
         ]
         expr = parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
-        if col == "ssrc":
-            expr = f"CAST({expr} AS BIGINT)"
-        exprs.append(expr)
-    known = sorted({f for f, _, _ in table.fields} | {"id", "type", "timestamp", "timestamp_us"})
+        exprs.append(f"CAST({expr} AS BIGINT)" if col == "ssrc" else expr)
+    known = sorted({*names, "id", "type", "timestamp", "timestamp_us"})
     # RFC 7396 merge patch with nulls removes the typed keys: what is left is `extra`
     strip = "{" + ", ".join(f'"{k}": null' for k in known) + "}"
     return (
         f"INSERT INTO {table.name} (source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, extra, "
-        f"{', '.join(cols)}) SELECT $source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, "
+        f"{', '.join(table.columns)}) SELECT $source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, "
         f"nullif(json_merge_patch(obj, {_q(strip)}), '{{}}'), {', '.join(exprs)} "
-        f"FROM stat_stage WHERE reject_reason IS NULL AND type = {_q(table.type)}"
+        f"FROM (SELECT *, json_extract(obj, {_paths(names)}) AS v FROM stat_stage "
+        f"WHERE reject_reason IS NULL AND type = {_q(table.type)})"
     )
 
 
@@ -90,8 +96,12 @@ def _insert_sql(table: StatsTable) -> str:
 def store_statements() -> tuple[str, ...]:
     """The statements that move stat_stage into rejects and the typed tables (generated once)."""
     typed = stats_tables()
-    bad = "CASE " + " ".join(f"WHEN type = {_q(t.type)} THEN {_bad_number_check(t)}" for t in typed) + " END"
-    mark = f"UPDATE stat_stage SET reject_reason = {bad} WHERE reject_reason IS NULL AND ({bad}) IS NOT NULL"
+    marks = [
+        f"UPDATE stat_stage SET reject_reason = bad FROM (SELECT rid, {_bad_number_check(t)} AS bad FROM "
+        f"(SELECT rowid AS rid, json_extract(obj, {_paths(_numeric_fields(t))}) AS nums FROM stat_stage "
+        f"WHERE reject_reason IS NULL AND type = {_q(t.type)})) b WHERE stat_stage.rowid = b.rid AND bad IS NOT NULL"
+        for t in typed
+    ]
     rejects = (
         "INSERT INTO rejects SELECT $source_id, line, line, reject_reason || coalesce(' (' || locator || ')', ''), "
         f"left(coalesce(excerpt, obj::VARCHAR), {EXCERPT}) FROM stat_stage WHERE reject_reason IS NOT NULL"
@@ -101,7 +111,7 @@ def store_statements() -> tuple[str, ...]:
         "INSERT INTO stats_other SELECT $source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, type, "
         f"obj FROM stat_stage WHERE reject_reason IS NULL AND type NOT IN ({other_types})"
     )
-    return (mark, rejects, *(_insert_sql(t) for t in typed), other)
+    return (*marks, rejects, *(_insert_sql(t) for t in typed), other)
 
 
 @dataclass

@@ -8,50 +8,53 @@ WITH v AS (
     SELECT line_start AS line, text, json_valid(text) AS valid FROM chunk_records
 ), j AS (
     SELECT line, text, valid, CASE WHEN valid THEN CAST(text AS JSON) END AS j FROM v
-), r AS (
-    SELECT line, text, valid, j,
-        CASE WHEN json_type(j) = 'ARRAY' THEN j
-             WHEN json_type(j) = 'OBJECT' THEN coalesce(j -> 'stats', j -> 'report', j -> 'statistics',
-                                                      CASE WHEN (j -> 'stats') IS NULL AND (j -> 'report') IS NULL
-                                                                AND (j -> 'statistics') IS NULL THEN j END)
-        END AS rep,
-        json_type(j) = 'OBJECT' AND coalesce(j -> 'stats', j -> 'report', j -> 'statistics') IS NOT NULL AS wrapped,
-        CASE WHEN json_type(j) = 'OBJECT' THEN coalesce(j ->> 'call_id', j ->> 'callId') END AS call_id_hint,
-        CASE WHEN json_type(j) = 'OBJECT' THEN coalesce(j ->> 'pc_id', j ->> 'peerConnectionId', j ->> 'pc') END AS pc_id,
-        CASE WHEN json_type(j) = 'OBJECT' THEN coalesce(j ->> 'timestamp_us', j ->> 'timestamp', j ->> 'ts', j ->> 'time') END
-            AS report_ts
+), w AS (
+    -- one parse of the line for every wrapper key
+    SELECT *, json_type(j) AS jt,
+        json_extract(j, ['$.stats', '$.report', '$.statistics', '$.call_id', '$.callId', '$.pc_id',
+                         '$.peerConnectionId', '$.pc', '$.timestamp_us', '$.timestamp', '$.ts', '$.time',
+                         '$.origin']) AS f
     FROM j
+), r AS (
+    SELECT line, text, valid, jt,
+        CASE WHEN jt = 'ARRAY' THEN j
+             WHEN jt = 'OBJECT' THEN coalesce(f[1], f[2], f[3], j) END AS rep,
+        jt = 'OBJECT' AND coalesce(f[1], f[2], f[3]) IS NOT NULL AS wrapped,
+        json_extract_string(coalesce(f[4], f[5]), '$') AS call_id_hint,
+        json_extract_string(coalesce(f[6], f[7], f[8]), '$') AS pc_id,
+        json_extract_string(coalesce(f[9], f[10], f[11], f[12]), '$') AS report_ts,
+        json_extract_string(f[13], '$') AS origin_key
+    FROM w
 ), objs AS (
     SELECT line, text, call_id_hint, pc_id, report_ts,
-        CASE WHEN wrapped THEN coalesce(j ->> 'origin', $origin) ELSE 'gateway' END AS origin,
-        unnest(CASE json_type(rep)
-                   WHEN 'ARRAY' THEN list_transform(CAST(rep AS JSON[]), lambda o: {'k': NULL, 'o': o})
-                   WHEN 'OBJECT' THEN list_transform(map_entries(CAST(rep AS MAP(VARCHAR, JSON))),
-                                                     lambda e: {'k': e.key, 'o': e.value})
-               END) AS e
-    FROM r WHERE valid AND rep IS NOT NULL
+        CASE WHEN wrapped THEN coalesce(origin_key, $origin) ELSE 'gateway' END AS origin,
+        -- a list of objects, or a map id -> object (keys and values zip in order)
+        unnest(CASE rep_type WHEN 'ARRAY' THEN json_extract(rep, '$[*]') WHEN 'OBJECT' THEN json_extract(rep, '$.*') END) AS o,
+        unnest(CASE rep_type WHEN 'OBJECT' THEN json_keys(rep) END) AS k
+    FROM (SELECT *, json_type(rep) AS rep_type FROM r WHERE valid AND rep IS NOT NULL)
 ), flat AS (
-    SELECT line, text, call_id_hint, pc_id, report_ts, origin, e.k AS key,
-        CASE WHEN json_type(e.o, '$.values') = 'OBJECT'
-             THEN json_merge_patch(e.o -> 'values',
-                                   json_object('id', e.o -> 'id', 'type', e.o -> 'type',
-                                               'timestamp_us', e.o -> 'timestamp_us', 'timestamp', e.o -> 'timestamp'))
-             ELSE e.o END AS obj
+    SELECT line, text, call_id_hint, pc_id, report_ts, origin, k AS key,
+        CASE WHEN contains(o::VARCHAR, '"values"') AND json_type(o, '$.values') = 'OBJECT'
+             THEN json_merge_patch(o -> 'values',
+                                   json_object('id', o -> 'id', 'type', o -> 'type',
+                                               'timestamp_us', o -> 'timestamp_us', 'timestamp', o -> 'timestamp'))
+             ELSE o END AS obj
     FROM objs
+), keyed AS (
+    -- one parse of each object for the fields every object needs
+    SELECT *, json_type(obj) AS jt, json_extract_string(obj, ['$.id', '$.type', '$.timestamp_us', '$.timestamp']) AS k
+    FROM flat
+), timed AS (
+    SELECT *, coalesce(stats_instant(k[3]), stats_instant(k[4]), stats_instant(report_ts)) AS ts FROM keyed
 )
-SELECT line, 'line ' || line, origin, call_id_hint, pc_id,
-    coalesce(obj ->> 'id', key) AS stat_id,
-    obj ->> 'type' AS type,
-    coalesce(stats_instant(obj ->> 'timestamp_us'), stats_instant(obj ->> 'timestamp'), stats_instant(report_ts)) AS ts,
-    obj,
-    CASE WHEN json_type(obj) <> 'OBJECT' THEN 'stats entry is not an object'
-         WHEN obj ->> 'type' IS NULL THEN 'stats object without type'
-         WHEN coalesce(obj ->> 'id', key) IS NULL THEN 'stats object without id'
-         WHEN coalesce(stats_instant(obj ->> 'timestamp_us'), stats_instant(obj ->> 'timestamp'),
-                       stats_instant(report_ts)) IS NULL THEN 'stats object without a usable timestamp'
+SELECT line, 'line ' || line, origin, call_id_hint, pc_id, coalesce(k[1], key), k[2], ts, obj,
+    CASE WHEN jt <> 'OBJECT' THEN 'stats entry is not an object'
+         WHEN k[2] IS NULL THEN 'stats object without type'
+         WHEN coalesce(k[1], key) IS NULL THEN 'stats object without id'
+         WHEN ts IS NULL THEN 'stats object without a usable timestamp'
     END,
     NULL
-FROM flat
+FROM timed
 UNION ALL
 SELECT line, 'line ' || line, $origin, NULL, NULL, NULL, NULL, NULL, NULL,
     CASE WHEN NOT valid THEN 'not valid JSON'

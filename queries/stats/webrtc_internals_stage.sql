@@ -30,8 +30,9 @@ WITH doc AS (
              ELSE o -> 'values' END AS vals
     FROM series
 ), points AS (
-    SELECT pc_id, stat_id, prop, stats_type, start_ts, i, json_extract(vals, i) AS v
-    FROM (SELECT *, unnest(range(CAST(coalesce(json_array_length(vals), 0) AS BIGINT))) AS i FROM valued
+    -- the array is parsed once; its elements are zipped with their positions
+    SELECT pc_id, stat_id, prop, stats_type, start_ts, unnest(arr) AS v, generate_subscripts(arr, 1) - 1 AS i
+    FROM (SELECT *, CAST(vals AS JSON[]) AS arr FROM valued
           WHERE json_type(vals) = 'ARRAY' AND start_ts IS NOT NULL AND stat_id <> '')
 ), mapped AS (
     -- goog (pre-spec) stats: names and units of the W3C stats they correspond to

@@ -1,0 +1,100 @@
+"""Benchmark: ingest of WebRTC stats against DuckDB's own JSON reader of the same file.
+
+usage: python bench/bench_stats.py [--lines 1000000] [--internals-mb 500] [--keep]
+  * getStats upload, one report a line: `analyzer ingest` vs read_ndjson + unnest of the reports
+  * webrtc-internals dump: `analyzer ingest` vs read_json of the document + unnest of its series
+Each prints seconds, the ratio (ingest / raw) and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.bench_ingest import INGEST, PEAK, _run  # noqa: E402
+
+RAW_NDJSON = (
+    PEAK
+    + r"""
+import duckdb, json, sys, time
+path, db = sys.argv[1], sys.argv[2]
+t = time.perf_counter()
+con = duckdb.connect(db)
+con.execute('''CREATE TABLE objs AS SELECT line_ts, unnest(CAST(stats AS JSON[])) AS o
+    FROM read_ndjson(?, columns={timestamp: 'BIGINT', call_id: 'VARCHAR', pc_id: 'VARCHAR', stats: 'JSON'})
+    t(line_ts, call_id, pc_id, stats)''', [path])
+n = con.execute('SELECT count(*) FROM objs').fetchall()[0][0]
+print(json.dumps({"seconds": time.perf_counter() - t, "kept": n, "rss_mb": peak_mb()}))
+"""
+)
+
+RAW_INTERNALS = (
+    PEAK
+    + r"""
+import duckdb, json, sys, time
+path, db = sys.argv[1], sys.argv[2]
+t = time.perf_counter()
+con = duckdb.connect(db)
+con.execute('''CREATE TABLE series AS
+    WITH d AS (SELECT json AS j FROM read_json_objects(?, format='unstructured', maximum_object_size=2000000000)),
+    pcs AS (SELECT unnest(json_keys(j -> 'PeerConnections')) AS pc, j FROM d)
+    SELECT pc, unnest(json_keys(j -> 'PeerConnections' -> pc -> 'stats')) AS k FROM pcs''', [path])
+n = con.execute('SELECT count(*) FROM series').fetchall()[0][0]
+print(json.dumps({"seconds": time.perf_counter() - t, "kept": n, "rss_mb": peak_mb()}))
+"""
+)
+
+
+def _make(kind: str, out: Path, n: int) -> None:
+    text = (HERE / "make_stats.sql").read_text()
+    part = text.split(f"-- @{kind}:")[1].split("-- @")[0]
+    sql = part[part.index("\n") + 1 :].strip().rstrip(";").replace("{out}", str(out))
+    duckdb.connect().execute(sql, [n])
+
+
+def _report(name: str, path: Path, raw: dict, ing: dict) -> None:
+    mb = path.stat().st_size / 1e6
+    print(f"{name}: {path.name} ({mb:,.0f} MB)")
+    print(
+        f"  duckdb raw read:   {raw['seconds']:.2f}s  {mb / raw['seconds']:.0f} MB/s  rows {raw['kept']:,}  peak {raw['rss_mb']:.0f} MB"
+    )
+    print(
+        f"  analyzer ingest:   {ing['seconds']:.2f}s  {mb / ing['seconds']:.0f} MB/s  objects {ing['records']:,}  "
+        f"rejected {ing['rejected']}  peak {ing['rss_mb']:.0f} MB"
+    )
+    print(f"  ratio (ingest / raw): {raw['seconds'] / ing['seconds']:.2f}x")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--lines", type=int, default=1_000_000)
+    ap.add_argument("--internals-mb", type=int, default=500)
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    out = HERE / "out"
+    out.mkdir(exist_ok=True)
+    ndjson = out / f"getstats-{args.lines}.ndjson"
+    internals = out / f"internals-{args.internals_mb}mb.json"
+    if not ndjson.exists():
+        _make("getstats", ndjson, args.lines)
+    if not internals.exists():
+        # one peer connection of the generator is about 0.72 MB
+        _make("internals", internals, max(1, round(args.internals_mb / 0.72)))
+    with tempfile.TemporaryDirectory(dir=out) as tmp:
+        work = Path(tmp)
+        _report("getStats upload", ndjson, _run(RAW_NDJSON, ndjson, work), _run(INGEST, ndjson, work))
+        _report("webrtc-internals", internals, _run(RAW_INTERNALS, internals, work), _run(INGEST, internals, work))
+    if not args.keep:
+        ndjson.unlink()
+        internals.unlink()
+
+
+if __name__ == "__main__":
+    main()
