@@ -14,7 +14,7 @@ from analyzer.filescan import scan_file
 from analyzer.parse import ParseOptions, Tally, fast_scan, parse_file, store_fast
 from analyzer.sniff import describe_unknown, sniff
 from analyzer.sources import Collector, InputFile
-from analyzer.stats import derive_intervals, store_stage
+from analyzer.stats import StageCounts, derive_intervals, store_stage
 
 
 @dataclass
@@ -155,12 +155,20 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
 
 
 def _ingest_stats(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, source_id: int, opts: ParseOptions) -> Tally:
-    """Stage a stats file's objects, type them, and derive its interval series. A record is a stats object or
-    a peer-connection state change."""
+    """Stage a stats file's objects, type them part by part, and derive its interval series. A record is a
+    stats object or a peer-connection state change."""
     con.execute("DELETE FROM stat_stage; DELETE FROM rtcstats_delta; DELETE FROM pc_state_changes WHERE source_id = 0")
-    lines, meta = fmt.stage(con, item, opts)
+    counts = StageCounts(0, 0, 0)
+
+    def flush() -> None:
+        part = store_stage(con, source_id)
+        counts.objects += part.objects
+        counts.stored += part.stored
+        counts.rejected += part.rejected
+
+    lines, meta = fmt.stage(con, item, opts, flush)
+    flush()
     states = con.execute("UPDATE pc_state_changes SET source_id = ? WHERE source_id = 0", [source_id]).fetchall()[0][0]
-    counts = store_stage(con, source_id)
     derive_intervals(con, source_id)
     return Tally(
         lines=lines,

@@ -15,7 +15,7 @@ import polars as pl
 from analyzer.formats import LogFormat
 from analyzer.lines import iter_line_chunks
 from analyzer.patterns import relevance_regex
-from analyzer.resources import query_text
+from analyzer.resources import query_statements, query_text
 from analyzer.sources import InputFile
 from analyzer.store import params_for
 
@@ -124,7 +124,7 @@ def fast_scan(con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat) -
         return None
     values = {"path": str(item.path), "relevance": relevance_regex()}
     try:
-        for statement in query_text(fmt.fast_sql).split(";\n"):
+        for statement in query_statements(fmt.fast_sql):
             con.execute(statement, params_for(statement, values))
         total = con.execute("SELECT count(*) FROM fast_all").fetchall()[0][0]
     except duckdb.Error:

@@ -20,3 +20,9 @@ def resource_dir(name: str) -> Path:
 def query_text(relpath: str) -> str:
     """Read one SQL file from queries/ (e.g. 'schema.sql', 'parse/oslog_ndjson.sql')."""
     return (resource_dir("queries") / relpath).read_text(encoding="utf-8")
+
+
+def query_statements(relpath: str) -> list[str]:
+    """The statements of a multi-statement SQL file (split at a `;` that ends a line), comments kept."""
+    parts = [p.strip() for p in query_text(relpath).split(";\n")]
+    return [p for p in parts if any(ln.strip() and not ln.strip().startswith("--") for ln in p.splitlines())]

@@ -67,6 +67,8 @@ SELECT
          ELSE state END AS state,
     CASE WHEN is_contract THEN kv(kvs, 'detail') ELSE detail END AS detail,
     msg AS message,
-    CAST(NULL AS VARCHAR) AS call_id
+    CAST(NULL AS VARCHAR) AS call_id,
+    CAST(NULL AS VARCHAR) AS device_id,
+    CAST(NULL AS BIGINT) AS dup_of
 FROM typed
 ORDER BY record_id

@@ -97,7 +97,9 @@ CREATE TABLE IF NOT EXISTS session_events (
     state           VARCHAR,                 -- play state, audio-unit state, resume decision
     detail          VARCHAR,
     message         VARCHAR NOT NULL,
-    call_id         VARCHAR                  -- set by sessionise
+    call_id         VARCHAR,                 -- set by sessionise (queries/calls.sql)
+    device_id       VARCHAR,                 -- set by sessionise
+    dup_of          BIGINT                   -- the same event already read from another export (overlap)
 );
 
 CREATE TABLE IF NOT EXISTS devices (
@@ -105,18 +107,33 @@ CREATE TABLE IF NOT EXISTS devices (
     name        VARCHAR,
     model       VARCHAR,
     os_build    VARCHAR,
-    found_from  VARCHAR
+    found_from  VARCHAR                      -- sysdiagnose name | idevicesyslog host | file
 );
 
+-- One row per call, rebuilt by sessionise (queries/calls.sql) from everything in the store.
 CREATE TABLE IF NOT EXISTS calls (
-    call_id        VARCHAR PRIMARY KEY,
-    device_id      VARCHAR,
-    start_ts       TIMESTAMPTZ,
-    end_ts         TIMESTAMPTZ,
-    evidence_kind  VARCHAR,                  -- explicit_id | peer_connection | activation_window
-    ended_cleanly  BOOLEAN,
-    gateway_offset_s DOUBLE,
-    detail         VARCHAR
+    call_id          VARCHAR PRIMARY KEY,     -- the app's own id when it logs one, else derived
+    device_id        VARCHAR,
+    start_ts         TIMESTAMPTZ NOT NULL,
+    end_ts           TIMESTAMPTZ NOT NULL,
+    evidence_kind    VARCHAR NOT NULL,        -- explicit_id | peer_connection | activation_window
+    ended_cleanly    BOOLEAN NOT NULL,        -- an end was logged (call.end, pc closed, deactivation)
+    app_pid          INTEGER,
+    n_events         BIGINT NOT NULL,
+    n_stats_streams  BIGINT NOT NULL,
+    sources          INTEGER[],               -- source_ids that contributed
+    gateway_offset_s DOUBLE,                  -- gateway clock minus device clock, when both have stats
+    alignment        VARCHAR NOT NULL         -- aligned | no gateway stats | no device stats | not alignable: why
+);
+
+-- Which call each stats stream belongs to (a stream: one source's rows for one peer connection / call hint).
+CREATE TABLE IF NOT EXISTS call_streams (
+    call_id       VARCHAR NOT NULL,
+    source_id     INTEGER NOT NULL,
+    origin        VARCHAR NOT NULL,
+    pc_id         VARCHAR,
+    call_id_hint  VARCHAR,
+    how           VARCHAR NOT NULL            -- call_id | pc_id | time
 );
 
 CREATE TABLE IF NOT EXISTS findings (

@@ -49,6 +49,7 @@ class StatsFormat:
     def sniff_score(self, lines: list[str]) -> float:
         raise NotImplementedError
 
-    def stage(self, con, item, opts) -> tuple[int, int]:
-        """Fill stat_stage (and pc_state_changes with source_id 0); return (lines read, meta lines)."""
+    def stage(self, con, item, opts, flush) -> tuple[int, int]:
+        """Fill stat_stage (and pc_state_changes with source_id 0), calling flush() whenever a bounded part of
+        the file is staged so memory does not grow with the file; return (lines read, meta lines)."""
         raise NotImplementedError

@@ -10,7 +10,7 @@ import polars as pl
 
 from analyzer.formats.base import StatsFormat
 from analyzer.lines import iter_line_chunks
-from analyzer.resources import query_text
+from analyzer.resources import query_statements, query_text
 
 
 class Rtcstats(StatsFormat):
@@ -29,9 +29,9 @@ class Rtcstats(StatsFormat):
                 hits += 1
         return 1.0 if hits and hits >= (len(body) - 1) / 2 else 0.0
 
-    def stage(self, con: duckdb.DuckDBPyConnection, item, opts) -> tuple[int, int]:
-        chunk_sql = query_text("stats/rtcstats_chunk.sql").split(";\n")
-        lines = meta = 0
+    def stage(self, con: duckdb.DuckDBPyConnection, item, opts, flush) -> tuple[int, int]:
+        chunk_sql = query_statements("stats/rtcstats_chunk.sql")
+        lines = meta = bad_lines = 0
         for chunk in iter_line_chunks(item.path):
             lines += chunk.frame.height + len(chunk.oversized)
             for line_no, nbytes, excerpt in chunk.oversized:
@@ -47,6 +47,8 @@ class Rtcstats(StatsFormat):
             for statement in chunk_sql:
                 con.execute(statement)
             con.unregister("chunk_records")
+            bad_lines += con.execute("SELECT count(*) FROM stat_stage WHERE obj IS NULL").fetchall()[0][0]
+            flush()  # rejected lines; the deltas wait for rtcstats_finish.sql
         con.execute(query_text("stats/rtcstats_finish.sql"))
         # entries that are neither stats nor state changes (create, setLocalDescription, ...) are not records
         # of ours: count them as meta lines so the file's lines still add up

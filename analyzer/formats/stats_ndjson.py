@@ -41,7 +41,7 @@ class StatsNdjson(StatsFormat):
                 continue
         return 1.0 if hits and hits >= len(body) / 2 else 0.0
 
-    def stage(self, con: duckdb.DuckDBPyConnection, item, opts) -> tuple[int, int]:
+    def stage(self, con: duckdb.DuckDBPyConnection, item, opts, flush) -> tuple[int, int]:
         sql = query_text("stats/ndjson_stage.sql")
         lines = meta = 0
         for chunk in iter_line_chunks(item.path):
@@ -61,6 +61,7 @@ class StatsNdjson(StatsFormat):
                 con.register("chunk_records", recs)
                 con.execute(sql, {"origin": "device"})
                 con.unregister("chunk_records")
+            flush()
         return lines, meta
 
 
@@ -83,7 +84,7 @@ class StatsDocument(StatsNdjson):
         kinds = ("inbound-rtp", "outbound-rtp", "candidate-pair", "transport", "remote-inbound-rtp", "codec")
         return 0.9 if any(f'"type": "{k}"' in head or f'"type":"{k}"' in head for k in kinds) else 0.0
 
-    def stage(self, con: duckdb.DuckDBPyConnection, item, opts) -> tuple[int, int]:
+    def stage(self, con: duckdb.DuckDBPyConnection, item, opts, flush) -> tuple[int, int]:
         # one report: small enough to hold (a gateway snapshot), so read it whole
         text = item.path.read_bytes().decode("utf-8", errors="replace")
         con.register("chunk_records", pl.DataFrame({"line_start": [1], "text": [text]}))

@@ -1,17 +1,14 @@
--- chrome://webrtc-internals dump ($path) into stat_stage and pc_state_changes (source_id 0 until stored).
+-- One peer connection of a chrome://webrtc-internals dump (pc_bodies: pc_id, body = the text of its entry,
+-- cut from the dump by analyzer/formats/webrtc_internals.py) into stat_stage.
 -- Layout: {"getUserMedia": [...], "PeerConnections": {"<pid>-<lid>": {"updateLog": [{time, type, value}],
 -- "stats": {"<statId>-<property>": {"startTime", "endTime", "statsType", "values": "[v0, v1, ...]"}}}}}.
 -- A series' i-th value is at startTime + i seconds. Older dumps use goog stats (statsType ssrc,
 -- googCandidatePair): those are mapped to their W3C names and units.
--- The document is read by pattern, not as one JSON value, so a dump cut short still gives every series
--- before the cut (the caller records the damage); each series object is parsed as JSON on its own.
+-- The dump is read by pattern, not as one JSON value, so a dump cut short still gives every series before
+-- the cut (the caller records the damage); each series object is parsed as JSON on its own.
 INSERT INTO stat_stage
-WITH doc AS (
-    SELECT content FROM read_text($path)
-), pcs AS (
-    SELECT unnest(regexp_extract_all(content, '"([0-9]+-[0-9]+)"\s*:\s*\{', 1)) AS pc_id,
-           unnest(string_split_regex(content, '"[0-9]+-[0-9]+"\s*:\s*\{')[2:]) AS body
-    FROM doc
+WITH pcs AS (
+    SELECT pc_id, body FROM pc_bodies
 ), entries AS (
     SELECT pc_id,
         unnest(regexp_extract_all(body, '"([^"]+)"\s*:\s*\{[^{}]*"values"[^{}]*\}', 1)) AS name,

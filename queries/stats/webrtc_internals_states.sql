@@ -1,12 +1,8 @@
 -- Peer-connection state changes from a webrtc-internals dump's updateLog ({time, type, value} entries).
 -- `time` is ISO text, epoch milliseconds, or (older Chrome) the browser's locale form "5/3/2023, 10:00:00 AM".
 INSERT INTO pc_state_changes
-WITH doc AS (
-    SELECT content FROM read_text($path)
-), pcs AS (
-    SELECT unnest(regexp_extract_all(content, '"([0-9]+-[0-9]+)"\s*:\s*\{', 1)) AS pc_id,
-           unnest(string_split_regex(content, '"[0-9]+-[0-9]+"\s*:\s*\{')[2:]) AS body
-    FROM doc
+WITH pcs AS (
+    SELECT pc_id, body FROM pc_bodies
 ), entries AS (
     SELECT pc_id, unnest(regexp_extract_all(body,
         '\{\s*"time"\s*:\s*("[^"]*"|[0-9.]+)\s*,\s*"type"\s*:\s*"[^"]*"\s*,\s*"value"\s*:\s*"(?:[^"\\]|\\.)*"\s*\}')) AS e

@@ -1,0 +1,21 @@
+"""Sessionise stage: group events and stats into calls and align device and gateway clocks
+(queries/calls.sql does the work, set-based, over the whole store)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from analyzer.resources import query_statements
+
+
+def sessionise(con: duckdb.DuckDBPyConnection) -> int:
+    """Rebuild calls, call_streams, devices and event call ids in one transaction; returns the call count."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for statement in query_statements("calls.sql"):
+            con.execute(statement)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return con.execute("SELECT count(*) FROM calls").fetchall()[0][0]

@@ -1,0 +1,184 @@
+-- Sessionise: rebuild `calls`, `call_streams`, `devices` and every event's call_id from the whole store.
+-- Set-based: each statement runs over all devices and calls at once. Statements are run in order.
+
+-- The same event read from two overlapping exports of one device: keep the first, mark the copies.
+UPDATE session_events AS e SET dup_of = d.first_id
+FROM (
+    SELECT event_id,
+        first_value(event_id) OVER w AS first_id, first_value(source_id) OVER w AS first_source, source_id
+    FROM session_events
+    WINDOW w AS (PARTITION BY ts, subject_pid, kind, message ORDER BY event_id)
+) d
+WHERE e.event_id = d.event_id AND d.first_id <> e.event_id AND d.first_source <> d.source_id;
+
+-- Device of each source: the sysdiagnose / capture name when known, else the file itself.
+CREATE OR REPLACE TEMP TABLE source_device AS
+SELECT source_id, coalesce(device_hint, 'file:' || path || coalesce('!' || member, '')) AS device_id,
+       device_hint, path
+FROM sources;
+
+INSERT OR REPLACE INTO devices
+SELECT device_id, any_value(device_hint), any_value(split_part(device_hint, ' ', 1)),
+       any_value(nullif(split_part(device_hint, ' ', 2), '')),
+       CASE WHEN any_value(device_hint) IS NOT NULL THEN 'sysdiagnose name' ELSE 'file' END
+FROM source_device GROUP BY device_id;
+
+UPDATE session_events AS e SET device_id = sd.device_id, call_id = NULL
+FROM source_device sd WHERE e.source_id = sd.source_id;
+
+-- Candidate calls, in order of trust.
+CREATE OR REPLACE TEMP TABLE call_windows AS
+WITH ev AS (
+    SELECT * FROM session_events WHERE dup_of IS NULL
+), stat_spans AS (
+    -- stats streams: one per source / peer connection / call id hint, with their time span
+    SELECT i.source_id, i.origin, i.pc_id, i.call_id_hint, sd.device_id,
+           min(i.ts_start) AS start_ts, max(i.ts_end) AS end_ts
+    FROM rtp_intervals i JOIN source_device sd USING (source_id)
+    GROUP BY ALL
+), explicit_events AS (
+    SELECT device_id, call_id_hint AS call_id, min(ts) AS start_ts,
+        coalesce(max(ts) FILTER (WHERE kind = 'call_end'), max(ts)) AS end_ts,
+        bool_or(kind = 'call_end') AS ended, mode(subject_pid) AS app_pid
+    FROM ev WHERE call_id_hint IS NOT NULL GROUP BY ALL
+), explicit_stats AS (
+    SELECT call_id_hint AS call_id, min(start_ts) AS start_ts, max(end_ts) AS end_ts
+    FROM stat_spans WHERE call_id_hint IS NOT NULL AND origin = 'device' GROUP BY ALL
+), explicit AS (
+    SELECT coalesce(e.call_id, s.call_id) AS call_id, e.device_id,
+        least(e.start_ts, s.start_ts) AS start_ts, greatest(e.end_ts, s.end_ts) AS end_ts,
+        coalesce(e.ended, false) AS ended, e.app_pid, 'explicit_id' AS evidence_kind
+    FROM explicit_events e FULL JOIN explicit_stats s ON e.call_id = s.call_id
+), pcs AS (
+    -- peer-connection lifetimes of streams that carry no call id
+    SELECT 'pc:' || coalesce(p.pc_id, '?') || '@' || p.source_id AS call_id, any_value(p.device_id) AS device_id,
+        least(min(p.start_ts), min(c.ts)) AS start_ts, greatest(max(p.end_ts), max(c.ts)) AS end_ts,
+        coalesce(bool_or(lower(c.state) IN ('closed', 'failed')), false) AS ended, NULL::INTEGER AS app_pid,
+        'peer_connection' AS evidence_kind
+    FROM stat_spans p
+    LEFT JOIN pc_state_changes c ON c.source_id = p.source_id AND c.pc_id IS NOT DISTINCT FROM p.pc_id
+    WHERE p.call_id_hint IS NULL AND p.origin = 'device'
+    GROUP BY p.source_id, p.pc_id
+), act AS (
+    -- activation windows of app processes (they log client or WebRTC lines) without explicit calls
+    SELECT e.device_id, e.subject_pid, e.ts, e.active
+    FROM ev e
+    WHERE e.kind = 'activation' AND e.active IS NOT NULL AND coalesce(e.success, true)
+      AND EXISTS (SELECT 1 FROM ev x WHERE x.device_id = e.device_id AND x.subject_pid = e.subject_pid
+                  AND x.producer IN ('webrtc', 'apple_client'))
+      AND NOT EXISTS (SELECT 1 FROM explicit x WHERE x.device_id = e.device_id
+                      AND e.ts BETWEEN x.start_ts - INTERVAL 5 SECOND AND x.end_ts + INTERVAL 5 SECOND)
+), act_runs AS (
+    -- a window opens at an activation after a deactivation (or at the first) and closes at the next deactivation
+    SELECT *, sum(CASE WHEN active AND coalesce(prev_active, false) = false THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY device_id, subject_pid ORDER BY ts) AS run
+    FROM (SELECT *, lag(active) OVER (PARTITION BY device_id, subject_pid ORDER BY ts) AS prev_active FROM act)
+), act_windows AS (
+    SELECT 'act:' || device_id || ':' || subject_pid || ':' || CAST(epoch_ms(min(ts)) AS VARCHAR) AS call_id,
+        device_id, min(ts) FILTER (WHERE active) AS start_ts,
+        coalesce(min(ts) FILTER (WHERE NOT active),
+                 (SELECT max(x.ts) FROM ev x WHERE x.device_id = r.device_id AND x.subject_pid = r.subject_pid)) AS end_ts,
+        bool_or(NOT active) AS ended, subject_pid AS app_pid, 'activation_window' AS evidence_kind
+    FROM act_runs r WHERE run > 0
+    GROUP BY device_id, subject_pid, run
+)
+SELECT * FROM explicit
+UNION ALL SELECT * FROM pcs
+UNION ALL SELECT * FROM act_windows WHERE start_ts IS NOT NULL;
+
+-- Each event to at most one call: its own call id first, else the call on its device whose window
+-- (widened by 2 s before and 10 s after) holds it, the nearest start winning.
+UPDATE session_events AS e SET call_id = m.call_id
+FROM (
+    SELECT e.event_id, w.call_id
+    FROM session_events e
+    JOIN call_windows w ON (e.call_id_hint = w.call_id)
+        OR (e.call_id_hint IS NULL AND e.device_id = w.device_id
+            AND e.ts BETWEEN w.start_ts - INTERVAL 2 SECOND AND w.end_ts + INTERVAL 10 SECOND
+            AND (w.app_pid IS NULL OR e.subject_pid = w.app_pid OR e.producer IN ('apple_server', 'telephony')))
+    WHERE e.dup_of IS NULL
+    QUALIFY row_number() OVER (PARTITION BY e.event_id
+                               ORDER BY (e.call_id_hint = w.call_id) DESC NULLS LAST,
+                                        abs(epoch(e.ts) - epoch(w.start_ts))) = 1
+) m
+WHERE e.event_id = m.event_id;
+
+-- Stats streams to calls: by call id, else by peer connection, else (gateway streams without ids) by time:
+-- the one device call whose span overlaps most of the stream.
+DELETE FROM call_streams;
+INSERT INTO call_streams
+WITH streams AS (
+    SELECT source_id, origin, pc_id, call_id_hint, min(ts_start) AS start_ts, max(ts_end) AS end_ts
+    FROM rtp_intervals GROUP BY ALL
+), by_id AS (
+    SELECT w.call_id, s.source_id, s.origin, s.pc_id, s.call_id_hint, 'call_id' AS how
+    FROM streams s JOIN call_windows w ON s.call_id_hint = w.call_id
+), by_pc AS (
+    SELECT w.call_id, s.source_id, s.origin, s.pc_id, s.call_id_hint, 'pc_id'
+    FROM streams s JOIN call_windows w ON w.call_id = 'pc:' || coalesce(s.pc_id, '?') || '@' || s.source_id
+    WHERE s.call_id_hint IS NULL
+), by_time AS (
+    SELECT w.call_id, s.source_id, s.origin, s.pc_id, s.call_id_hint, 'time'
+    FROM streams s JOIN call_windows w
+        ON s.start_ts < w.end_ts + INTERVAL 30 SECOND AND s.end_ts > w.start_ts - INTERVAL 30 SECOND
+    WHERE s.call_id_hint IS NULL AND s.origin = 'gateway'
+    QUALIFY count(*) OVER (PARTITION BY s.source_id, s.pc_id) = 1
+)
+SELECT * FROM by_id UNION ALL SELECT * FROM by_pc UNION ALL SELECT * FROM by_time;
+
+-- Clock alignment: the gateway's counters trail the device's by the network delay, so matching the
+-- gateway's received count with the time the device had sent that many packets (and the reverse
+-- direction) gives gateway-minus-device offsets biased by +delay and -delay; their mean cancels it.
+CREATE OR REPLACE TEMP TABLE call_offsets AS
+WITH dev_out AS (
+    SELECT cs.call_id, o.ts, o.packets_sent AS n FROM stats_outbound_rtp o
+    JOIN call_streams cs ON cs.source_id = o.source_id AND cs.pc_id IS NOT DISTINCT FROM o.pc_id
+         AND cs.call_id_hint IS NOT DISTINCT FROM o.call_id_hint AND cs.origin = 'device'
+    WHERE coalesce(o.kind, 'audio') = 'audio' AND o.packets_sent > 0
+), dev_in AS (
+    SELECT cs.call_id, i.ts, i.packets_received AS n FROM stats_inbound_rtp i
+    JOIN call_streams cs ON cs.source_id = i.source_id AND cs.pc_id IS NOT DISTINCT FROM i.pc_id
+         AND cs.call_id_hint IS NOT DISTINCT FROM i.call_id_hint AND cs.origin = 'device'
+    WHERE coalesce(i.kind, 'audio') = 'audio' AND i.packets_received > 0
+), gw_in AS (
+    SELECT cs.call_id, i.ts, i.packets_received AS n FROM stats_inbound_rtp i
+    JOIN call_streams cs ON cs.source_id = i.source_id AND cs.pc_id IS NOT DISTINCT FROM i.pc_id
+         AND cs.call_id_hint IS NOT DISTINCT FROM i.call_id_hint AND cs.origin = 'gateway'
+    WHERE coalesce(i.kind, 'audio') = 'audio' AND i.packets_received > 0
+), gw_out AS (
+    SELECT cs.call_id, o.ts, o.packets_sent AS n FROM stats_outbound_rtp o
+    JOIN call_streams cs ON cs.source_id = o.source_id AND cs.pc_id IS NOT DISTINCT FROM o.pc_id
+         AND cs.call_id_hint IS NOT DISTINCT FROM o.call_id_hint AND cs.origin = 'gateway'
+    WHERE coalesce(o.kind, 'audio') = 'audio' AND o.packets_sent > 0
+), up AS (   -- device sent n -> gateway received n: offset + delay
+    SELECT g.call_id, epoch(g.ts) - epoch(d.ts) AS off
+    FROM gw_in g ASOF JOIN dev_out d ON g.call_id = d.call_id AND g.n >= d.n
+), down AS ( -- gateway sent n -> device received n: offset - delay
+    SELECT g.call_id, epoch(g.ts) - epoch(d.ts) AS off
+    FROM gw_out g ASOF JOIN (SELECT call_id, n, ts FROM dev_in) d ON g.call_id = d.call_id AND g.n <= d.n
+)
+SELECT call_id, (median(up_off) + coalesce(median(down_off), median(up_off))) / 2 AS offset_s,
+       count(*) AS samples
+FROM (SELECT call_id, off AS up_off, NULL::DOUBLE AS down_off FROM up
+      UNION ALL SELECT call_id, NULL, off FROM down)
+GROUP BY call_id;
+
+DELETE FROM calls;
+INSERT INTO calls
+SELECT w.call_id, w.device_id, w.start_ts, greatest(w.end_ts, w.start_ts), w.evidence_kind, w.ended, w.app_pid,
+    (SELECT count(*) FROM session_events e WHERE e.call_id = w.call_id),
+    (SELECT count(*) FROM call_streams cs WHERE cs.call_id = w.call_id),
+    list_sort(list_distinct(
+        coalesce((SELECT list(DISTINCT e.source_id) FROM session_events e WHERE e.call_id = w.call_id), [])
+        || coalesce((SELECT list(DISTINCT cs.source_id) FROM call_streams cs WHERE cs.call_id = w.call_id), []))),
+    o.offset_s,
+    CASE
+        WHEN NOT EXISTS (SELECT 1 FROM call_streams cs WHERE cs.call_id = w.call_id AND cs.origin = 'gateway')
+            THEN 'no gateway stats'
+        WHEN NOT EXISTS (SELECT 1 FROM call_streams cs WHERE cs.call_id = w.call_id AND cs.origin = 'device')
+            THEN 'no device stats'
+        WHEN o.offset_s IS NULL THEN 'not alignable: no packet counts in common'
+        ELSE 'aligned'
+    END
+FROM call_windows w LEFT JOIN call_offsets o USING (call_id)
+QUALIFY row_number() OVER (PARTITION BY w.call_id ORDER BY w.start_ts) = 1
