@@ -68,10 +68,34 @@ def ingest(
     err = Console(stderr=True)
     progress = None if quiet or fmt != "table" else (lambda label: err.print(f"[dim]reading {label}[/dim]"))
     summary = ingest_paths(con, paths, opts, progress=progress)
+    from analyzer.calls import sessionise
+
+    summary.calls = sessionise(con)
     con.close()
     print_summary(summary, fmt, db)
     if summary.errors:
         raise typer.Exit(2)
+
+
+@app.command()
+def calls(
+    db: DbOption = "analyzer.duckdb",
+    fmt: FormatOption = "table",
+) -> None:
+    """List the calls in the store: id, device, start, duration, sources, and how each call was found.
+
+    Example: analyzer calls --db fleet.duckdb --format json
+    """
+    from analyzer.render.tables import print_rows
+    from analyzer.resources import query_text
+    from analyzer.store import connect
+
+    if db != ":memory:" and not Path(db).exists():
+        raise _fail(f"{db}: no such database (run `analyzer ingest ... --db {db}` first)")
+    con = connect(db, read_only=db != ":memory:")
+    rel = con.execute(query_text("calls_list.sql"))
+    cols = [d[0] for d in rel.description]
+    print_rows(cols, rel.fetchall(), fmt, title="calls")
 
 
 @app.command()

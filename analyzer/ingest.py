@@ -41,6 +41,7 @@ class IngestSummary:
     files: list[FileResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    calls: int | None = None  # calls in the store after sessionising
 
     def total(self, attr: str) -> int:
         return sum(getattr(f, attr) for f in self.files)

@@ -1,15 +1,6 @@
--- Sessionise: rebuild `calls`, `call_streams`, `devices` and every event's call_id from the whole store.
+-- Sessionise: rebuild `calls`, `call_streams`, `devices` and `event_links` (each event's device, call and
+-- duplicate) from the whole store.
 -- Set-based: each statement runs over all devices and calls at once. Statements are run in order.
-
--- The same event read from two overlapping exports of one device: keep the first, mark the copies.
-UPDATE session_events AS e SET dup_of = d.first_id
-FROM (
-    SELECT event_id,
-        first_value(event_id) OVER w AS first_id, first_value(source_id) OVER w AS first_source, source_id
-    FROM session_events
-    WINDOW w AS (PARTITION BY ts, subject_pid, kind, message ORDER BY event_id)
-) d
-WHERE e.event_id = d.event_id AND d.first_id <> e.event_id AND d.first_source <> d.source_id;
 
 -- Device of each source: the sysdiagnose / capture name when known, else the file itself.
 CREATE OR REPLACE TEMP TABLE source_device AS
@@ -23,13 +14,19 @@ SELECT device_id, any_value(device_hint), any_value(split_part(device_hint, ' ',
        CASE WHEN any_value(device_hint) IS NOT NULL THEN 'sysdiagnose name' ELSE 'file' END
 FROM source_device GROUP BY device_id;
 
-UPDATE session_events AS e SET device_id = sd.device_id, call_id = NULL
-FROM source_device sd WHERE e.source_id = sd.source_id;
+-- Every event with its device; the same event read from two overlapping exports is kept once (the
+-- first read), the copies point at it.
+CREATE OR REPLACE TEMP TABLE ev_all AS
+SELECT e.*, sd.device_id,
+    CASE WHEN first_value(e.event_id) OVER w <> e.event_id AND first_value(e.source_id) OVER w <> e.source_id
+         THEN first_value(e.event_id) OVER w END AS dup_of
+FROM session_events e JOIN source_device sd USING (source_id)
+WINDOW w AS (PARTITION BY e.ts, e.subject_pid, e.kind, e.message ORDER BY e.event_id);
 
 -- Candidate calls, in order of trust.
 CREATE OR REPLACE TEMP TABLE call_windows AS
 WITH ev AS (
-    SELECT * FROM session_events WHERE dup_of IS NULL
+    SELECT * FROM ev_all WHERE dup_of IS NULL
 ), stat_spans AS (
     -- stats streams: one per source / peer connection / call id hint, with their time span
     SELECT i.source_id, i.origin, i.pc_id, i.call_id_hint, sd.device_id,
@@ -59,15 +56,21 @@ WITH ev AS (
     LEFT JOIN pc_state_changes c ON c.source_id = p.source_id AND c.pc_id IS NOT DISTINCT FROM p.pc_id
     WHERE p.call_id_hint IS NULL AND p.origin = 'device'
     GROUP BY p.source_id, p.pc_id
-), act AS (
-    -- activation windows of app processes (they log client or WebRTC lines) without explicit calls
+), app_procs AS (
+    SELECT DISTINCT device_id, subject_pid FROM ev WHERE producer IN ('webrtc', 'apple_client')
+), act_all AS (
     SELECT e.device_id, e.subject_pid, e.ts, e.active
-    FROM ev e
+    FROM ev e SEMI JOIN app_procs a ON a.device_id = e.device_id AND a.subject_pid = e.subject_pid
     WHERE e.kind = 'activation' AND e.active IS NOT NULL AND coalesce(e.success, true)
-      AND EXISTS (SELECT 1 FROM ev x WHERE x.device_id = e.device_id AND x.subject_pid = e.subject_pid
-                  AND x.producer IN ('webrtc', 'apple_client'))
-      AND NOT EXISTS (SELECT 1 FROM explicit x WHERE x.device_id = e.device_id
-                      AND e.ts BETWEEN x.start_ts - INTERVAL 5 SECOND AND x.end_ts + INTERVAL 5 SECOND)
+), act AS (
+    -- activation windows of app processes (they log client or WebRTC lines), outside explicit calls:
+    -- the explicit call that started last before the event (ASOF) tells whether it is inside one
+    SELECT a.device_id, a.subject_pid, a.ts, a.active
+    FROM act_all a
+    ASOF LEFT JOIN (SELECT device_id, start_ts - INTERVAL 5 SECOND AS from_ts, end_ts + INTERVAL 5 SECOND AS to_ts
+                    FROM explicit WHERE device_id IS NOT NULL) x
+        ON a.device_id = x.device_id AND a.ts >= x.from_ts
+    WHERE x.to_ts IS NULL OR a.ts > x.to_ts
 ), act_runs AS (
     -- a window opens at an activation after a deactivation (or at the first) and closes at the next deactivation
     SELECT *, sum(CASE WHEN active AND coalesce(prev_active, false) = false THEN 1 ELSE 0 END)
@@ -76,35 +79,41 @@ WITH ev AS (
 ), act_windows AS (
     SELECT 'act:' || device_id || ':' || subject_pid || ':' || CAST(epoch_ms(min(ts)) AS VARCHAR) AS call_id,
         device_id, min(ts) FILTER (WHERE active) AS start_ts,
-        coalesce(min(ts) FILTER (WHERE NOT active),
-                 (SELECT max(x.ts) FROM ev x WHERE x.device_id = r.device_id AND x.subject_pid = r.subject_pid)) AS end_ts,
+        coalesce(min(ts) FILTER (WHERE NOT active), any_value(last_ts)) AS end_ts,
         bool_or(NOT active) AS ended, subject_pid AS app_pid, 'activation_window' AS evidence_kind
-    FROM act_runs r WHERE run > 0
+    FROM act_runs r
+    JOIN (SELECT device_id, subject_pid, max(ts) AS last_ts FROM ev GROUP BY ALL) l USING (device_id, subject_pid)
+    WHERE run > 0
     GROUP BY device_id, subject_pid, run
 )
 SELECT * FROM explicit
 UNION ALL SELECT * FROM pcs
 UNION ALL SELECT * FROM act_windows WHERE start_ts IS NOT NULL;
 
--- Each event to at most one call: its own call id first, else the call on its device whose window
--- (widened by 2 s before and 10 s after) holds it, the nearest start winning.
-UPDATE session_events AS e SET call_id = m.call_id
-FROM (
+-- Each event to at most one call: its own call id first; else the call on its device that started last
+-- before it (ASOF; a window starts 2 s early and ends 10 s late), when it is still open and, when the call's
+-- app is known, the event is about that app (another app's session activity is not this call's).
+DELETE FROM event_links;
+INSERT INTO event_links
+WITH by_id AS (
     SELECT e.event_id, w.call_id
-    FROM session_events e
-    JOIN call_windows w ON (e.call_id_hint = w.call_id)
-        OR (e.call_id_hint IS NULL AND e.device_id = w.device_id
-            AND e.ts BETWEEN w.start_ts - INTERVAL 2 SECOND AND w.end_ts + INTERVAL 10 SECOND
-            AND (w.app_pid IS NULL OR e.subject_pid = w.app_pid OR e.producer IN ('apple_server', 'telephony')))
+    FROM ev_all e JOIN call_windows w ON e.call_id_hint = w.call_id
     WHERE e.dup_of IS NULL
-    QUALIFY row_number() OVER (PARTITION BY e.event_id
-                               ORDER BY (e.call_id_hint = w.call_id) DESC NULLS LAST,
-                                        abs(epoch(e.ts) - epoch(w.start_ts))) = 1
-) m
-WHERE e.event_id = m.event_id;
+), by_time AS (
+    SELECT e.event_id, w.call_id
+    FROM (SELECT * FROM ev_all WHERE dup_of IS NULL AND call_id_hint IS NULL) e
+    ASOF JOIN (SELECT call_id, device_id, app_pid, start_ts - INTERVAL 2 SECOND AS from_ts,
+                      end_ts + INTERVAL 10 SECOND AS to_ts FROM call_windows WHERE device_id IS NOT NULL) w
+        ON e.device_id = w.device_id AND e.ts >= w.from_ts
+    WHERE e.ts <= w.to_ts
+      AND (w.app_pid IS NULL OR e.subject_pid IS NULL OR e.subject_pid = w.app_pid OR e.producer = 'telephony')
+), matched AS (
+    SELECT * FROM by_id UNION ALL SELECT * FROM by_time
+)
+SELECT a.event_id, a.device_id, m.call_id, a.dup_of
+FROM ev_all a LEFT JOIN matched m USING (event_id);
 
--- Stats streams to calls: by call id, else by peer connection, else (gateway streams without ids) by time:
--- the one device call whose span overlaps most of the stream.
+-- Stats streams to calls: by call id, else by peer connection, else (gateway streams without ids) by time.
 DELETE FROM call_streams;
 INSERT INTO call_streams
 WITH streams AS (
@@ -118,11 +127,14 @@ WITH streams AS (
     FROM streams s JOIN call_windows w ON w.call_id = 'pc:' || coalesce(s.pc_id, '?') || '@' || s.source_id
     WHERE s.call_id_hint IS NULL
 ), by_time AS (
+    -- the call that covers most of the stream, and at least half of it (clocks may differ by seconds)
     SELECT w.call_id, s.source_id, s.origin, s.pc_id, s.call_id_hint, 'time'
-    FROM streams s JOIN call_windows w
-        ON s.start_ts < w.end_ts + INTERVAL 30 SECOND AND s.end_ts > w.start_ts - INTERVAL 30 SECOND
+    FROM streams s JOIN call_windows w ON s.start_ts < w.end_ts AND s.end_ts > w.start_ts
     WHERE s.call_id_hint IS NULL AND s.origin = 'gateway'
-    QUALIFY count(*) OVER (PARTITION BY s.source_id, s.pc_id) = 1
+      AND epoch(least(s.end_ts, w.end_ts)) - epoch(greatest(s.start_ts, w.start_ts))
+          >= 0.5 * (epoch(s.end_ts) - epoch(s.start_ts))
+    QUALIFY row_number() OVER (PARTITION BY s.source_id, s.pc_id
+                               ORDER BY epoch(least(s.end_ts, w.end_ts)) - epoch(greatest(s.start_ts, w.start_ts)) DESC) = 1
 )
 SELECT * FROM by_id UNION ALL SELECT * FROM by_pc UNION ALL SELECT * FROM by_time;
 
@@ -166,10 +178,10 @@ GROUP BY call_id;
 DELETE FROM calls;
 INSERT INTO calls
 SELECT w.call_id, w.device_id, w.start_ts, greatest(w.end_ts, w.start_ts), w.evidence_kind, w.ended, w.app_pid,
-    (SELECT count(*) FROM session_events e WHERE e.call_id = w.call_id),
+    (SELECT count(*) FROM event_links e WHERE e.call_id = w.call_id),
     (SELECT count(*) FROM call_streams cs WHERE cs.call_id = w.call_id),
     list_sort(list_distinct(
-        coalesce((SELECT list(DISTINCT e.source_id) FROM session_events e WHERE e.call_id = w.call_id), [])
+        coalesce((SELECT list(DISTINCT e.source_id) FROM events e WHERE e.call_id = w.call_id), [])
         || coalesce((SELECT list(DISTINCT cs.source_id) FROM call_streams cs WHERE cs.call_id = w.call_id), []))),
     o.offset_s,
     CASE

@@ -66,9 +66,6 @@ SELECT
          WHEN is_contract AND kind = 'call_end' THEN kv(kvs, 'reason')
          ELSE state END AS state,
     CASE WHEN is_contract THEN kv(kvs, 'detail') ELSE detail END AS detail,
-    msg AS message,
-    CAST(NULL AS VARCHAR) AS call_id,
-    CAST(NULL AS VARCHAR) AS device_id,
-    CAST(NULL AS BIGINT) AS dup_of
+    msg AS message
 FROM typed
 ORDER BY record_id

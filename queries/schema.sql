@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS rejects (
 
 -- Raw log records that concern audio, calls or WebRTC, in a common shape for every input format.
 CREATE TABLE IF NOT EXISTS log_records (
-    record_id       BIGINT PRIMARY KEY,
+    record_id       BIGINT NOT NULL,         -- from seq_record (no PRIMARY KEY: an index slows bulk loads and updates)
     source_id       INTEGER NOT NULL,
     line_start      BIGINT NOT NULL,
     line_end        BIGINT NOT NULL,
@@ -62,7 +62,7 @@ CREATE TABLE IF NOT EXISTS log_records (
 
 -- Typed audio-session events. Exactly one per recognised log record; record_id points back at the source line.
 CREATE TABLE IF NOT EXISTS session_events (
-    event_id        BIGINT PRIMARY KEY,
+    event_id        BIGINT NOT NULL,         -- from seq_event (unique by construction, no index)
     record_id       BIGINT NOT NULL,
     source_id       INTEGER NOT NULL,
     line_start      BIGINT NOT NULL,
@@ -96,11 +96,21 @@ CREATE TABLE IF NOT EXISTS session_events (
     io_buffer_s     DOUBLE,
     state           VARCHAR,                 -- play state, audio-unit state, resume decision
     detail          VARCHAR,
-    message         VARCHAR NOT NULL,
-    call_id         VARCHAR,                 -- set by sessionise (queries/calls.sql)
-    device_id       VARCHAR,                 -- set by sessionise
-    dup_of          BIGINT                   -- the same event already read from another export (overlap)
+    message         VARCHAR NOT NULL
 );
+
+-- What sessionise (queries/calls.sql) derives for each event, rebuilt on every run; session_events itself
+-- is never updated after ingest. Read both through the `events` view.
+CREATE TABLE IF NOT EXISTS event_links (
+    event_id   BIGINT NOT NULL,
+    device_id  VARCHAR,
+    call_id    VARCHAR,                      -- NULL: between calls (still there, reachable)
+    dup_of     BIGINT                        -- the same event already read from another export (overlap)
+);
+
+CREATE OR REPLACE VIEW events AS
+SELECT e.*, l.device_id, l.call_id, l.dup_of
+FROM session_events e LEFT JOIN event_links l USING (event_id);
 
 CREATE TABLE IF NOT EXISTS devices (
     device_id   VARCHAR PRIMARY KEY,

@@ -42,6 +42,8 @@ def print_summary(summary: IngestSummary, fmt: str, db: str) -> None:
             f'analyzer sql "SELECT s.path, r.line, r.reason, r.excerpt FROM rejects r JOIN sources s '
             f'USING (source_id)" --db {db}'
         )
+    if summary.calls is not None:
+        print(f"{summary.calls} call(s) in the store: analyzer calls --db {db}")
     for note in summary.notes:
         print(f"note: {note}")
     for err in summary.errors:

@@ -1,0 +1,103 @@
+"""Sessionise: calls from explicit ids, peer connections and activation windows; clocks; overlaps."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from analyzer.calls import sessionise
+from tests.conftest import DATA
+
+CALLS = DATA / "calls"
+
+
+def _calls(con):
+    return {
+        r[0]: r
+        for r in con.execute(
+            "SELECT call_id, evidence_kind, ended_cleanly, start_ts, end_ts, n_events, n_stats_streams, "
+            "gateway_offset_s, alignment, app_pid FROM calls ORDER BY start_ts"
+        ).fetchall()
+    }
+
+
+def test_back_to_back_calls_and_a_call_that_never_ended(con, ingest):
+    ingest(CALLS / "device_two_calls.ndjson")
+    sessionise(con)
+    calls = _calls(con)
+    assert sorted(calls) == ["C-1", "C-2", "C-3"]
+    assert calls["C-1"][1:3] == ("explicit_id", True) and calls["C-2"][2] is True
+    assert calls["C-1"][4] - calls["C-1"][3] == timedelta(seconds=60)
+    # C-3: the app was killed; the call ends at its last event
+    assert calls["C-3"][2] is False
+    assert calls["C-3"][4] - calls["C-3"][3] == timedelta(seconds=30)
+    per_call = dict(con.execute("SELECT call_id, count(*) FROM events GROUP BY ALL").fetchall())
+    assert per_call["C-1"] == 8 and per_call["C-2"] == 8 and per_call["C-3"] == 7
+    # the other app's activation between the calls belongs to no call, and is still there
+    between = con.execute("SELECT call_id, subject_name FROM events WHERE subject_name = 'Music'").fetchall()
+    assert between == [(None, "Music")]
+
+
+def test_daylight_saving_change_inside_a_call(con, ingest):
+    ingest(CALLS / "dst_default.log")
+    sessionise(con)
+    call = _calls(con)["C-DST"]
+    # 01:59:50 PST to 03:00:05 PDT is 15 seconds, not an hour and 15 seconds
+    assert call[4] - call[3] == timedelta(seconds=15)
+    offsets = [r[0] for r in con.execute("SELECT utc_offset_min FROM log_records ORDER BY line_start").fetchall()]
+    assert offsets == [-480, -480, -420, -420]
+
+
+def test_gateway_clock_three_seconds_ahead(con, ingest):
+    ingest(CALLS / "device_two_calls.ndjson", CALLS / "c1_device_stats.ndjson", CALLS / "c1_gateway_stats.ndjson")
+    sessionise(con)
+    call = _calls(con)["C-1"]
+    assert call[8] == "aligned"
+    assert call[7] == pytest.approx(3.0, abs=0.05)
+    how = sorted(con.execute("SELECT origin, how FROM call_streams WHERE call_id = 'C-1'").fetchall())
+    assert how == [("device", "call_id"), ("gateway", "time")]
+
+
+def test_call_without_gateway_stats_says_so(con, ingest):
+    ingest(CALLS / "device_two_calls.ndjson", CALLS / "c1_device_stats.ndjson")
+    sessionise(con)
+    assert _calls(con)["C-1"][8] == "no gateway stats" and _calls(con)["C-1"][7] is None
+
+
+def test_overlapping_exports_make_no_duplicate_events(con, ingest):
+    ingest(CALLS / "export_a.ndjson", CALLS / "export_b.ndjson")
+    sessionise(con)
+    total = con.execute("SELECT count(*) FROM session_events").fetchall()[0][0]
+    unique = con.execute("SELECT count(*) FROM events WHERE dup_of IS NULL").fetchall()[0][0]
+    assert (total, unique) == (19, 15)  # 4 lines were in both exports
+    assert _calls(con)["C-1"][5] == 8  # counted once
+    dup_sources = con.execute("SELECT DISTINCT source_id FROM events WHERE dup_of IS NOT NULL").fetchall()
+    assert dup_sources == [(2,)]
+
+
+def test_activation_window_when_only_apple_lines(con, ingest):
+    ingest(CALLS / "apple_only.ndjson")
+    sessionise(con)
+    (call,) = _calls(con).values()
+    assert call[1:3] == ("activation_window", True)
+    assert call[4] - call[3] == timedelta(seconds=59)
+    assert call[9] == 1440
+    # the app's failed property change a second before it activated belongs to the call
+    assert con.execute("SELECT count(*) FROM events WHERE call_id IS NULL").fetchall()[0][0] == 0
+
+
+def test_peer_connection_lifetime_call(con, ingest):
+    ingest(DATA / "stats" / "rtcstats_dump.jsonl")
+    sessionise(con)
+    (call,) = _calls(con).values()
+    assert call[0] == "pc:PC_0@1" and call[1] == "peer_connection" and call[6] == 1
+    assert call[3] == datetime(2025, 11, 20, 18, 22, 32, tzinfo=timezone.utc)  # first ICE state change
+
+
+def test_sessionise_is_repeatable(con, ingest):
+    ingest(CALLS / "device_two_calls.ndjson", CALLS / "c1_device_stats.ndjson", CALLS / "c1_gateway_stats.ndjson")
+    sessionise(con)
+    first = con.execute("SELECT * FROM calls ORDER BY call_id").fetchall()
+    sessionise(con)
+    assert con.execute("SELECT * FROM calls ORDER BY call_id").fetchall() == first
