@@ -33,8 +33,15 @@ def print_summary(summary: IngestSummary, fmt: str, db: str) -> None:
         rows.append(["total", "", "", *(summary.total(a) for a in _COLS[3:])])
     print_rows(_COLS, rows, fmt, title="ingest")
     for f in summary.files:
-        if f.status in ("duplicate", "skipped") and f.message:
-            print(f"{f.status}: {f.label}: {f.message}")
+        if f.status == "duplicate":
+            print(f"duplicate: {f.label}: {f.message}")
+    skipped = [f.label for f in summary.files if f.status == "skipped"]
+    if skipped:
+        shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        print(
+            f"skipped {len(skipped)} file(s) in folders that are not a log or stats format: {shown} "
+            "(reasons: --format json)"
+        )
     rejected = summary.total("rejected")
     if rejected:
         print(

@@ -1,0 +1,201 @@
+"""Write a labelled fleet (or a handful of sample tickets) to disk, one device at a time (bounded memory)."""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from analyzer.simulator.faults import BENIGN, DEFAULT_MIX, FAULTS, faults_for
+from analyzer.simulator.render_logs import (
+    DEFAULT_HEADER,
+    call_lines,
+    noise_lines,
+    render_default,
+    render_ndjson,
+)
+from analyzer.simulator.render_stats import device_stats_lines, gateway_stats_lines
+from analyzer.simulator.timeline import CallPlan, describe, plan_call
+
+EPOCH = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
+OFFSETS_H = (-8, -7, -5, 0, 1, 5.5, 9)
+LABEL_FIELDS = ["call_id", "device", "start_utc", "label", "faults", "benign", "description"]
+
+
+@dataclass
+class FleetOptions:
+    calls: int
+    seed: int = 1
+    mix: dict[str, float] | None = None
+    calls_per_device: int = 8
+    noise_per_minute: float = 600.0
+    contract_share: float = 0.85
+
+
+@dataclass
+class Device:
+    index: int
+    name: str
+    tz: timezone
+    contract: bool
+    style: str  # ndjson | default
+    gateway_offset_s: float
+
+
+def _pick_class(rng: random.Random, mix: dict[str, float]) -> str:
+    names = list(mix)
+    return rng.choices(names, weights=[mix[n] for n in names])[0]
+
+
+def _faults(rng: random.Random, cls: str) -> tuple[str, list[str], list[str]]:
+    """(label, faults, benign) for a drawn class."""
+    if cls == "healthy":
+        benign = [b for b in BENIGN if rng.random() < 0.35]
+        return "healthy", [], benign
+    if cls == "combination":
+        labels = rng.sample(["misconfiguration", "unrecovered_interruption", "bluetooth_routing", "network"], 2)
+        chosen = [rng.choice(faults_for(lab)) for lab in labels]
+        return FAULTS[chosen[0]][0], chosen, []
+    return cls, [rng.choice(faults_for(cls))], []
+
+
+def _device(rng: random.Random, index: int, contract_share: float) -> Device:
+    hours = rng.choice(OFFSETS_H)
+    return Device(
+        index=index,
+        name=f"iPhone{rng.choice(['14,7', '15,2', '15,4', '16,1', '17,3'])}-{index:05d}",
+        tz=timezone(timedelta(hours=hours)),
+        contract=rng.random() < contract_share,
+        style="default" if index % 4 == 3 else "ndjson",
+        gateway_offset_s=round(rng.uniform(-4, 4), 3),
+    )
+
+
+def _write_device(root: Path, dev: Device, plans: list[CallPlan], rng: random.Random, noise_per_minute: float) -> None:
+    folder = root / "devices" / dev.name
+    folder.mkdir(parents=True, exist_ok=True)
+    log_path = folder / ("device_log.ndjson" if dev.style == "ndjson" else "device_log.txt")
+    trace = dev.index * 10_000_000
+    with (
+        open(log_path, "w", encoding="utf-8") as log,
+        open(folder / "app_stats.ndjson", "w", encoding="utf-8") as st,
+        open(folder / "gateway_stats.ndjson", "w", encoding="utf-8") as gw,
+    ):
+        if dev.style == "default":
+            log.write(DEFAULT_HEADER + "\n")
+        for plan in plans:
+            end = plan.start + timedelta(seconds=plan.duration + 1)
+            lines = call_lines(plan, dev.contract) + noise_lines(
+                rng, plan.start - timedelta(seconds=60), end + timedelta(seconds=20), noise_per_minute
+            )
+            lines.sort(key=lambda ln: ln.ts)
+            for ln in lines:
+                trace += 1
+                log.write(
+                    (render_ndjson(ln, dev.tz, trace) if dev.style == "ndjson" else render_default(ln, dev.tz)) + "\n"
+                )
+            for row in device_stats_lines(plan):
+                st.write(row + "\n")
+            for row in gateway_stats_lines(plan, dev.gateway_offset_s):
+                gw.write('{"call_id":"' + plan.call_id + '","origin":"gateway","report":' + row + "}\n")
+        if dev.style == "ndjson":
+            log.write('{"finished":1}\n')
+
+
+def simulate(out: Path, opts: FleetOptions, progress: Callable[[int], None] | None = None) -> int:
+    """Write the fleet and labels.csv; returns the number of calls written. Deterministic for a seed."""
+    mix = opts.mix or dict(DEFAULT_MIX)
+    out.mkdir(parents=True, exist_ok=True)
+    written = 0
+    device_index = 0
+    with open(out / "labels.csv", "w", newline="", encoding="utf-8") as fh:
+        labels = csv.DictWriter(fh, fieldnames=LABEL_FIELDS)
+        labels.writeheader()
+        while written < opts.calls:
+            rng = random.Random(f"{opts.seed}:{device_index}")
+            dev = _device(rng, device_index, opts.contract_share)
+            n = min(opts.calls_per_device, opts.calls - written)
+            start = EPOCH + timedelta(hours=device_index % 48, minutes=rng.randint(0, 59))
+            plans = []
+            for k in range(n):
+                label, faults, benign = _faults(rng, _pick_class(rng, mix))
+                call_id = f"C-{opts.seed}-{device_index:05d}-{k:02d}"
+                plan = plan_call(rng, call_id, start, label, faults, benign)
+                plans.append(plan)
+                labels.writerow(
+                    {
+                        "call_id": call_id,
+                        "device": dev.name,
+                        "start_utc": plan.start.isoformat(),
+                        "label": label,
+                        "faults": "+".join(faults),
+                        "benign": "+".join(benign),
+                        "description": describe(plan),
+                    }
+                )
+                start += timedelta(seconds=plan.duration + rng.randint(120, 3600))
+            _write_device(out, dev, plans, rng, opts.noise_per_minute)
+            written += n
+            device_index += 1
+            if progress:
+                progress(n)
+    return written
+
+
+TICKETS = {
+    "healthy-call": (
+        [],
+        ["route_change_recovered", "interruption_resumed"],
+        "A healthy call that looks messy: AirPods connect mid-call and a phone call interrupts, then audio resumes.",
+    ),
+    "phone-call-audio-never-returns": (
+        ["ended_not_resumed"],
+        [],
+        "A phone call interrupts; the interruption ends with shouldResume and audio never comes back.",
+    ),
+    "airpods-a2dp-phone-mic": (
+        ["a2dp_with_builtin_mic"],
+        [],
+        "AirPods on A2DP for output while the phone's built-in mic records (allowBluetoothHFP missing).",
+    ),
+    "wrong-category": (
+        ["category_playback"],
+        [],
+        "The session is set to playback, not playAndRecord: nothing is recorded.",
+    ),
+    "bluetooth-flapping": (
+        ["route_flapping"],
+        [],
+        "AirPods connect and disconnect ten times in a few seconds mid-call.",
+    ),
+    "network-only-failure": (["network_loss"], [], "The audio session is fine; 20-40% packet loss ruins the call."),
+}
+
+
+def write_tickets(out: Path, seed: int = 7) -> list[str]:
+    """The sample tickets: one folder per story, each one call, small, with a one-line README."""
+    names = []
+    for i, (name, (faults, benign, text)) in enumerate(TICKETS.items()):
+        rng = random.Random(f"ticket:{seed}:{name}")
+        dev = Device(i, f"iPhone15,2-ticket{i}", timezone(timedelta(hours=-8)), True, "ndjson", 2.5)
+        label = FAULTS[faults[0]][0] if faults else "healthy"
+        plan = plan_call(rng, f"C-{name}", EPOCH + timedelta(days=18, hours=i), label, faults, benign)
+        folder = out / name
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp_root = folder / ".gen"
+        _write_device(tmp_root, dev, [plan], rng, noise_per_minute=90)
+        for f in (tmp_root / "devices" / dev.name).iterdir():
+            f.replace(folder / f.name)
+        for d in sorted(tmp_root.rglob("*"), reverse=True):
+            d.rmdir()
+        tmp_root.rmdir()
+        (folder / "README.md").write_text(
+            f"{text} Expected: {label}. Synthetic (written by `analyzer simulate --tickets`), in the real formats: "
+            "a `log show --style ndjson` export, the app's getStats upload and the gateway's Pion stats.\n",
+            encoding="utf-8",
+        )
+        names.append(name)
+    return names
