@@ -13,6 +13,10 @@ from analyzer.simulator.fleet import FleetOptions, simulate, write_tickets
 from tests.conftest import LOGS
 
 
+def _labels(folder):
+    return list(csv.DictReader((folder / "labels.csv").read_text().splitlines()))
+
+
 def _digest(folder):
     h = hashlib.sha256()
     for p in sorted(folder.rglob("*")):
@@ -39,7 +43,7 @@ def test_same_seed_same_files(fleet, tmp_path):
 
 
 def test_labels_match_faults(fleet):
-    rows = list(csv.DictReader(open(fleet / "labels.csv")))
+    rows = _labels(fleet)
     assert len(rows) == 24
     for r in rows:
         if r["faults"]:
@@ -50,7 +54,7 @@ def test_labels_match_faults(fleet):
 
 def test_fault_mix_is_honoured(tmp_path):
     simulate(tmp_path, FleetOptions(calls=30, seed=2, mix=parse_mix("network=1"), noise_per_minute=0))
-    labels = {r["label"] for r in csv.DictReader(open(tmp_path / "labels.csv"))}
+    labels = {r["label"] for r in _labels(tmp_path)}
     assert labels == {"network"}
     with pytest.raises(ValueError, match="unknown class 'loud'"):
         parse_mix("loud=1")
@@ -98,7 +102,7 @@ def test_simulated_event_kinds_are_real_event_kinds(tmp_path, fleet):
 def test_calls_and_clock_offsets_recovered(con, ingest, fleet):
     ingest(fleet)
     sessionise(con)
-    labels = {r["call_id"]: r for r in csv.DictReader(open(fleet / "labels.csv"))}
+    labels = {r["call_id"]: r for r in _labels(fleet)}
     calls = dict(con.execute("SELECT call_id, alignment FROM calls").fetchall())
     assert set(labels) <= set(calls)
     aligned = [c for c, a in calls.items() if a == "aligned"]
