@@ -31,6 +31,7 @@ def connect(db: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.Duck
         con.execute(query_text("schema.sql"))
     _create_ref_macros(con)
     con.execute(query_text("macros.sql"))
+    con.execute(query_text("views.sql"))
     return con
 
 

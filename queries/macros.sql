@@ -139,6 +139,7 @@ CREATE OR REPLACE TEMP MACRO emodel_delay_ms(rtt_s, jitter_s) AS
 CREATE OR REPLACE TEMP MACRO emodel_r(d, ppl) AS
     93.2 - (0.024 * d + CASE WHEN d > 177.3 THEN 0.11 * (d - 177.3) ELSE 0 END) - 95 * ppl / (ppl + 25.1);
 CREATE OR REPLACE TEMP MACRO emodel_r_to_mos(r) AS
-    CASE WHEN r < 0 THEN 1.0 WHEN r > 100 THEN 4.5 ELSE 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6 END;
+    CASE WHEN r < 0 THEN 1.0 WHEN r > 100 THEN 4.5
+         ELSE greatest(1.0, 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6) END;
 CREATE OR REPLACE TEMP MACRO emodel_mos(rtt_s, jitter_s, loss) AS
     emodel_r_to_mos(emodel_r(emodel_delay_ms(rtt_s, jitter_s), least(greatest(coalesce(loss, 0), 0), 1) * 100));

@@ -146,15 +146,18 @@ CREATE TABLE IF NOT EXISTS call_streams (
     how           VARCHAR NOT NULL            -- call_id | pc_id | time
 );
 
+-- What the rules found (analyzer/rules.py runs rules/**.yaml), rebuilt on every run.
 CREATE TABLE IF NOT EXISTS findings (
-    finding_id  BIGINT PRIMARY KEY,
-    rule_id     VARCHAR NOT NULL,
-    call_id     VARCHAR,
-    severity    VARCHAR NOT NULL,
-    first_ts    TIMESTAMPTZ,
-    last_ts     TIMESTAMPTZ,
-    evidence    BIGINT[],                    -- event ids
-    detail      VARCHAR
+    finding_id      BIGINT NOT NULL,
+    rule_id         VARCHAR NOT NULL,
+    area            VARCHAR NOT NULL,
+    severity        VARCHAR NOT NULL,        -- critical | high | medium | low | info
+    call_id         VARCHAR,
+    first_ts        TIMESTAMPTZ,
+    last_ts         TIMESTAMPTZ,
+    evidence        BIGINT[],                -- event ids (session_events: source, lines, message)
+    stats_evidence  STRUCT(source_id INTEGER, line BIGINT)[],  -- stats samples (source, line)
+    detail          VARCHAR
 );
 
 -- Reference tables (facts from Apple's SDK headers; see docs/instrumentation.md and shared/formats/ios-logs.md).

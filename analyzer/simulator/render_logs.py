@@ -173,6 +173,8 @@ def call_lines(call: CallPlan, contract: bool) -> list[Line]:
                     },
                 ),
             )
+        elif kind == "format" and contract:
+            app(t, _contract(call, "session.format", sample_rate=a["sample_rate"], io_buffer=a["io_buffer"]))
         elif kind == "media_lost" and contract:
             app(t, _contract(call, "media_services.lost"))
         elif kind == "media_reset" and contract:

@@ -66,10 +66,16 @@ def _silence(m: Media, start: int, end: int, out: bool = True, inb: bool = False
 
 
 def plan_call(
-    rng: random.Random, call_id: str, start: datetime, label: str, faults: list[str], benign: list[str]
+    rng: random.Random,
+    call_id: str,
+    start: datetime,
+    label: str,
+    faults: list[str],
+    benign: list[str],
+    duration: int | None = None,
 ) -> CallPlan:
     """Build one call: configure, activate, connect, media with faults and benign mess, end."""
-    duration = rng.randint(45, 240)
+    duration = duration or rng.randint(45, 240)
     plan = CallPlan(call_id, start, duration, label, list(faults), list(benign))
     m = _media(rng, duration)
     ev = plan.events
