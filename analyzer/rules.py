@@ -143,7 +143,8 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> int:
                 else "CAST(NULL AS STRUCT(source_id INTEGER, line BIGINT)[])"
             )
             sql = (
-                "INSERT INTO findings SELECT (SELECT coalesce(max(finding_id), 0) FROM findings) + row_number() OVER (),"
+                "INSERT INTO findings SELECT (SELECT coalesce(max(finding_id), 0) FROM findings)"
+                " + row_number() OVER (),"
                 f" $rule_id, $rule_area, $rule_severity, call_id, first_ts, last_ts, evidence, {stats}, detail"
                 f" FROM ({rule.query}) f"
             )

@@ -67,11 +67,13 @@ def test_healthy_calls_raise_nothing_serious(con, ingest, tmp_path):
 BAD_RULES = [
     ("id: misconfiguration.x\n", "field 'title' is missing or empty"),
     (
-        "id: wrong.name\ntitle: t\narea: misconfiguration\nseverity: high\ndescription: d\nremediation: r\nquery: SELECT 1\n",
+        "id: wrong.name\ntitle: t\narea: misconfiguration\nseverity: high\ndescription: d\nremediation: r\n"
+        "query: SELECT 1\n",
         "field 'id' is 'wrong.name' but the file is named",
     ),
     (
-        "id: misconfiguration.bad\ntitle: t\narea: audio\nseverity: high\ndescription: d\nremediation: r\nquery: SELECT 1\n",
+        "id: misconfiguration.bad\ntitle: t\narea: audio\nseverity: high\ndescription: d\nremediation: r\n"
+        "query: SELECT 1\n",
         "field 'area' must be one of",
     ),
     (
