@@ -142,6 +142,77 @@ def simulate(
     typer.echo(f"wrote {n} calls to {out} (labels: {out / 'labels.csv'})")
 
 
+rules_app = typer.Typer(help="The rule pack: list, show and test rules.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+RulesOption = Annotated[list[Path] | None, typer.Option("--rules", help="A folder of your own rules (repeatable).")]
+
+
+def _load_rules(extra: list[Path] | None):
+    from analyzer.rules import RuleError, load_rules
+
+    try:
+        return load_rules(extra)
+    except RuleError as exc:
+        raise _fail(str(exc)) from exc
+
+
+@rules_app.command("list")
+def rules_list(rules: RulesOption = None, fmt: FormatOption = "table") -> None:
+    """List the rules: id, area, severity, title.
+
+    Example: analyzer rules list --rules ./my-rules
+    """
+    from analyzer.render.tables import print_rows
+
+    rows = [[r.id, r.area, r.severity, r.title] for r in _load_rules(rules)]
+    print_rows(["id", "area", "severity", "title"], rows, fmt, title="rules")
+
+
+@rules_app.command("show")
+def rules_show(rule_id: Annotated[str, typer.Argument(help="The rule's id.")], rules: RulesOption = None) -> None:
+    """Show one rule whole: what it detects, the fix, its parameters and its query.
+
+    Example: analyzer rules show interruption.ended_not_resumed
+    """
+    found = [r for r in _load_rules(rules) if r.id == rule_id]
+    if not found:
+        raise _fail(f"no rule {rule_id!r} (see `analyzer rules list`)")
+    r = found[0]
+    params = ", ".join(f"{k}={v}" for k, v in r.parameters.items()) or "none"
+    typer.echo(
+        f"{r.id}  [{r.area}, {r.severity}]\n{r.title}\n\n{r.description}\n\nFix:\n{r.remediation}\n\n"
+        f"Parameters: {params}\nReferences: {', '.join(r.references) or 'none'}\nFile: {r.path}\n\n{r.query}"
+    )
+
+
+@rules_app.command("test")
+def rules_test(
+    fixtures: Annotated[
+        Path, typer.Argument(help="Folder of <rule_id>/positive and <rule_id>/negative fixtures.")
+    ] = Path("tests/rules"),
+    rules: RulesOption = None,
+) -> None:
+    """Run every rule against its fixtures: positive must fire, negative must stay quiet. Exit 1 on a failure.
+
+    Example: analyzer rules test tests/rules --rules ./my-rules
+    """
+    from analyzer.render.tables import print_rows
+    from analyzer.rule_fixtures import check_fixtures
+
+    if not fixtures.is_dir():
+        raise _fail(f"{fixtures}: no such fixtures folder")
+    results = check_fixtures(_load_rules(rules), fixtures)
+    print_rows(
+        ["rule", "fixture", "result", "detail"],
+        [[r.rule_id, r.side, "ok" if r.ok else "FAIL", r.message] for r in results],
+        "table",
+    )
+    failed = [r for r in results if not r.ok]
+    typer.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="A DuckDB SQL query over the store.")],

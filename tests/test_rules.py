@@ -49,6 +49,23 @@ def test_positive_fixture_fires(con, ingest, rule_id):
         assert rows == len(set(evidence))
 
 
+def test_rules_test_command_checks_every_fixture(tmp_path):
+    """The same check users run on their own pack (`analyzer rules test`), including a failing fixture."""
+    from analyzer.rule_fixtures import check_fixtures
+
+    rule = next(r for r in RULES if r.id == "bluetooth.no_suitable_route")
+    results = check_fixtures([rule], FIXTURES)
+    assert [(r.side, r.ok) for r in results] == [("positive", True), ("negative", True)]
+    # a negative fixture that does contain the fault must be reported as a failure
+    import shutil
+
+    shutil.copytree(FIXTURES / rule.id / "positive", tmp_path / rule.id / "negative")
+    shutil.copytree(FIXTURES / rule.id / "positive", tmp_path / rule.id / "positive")
+    bad = check_fixtures([rule], tmp_path)
+    assert [(r.side, r.ok) for r in bad] == [("positive", True), ("negative", False)]
+    assert bad[1].message.startswith("the rule fired")
+
+
 @pytest.mark.parametrize("rule_id", IDS)
 def test_negative_fixture_is_quiet(con, ingest, rule_id):
     found = [f for f in _findings(con, ingest, FIXTURES / rule_id / "negative") if f[0] == rule_id]
