@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer.calls import sessionise  # noqa: E402
-from analyzer.rules import load_rules, run_rules  # noqa: E402
-from analyzer.store import connect  # noqa: E402
-from bench.bench_calls import FILL  # noqa: E402
+from analyzer.calls import sessionise
+from analyzer.rules import load_rules, run_rules
+from analyzer.store import connect
+from bench.bench_calls import FILL
 
 INTERVALS = """
 INSERT INTO rtp_intervals
@@ -47,7 +47,9 @@ def main() -> None:
         con.execute(INTERVALS, [args.calls])
         # every tenth call: a phone call interrupts at 90 s and audio never comes back (see INTERVALS)
         con.execute("UPDATE session_events SET kind = 'interruption_began' WHERE event_id % 100 = 3")
-        con.execute("UPDATE session_events SET kind = 'interruption_ended', should_resume = true WHERE event_id % 100 = 4")
+        con.execute(
+            "UPDATE session_events SET kind = 'interruption_ended', should_resume = true WHERE event_id % 100 = 4"
+        )
         sessionise(con)
         n_calls = con.execute("SELECT count(*) FROM calls").fetchall()[0][0]
         t = time.perf_counter()

@@ -141,27 +141,33 @@ SELECT * FROM by_id UNION ALL SELECT * FROM by_pc UNION ALL SELECT * FROM by_tim
 -- Clock alignment: the gateway's counters trail the device's by the network delay, so matching the
 -- gateway's received count with the time the device had sent that many packets (and the reverse
 -- direction) gives gateway-minus-device offsets biased by +delay and -delay; their mean cancels it.
+-- Each side keeps the first time a count was reached: a plateau (audio stopped) carries no timing. A
+-- receiver counts received + lost, which is what the sender sent.
 CREATE OR REPLACE TEMP TABLE call_offsets AS
 WITH dev_out AS (
-    SELECT cs.call_id, o.ts, o.packets_sent AS n FROM stats_outbound_rtp o
+    SELECT cs.call_id, min(o.ts) AS ts, o.packets_sent AS n FROM stats_outbound_rtp o
     JOIN call_streams cs ON cs.source_id = o.source_id AND cs.pc_id IS NOT DISTINCT FROM o.pc_id
          AND cs.call_id_hint IS NOT DISTINCT FROM o.call_id_hint AND cs.origin = 'device'
     WHERE coalesce(o.kind, 'audio') = 'audio' AND o.packets_sent > 0
+    GROUP BY cs.call_id, o.packets_sent
 ), dev_in AS (
-    SELECT cs.call_id, i.ts, i.packets_received AS n FROM stats_inbound_rtp i
+    SELECT cs.call_id, min(i.ts) AS ts, i.packets_received + coalesce(i.packets_lost, 0) AS n FROM stats_inbound_rtp i
     JOIN call_streams cs ON cs.source_id = i.source_id AND cs.pc_id IS NOT DISTINCT FROM i.pc_id
          AND cs.call_id_hint IS NOT DISTINCT FROM i.call_id_hint AND cs.origin = 'device'
     WHERE coalesce(i.kind, 'audio') = 'audio' AND i.packets_received > 0
+    GROUP BY cs.call_id, i.packets_received + coalesce(i.packets_lost, 0)
 ), gw_in AS (
-    SELECT cs.call_id, i.ts, i.packets_received AS n FROM stats_inbound_rtp i
+    SELECT cs.call_id, min(i.ts) AS ts, i.packets_received + coalesce(i.packets_lost, 0) AS n FROM stats_inbound_rtp i
     JOIN call_streams cs ON cs.source_id = i.source_id AND cs.pc_id IS NOT DISTINCT FROM i.pc_id
          AND cs.call_id_hint IS NOT DISTINCT FROM i.call_id_hint AND cs.origin = 'gateway'
     WHERE coalesce(i.kind, 'audio') = 'audio' AND i.packets_received > 0
+    GROUP BY cs.call_id, i.packets_received + coalesce(i.packets_lost, 0)
 ), gw_out AS (
-    SELECT cs.call_id, o.ts, o.packets_sent AS n FROM stats_outbound_rtp o
+    SELECT cs.call_id, min(o.ts) AS ts, o.packets_sent AS n FROM stats_outbound_rtp o
     JOIN call_streams cs ON cs.source_id = o.source_id AND cs.pc_id IS NOT DISTINCT FROM o.pc_id
          AND cs.call_id_hint IS NOT DISTINCT FROM o.call_id_hint AND cs.origin = 'gateway'
     WHERE coalesce(o.kind, 'audio') = 'audio' AND o.packets_sent > 0
+    GROUP BY cs.call_id, o.packets_sent
 ), up AS (   -- device sent n -> gateway received n: offset + delay
     SELECT g.call_id, epoch(g.ts) - epoch(d.ts) AS off
     FROM gw_in g ASOF JOIN dev_out d ON g.call_id = d.call_id AND g.n >= d.n

@@ -22,7 +22,7 @@ from analyzer.simulator.timeline import CallPlan, describe, plan_call
 
 EPOCH = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
 OFFSETS_H = (-8, -7, -5, 0, 1, 5.5, 9)
-LABEL_FIELDS = ["call_id", "device", "start_utc", "label", "faults", "benign", "description"]
+LABEL_FIELDS = ["call_id", "device", "start_utc", "label", "faults", "benign", "gateway_offset_s", "description"]
 
 
 @dataclass
@@ -133,6 +133,7 @@ def simulate(out: Path, opts: FleetOptions, progress: Callable[[int], None] | No
                         "label": label,
                         "faults": "+".join(faults),
                         "benign": "+".join(benign),
+                        "gateway_offset_s": dev.gateway_offset_s,
                         "description": describe(plan),
                     }
                 )

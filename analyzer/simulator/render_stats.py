@@ -109,7 +109,7 @@ def device_stats_lines(call: CallPlan) -> list[str]:
 
 def gateway_stats_lines(call: CallPlan, offset_s: float, delay_s: float = 0.04) -> list[str]:
     """The gateway's view of the same media: it receives what the device sent (less upstream loss) and sends the
-    agent's audio; its clock is `offset_s` ahead of the device's and it samples half a second later."""
+    agent's audio; its clock is `offset_s` ahead of the device's."""
     m = call.media
     assert m is not None
     lines = []
@@ -118,7 +118,8 @@ def gateway_stats_lines(call: CallPlan, offset_s: float, delay_s: float = 0.04) 
         got += max(0, m.out_pkts[i] - m.out_lost[i])
         lost += m.out_lost[i] if m.out_pkts[i] else 0
         sent += m.in_pkts[i]
-        ts = _ms(call.start + timedelta(seconds=i + 0.5 + delay_s + offset_s)) + 0.25
+        # counted through second i, received delay_s after the device sent them, stamped on the gateway clock
+        ts = _ms(call.start + timedelta(seconds=i + delay_s + offset_s)) + 0.25
         lines.append(
             json.dumps(
                 {

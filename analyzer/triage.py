@@ -1,0 +1,131 @@
+"""Triage: one ticket in, per call a verdict, the findings with their evidence lines and the fix, and a timeline.
+
+The report is plain data (dicts and lists), rendered by analyzer/render/triage_report.py as a terminal table,
+markdown (for the ticket) or JSON. Queries are in queries/triage_*.sql.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from analyzer.redact import Redactor
+from analyzer.resources import query_text
+from analyzer.rules import SEVERITY_RANK, Rule
+
+CAUSE = {
+    "misconfiguration": "misconfiguration",
+    "interruption": "unrecovered_interruption",
+    "bluetooth": "bluetooth_routing",
+    "network": "network",
+}
+MAX_EVIDENCE = 8
+
+
+@dataclass
+class TriageOptions:
+    call_id: str | None = None
+    min_severity: str = "info"
+    redact: bool = False
+
+
+@dataclass
+class Report:
+    sources: list[dict] = field(default_factory=list)
+    calls: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def worst(self) -> str | None:
+        """The most severe finding in the report, if any."""
+        sev = [f["severity"] for c in self.calls for f in c["findings"]]
+        return max(sev, key=lambda s: SEVERITY_RANK[s]) if sev else None
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> list[dict]:
+    result = con.execute(sql, params or [])
+    cols = [d[0] for d in result.description]
+    return [dict(zip(cols, r, strict=True)) for r in result.fetchall()]
+
+
+def verdict(findings: list[dict]) -> tuple[str, str | None]:
+    """(verdict, cause): failed when something critical or high was found, degraded for medium, else healthy."""
+    if not findings:
+        return "healthy", None
+    top = max(findings, key=lambda f: (SEVERITY_RANK[f["severity"]], -f["t_rel"]))
+    rank = SEVERITY_RANK[top["severity"]]
+    if rank >= SEVERITY_RANK["high"]:
+        return "failed", CAUSE[top["area"]]
+    if rank == SEVERITY_RANK["medium"]:
+        return "degraded", CAUSE[top["area"]]
+    return "healthy", None
+
+
+def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: TriageOptions) -> Report:
+    """Assemble the report from a store that has been ingested, sessionised and checked by the rules."""
+    red = Redactor(opts.redact)
+    by_id = {r.id: r for r in rules}
+    report = Report()
+    report.sources = [
+        {k: (red(v) if k == "file" else v) for k, v in row.items()}
+        for row in _rows(con, query_text("triage_sources.sql"))
+    ]
+    calls = _rows(con, query_text("triage_calls.sql"))
+    if opts.call_id:
+        calls = [c for c in calls if c["call_id"] == opts.call_id]
+        if not calls:
+            report.errors.append(f"no call {opts.call_id!r} in what was read")
+    floor = SEVERITY_RANK[opts.min_severity]
+    for call in calls:
+        cid = call["call_id"]
+        findings = []
+        for f in _rows(con, query_text("triage_findings.sql"), [cid]):
+            rule = by_id.get(f["rule_id"])
+            evidence = _rows(con, query_text("triage_evidence.sql"), [f["evidence"] or [], f["stats_evidence"] or []])
+            findings.append(
+                {
+                    "severity": f["severity"],
+                    "area": f["area"],
+                    "rule_id": f["rule_id"],
+                    "title": rule.title if rule else f["rule_id"],
+                    "detail": red(f["detail"]),
+                    "t_rel": round(f["t_rel"], 1) if f["t_rel"] is not None else None,
+                    "at_utc": f["at_utc"],
+                    "evidence": [
+                        {"file": red(e["file"]), "line": e["line"], "line_end": e["line_end"], "text": red(e["text"])}
+                        for e in evidence[:MAX_EVIDENCE]
+                    ],
+                    "more_evidence": max(0, len(evidence) - MAX_EVIDENCE),
+                    "fix": rule.remediation if rule else "",
+                }
+            )
+        shown = [f for f in findings if SEVERITY_RANK[f["severity"]] >= floor]
+        v, cause = verdict(findings)
+        timeline = [
+            {"t_rel": round(t["t_rel"], 1), "what": red(t["what"]), "producer": t["producer"]}
+            for t in _rows(con, query_text("triage_timeline.sql"), [cid])
+        ]
+        gaps = _rows(con, query_text("triage_gaps.sql"), [cid, cid])
+        report.calls.append(
+            {
+                "call_id": red(cid),
+                "device": red(call["device"]),
+                "start_utc": call["start_utc"],
+                "local_offset": call["local_offset"],
+                "duration_s": call["duration_s"],
+                "found_by": call["found_by"],
+                "ended_cleanly": call["ended_cleanly"],
+                "alignment": call["alignment"],
+                "gateway_offset_s": call["gateway_offset_s"],
+                "routes": call["routes"],
+                "verdict": v,
+                "cause": cause,
+                "confidence": "rules",
+                "findings": sorted(shown, key=lambda f: (-SEVERITY_RANK[f["severity"]], f["t_rel"] or 0)),
+                "timeline": timeline,
+                "audio_gaps": gaps,
+            }
+        )
+    return report

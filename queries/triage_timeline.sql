@@ -1,0 +1,26 @@
+-- A compact timeline of one call (?): what the session did, one line an event (the audio server's echo of
+-- an app event is folded into it when both are there).
+SELECT t_rel, producer,
+    CASE kind
+        WHEN 'config_set' THEN 'configure ' || coalesce(av_category, '?') || '/' || coalesce(av_mode, '?')
+                               || coalesce(' options ' || array_to_string(option_names, ','), '')
+                               || CASE WHEN success = false THEN ' FAILED' ELSE '' END
+        WHEN 'activation' THEN CASE WHEN active = false THEN 'deactivate' ELSE 'activate' END
+                               || CASE WHEN success = false THEN ' FAILED ' || coalesce('''' || fourcc || '''', CAST(osstatus AS VARCHAR), '') ELSE '' END
+        WHEN 'route_change' THEN 'route ' || coalesce(route_reason, 'changed')
+                               || coalesce(': ' || array_to_string(inputs, '+') || ' / ' || array_to_string(outputs, '+'), '')
+        WHEN 'interruption_began' THEN 'interruption began' || coalesce(' (' || reason || ')', '')
+        WHEN 'interruption_ended' THEN 'interruption ended' || CASE WHEN should_resume THEN ', shouldResume'
+                                                                   WHEN should_resume = false THEN ', no shouldResume' ELSE '' END
+        WHEN 'play_state' THEN 'server play state ' || coalesce(state, '') || coalesce(' ' || av_category || '/' || av_mode, '')
+        WHEN 'error' THEN 'error ' || coalesce('''' || fourcc || ''' ', '') || coalesce(error_name, CAST(osstatus AS VARCHAR), '')
+        WHEN 'resume_decision' THEN 'app decided: ' || coalesce(state, '?')
+        WHEN 'call_end' THEN 'call end' || coalesce(' (' || state || ')', '')
+        ELSE replace(kind, '_', ' ')
+    END AS what
+FROM call_events
+WHERE call_id = ?
+  AND NOT (producer = 'apple_server' AND kind IN ('activation', 'route_change')
+           AND EXISTS (SELECT 1 FROM call_events a WHERE a.call_id = call_events.call_id AND a.producer = 'contract'
+                       AND a.kind = call_events.kind AND abs(a.t_rel - call_events.t_rel) < 0.1))
+ORDER BY ts, event_id
