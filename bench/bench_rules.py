@@ -2,9 +2,9 @@
 
 usage: python bench/bench_rules.py [--calls 100000]
 The store holds the bench_calls events (explicit-id calls and activation windows) plus, for the explicit-id
-calls, 30 seconds of per-second audio intervals each way (a fifth of them with outbound audio flat after an
-interruption that ends with shouldResume at 90-120 s), so the stats rules have data. Prints seconds, calls/s, findings, and the time of one plain
-aggregate over the same intervals as the floor.
+calls, 300 s of audio intervals each way; in every tenth call an interruption ends with shouldResume at
+120 s and outbound audio stays flat from 90 s, so the stats rules have data. Prints seconds, calls/s,
+findings by rule, and the time of one plain aggregate over the same intervals as the floor.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ SELECT c % 200, 'device', 'C-' || c, 'PC-' || c, CASE d WHEN 0 THEN 'IT01' ELSE 
     CASE d WHEN 0 THEN 'inbound' ELSE 'outbound' END,
     TIMESTAMPTZ '2026-11-01 00:00:00+00' + to_seconds((c // 200) * 600 + s * 10),
     TIMESTAMPTZ '2026-11-01 00:00:00+00' + to_seconds((c // 200) * 600 + s * 10 + 10),
-    10.0, c * 100 + s, false, false,  -- 10 s intervals over the 300 s call; outbound flat from 90 s on in every tenth call
+    -- 10 s intervals over the 300 s call; outbound flat from 90 s on in every tenth call
+    10.0, c * 100 + s, false, false,
     50, CASE WHEN d = 1 AND c % 10 = 0 AND s >= 9 THEN 0 ELSE 50 END, 5000, 0, 0.0, 0.0, 0.1, 0.004, 0.08, 4.3
 FROM range(0, ?, 2) t(c), range(30) u(s), range(2) v(d)
 """
