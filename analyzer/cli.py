@@ -36,6 +36,81 @@ def _parse_options(assume_offset: str, year: int | None):
     return ParseOptions(assumed_offset=assume_offset, year=year)
 
 
+rules_app = typer.Typer(help="The rule pack: list, show and test rules.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+RulesOption = Annotated[list[Path] | None, typer.Option("--rules", help="A folder of your own rules (repeatable).")]
+
+
+def _load_rules(extra: list[Path] | None):
+    from analyzer.rules import RuleError, load_rules
+
+    try:
+        return load_rules(extra)
+    except RuleError as exc:
+        raise _fail(str(exc)) from exc
+
+
+@app.command()
+def triage(
+    paths: Annotated[
+        list[str], typer.Argument(help="The ticket: folders, files, .zip/.tar.gz attachments, or - for stdin.")
+    ],
+    db: DbOption = ":memory:",
+    call: Annotated[str | None, typer.Option("--call", help="Only this call.")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table | json | markdown (ready for the ticket)")
+    ] = "table",
+    min_severity: Annotated[
+        str, typer.Option(help="Hide findings below: critical | high | medium | low | info.")
+    ] = "info",
+    redact: Annotated[
+        bool, typer.Option("--redact", help="Replace phone numbers, e-mails, names, ids and IPs.")
+    ] = False,
+    rules: RulesOption = None,
+    assume_offset: Annotated[str, typer.Option(help="UTC offset for formats that carry none.")] = "+0000",
+    year: Annotated[int | None, typer.Option(help="Year for formats that carry none (idevicesyslog).")] = None,
+) -> None:
+    """One ticket in, a clear answer out: per call the verdict, the findings with their evidence lines and the fix,
+    and a timeline. Exit code 0: nothing high or critical; 1: high or critical findings; 2: bad input.
+
+    Example: analyzer triage sample_logs/phone-call-audio-never-returns --format markdown
+    """
+    from analyzer.calls import sessionise
+    from analyzer.ingest import ingest_paths
+    from analyzer.render.triage_report import print_terminal, to_json, to_markdown
+    from analyzer.rules import SEVERITIES, run_rules
+    from analyzer.store import connect
+    from analyzer.triage import TriageOptions, build_report
+
+    if fmt not in ("table", "json", "markdown"):
+        raise _fail(f"--format must be table, json or markdown, not {fmt!r}")
+    if min_severity not in SEVERITIES:
+        raise _fail(f"--min-severity must be one of {', '.join(SEVERITIES)}")
+    opts = _parse_options(assume_offset, year)
+    rule_pack = _load_rules(rules)
+    try:
+        con = connect(db)
+    except InputError as exc:
+        raise _fail(str(exc)) from exc
+    summary = ingest_paths(con, paths, opts)
+    sessionise(con)
+    run_rules(con, rule_pack)
+    report = build_report(con, rule_pack, TriageOptions(call, min_severity, redact))
+    report.notes += summary.notes
+    report.errors = summary.errors + report.errors
+    con.close()
+    if fmt == "json":
+        typer.echo(to_json(report))
+    elif fmt == "markdown":
+        typer.echo(to_markdown(report), nl=False)
+    else:
+        print_terminal(report, db)
+    if report.errors:
+        raise typer.Exit(2)
+    if report.worst in ("critical", "high"):
+        raise typer.Exit(1)
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, .zip/.tar/.tar.gz/.gz, or - for stdin.")],
@@ -140,20 +215,6 @@ def simulate(
             task = bar.add_task("simulating calls", total=calls)
             n = run(out, opts, progress=lambda k: bar.advance(task, k))
     typer.echo(f"wrote {n} calls to {out} (labels: {out / 'labels.csv'})")
-
-
-rules_app = typer.Typer(help="The rule pack: list, show and test rules.", no_args_is_help=True)
-app.add_typer(rules_app, name="rules")
-RulesOption = Annotated[list[Path] | None, typer.Option("--rules", help="A folder of your own rules (repeatable).")]
-
-
-def _load_rules(extra: list[Path] | None):
-    from analyzer.rules import RuleError, load_rules
-
-    try:
-        return load_rules(extra)
-    except RuleError as exc:
-        raise _fail(str(exc)) from exc
 
 
 @rules_app.command("list")

@@ -14,6 +14,9 @@ from analyzer.redact import Redactor
 from analyzer.resources import query_text
 from analyzer.rules import SEVERITY_RANK, Rule
 
+# between findings of equal severity, the more specific area names the cause (a Bluetooth symptom over the
+# misconfiguration behind it, which the findings list still shows)
+AREA_PRIORITY = {"interruption": 3, "bluetooth": 2, "network": 1, "misconfiguration": 0}
 CAUSE = {
     "misconfiguration": "misconfiguration",
     "interruption": "unrecovered_interruption",
@@ -54,7 +57,7 @@ def verdict(findings: list[dict]) -> tuple[str, str | None]:
     """(verdict, cause): failed when something critical or high was found, degraded for medium, else healthy."""
     if not findings:
         return "healthy", None
-    top = max(findings, key=lambda f: (SEVERITY_RANK[f["severity"]], -f["t_rel"]))
+    top = max(findings, key=lambda f: (SEVERITY_RANK[f["severity"]], AREA_PRIORITY[f["area"]], -(f["t_rel"] or 0)))
     rank = SEVERITY_RANK[top["severity"]]
     if rank >= SEVERITY_RANK["high"]:
         return "failed", CAUSE[top["area"]]

@@ -12,7 +12,7 @@ SELECT t_rel, producer,
         WHEN 'interruption_began' THEN 'interruption began' || coalesce(' (' || reason || ')', '')
         WHEN 'interruption_ended' THEN 'interruption ended' || CASE WHEN should_resume THEN ', shouldResume'
                                                                    WHEN should_resume = false THEN ', no shouldResume' ELSE '' END
-        WHEN 'play_state' THEN 'server play state ' || coalesce(state, '') || coalesce(' ' || av_category || '/' || av_mode, '')
+        WHEN 'play_state' THEN 'server play state' || coalesce(' ' || state, '') || coalesce(' ' || av_category || '/' || av_mode, '')
         WHEN 'error' THEN 'error ' || coalesce('''' || fourcc || ''' ', '') || coalesce(error_name, CAST(osstatus AS VARCHAR), '')
         WHEN 'resume_decision' THEN 'app decided: ' || coalesce(state, '?')
         WHEN 'call_end' THEN 'call end' || coalesce(' (' || state || ')', '')

@@ -5,11 +5,12 @@ from __future__ import annotations
 import html
 import re
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md(text: object) -> str:
-    """Text safe inside a markdown table cell or paragraph: specials backslashed, newlines as <br>, no raw HTML."""
+    """Text safe inside a markdown table cell or paragraph: HTML escaped, emphasis/link/table characters
+    backslashed, newlines as <br>."""
     s = "" if text is None else str(text)
     s = html.escape(s, quote=False)
     s = _MD_SPECIAL.sub(r"\\\1", s)

@@ -1,0 +1,141 @@
+"""Render a triage report: terminal (rich), markdown (ready to paste into a ticket) or JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from analyzer.render.escape import md, md_code
+from analyzer.triage import Report
+
+
+def _offset(minutes: int | None) -> str:
+    if minutes is None:
+        return "device offset unknown"
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d} on the device"
+
+
+def _gateway(call: dict) -> str:
+    if call["gateway_offset_s"] is None:
+        return call["alignment"]
+    return f"gateway clock {call['gateway_offset_s']:+.2f} s ({call['alignment']})"
+
+
+def _verdict(call: dict) -> str:
+    if call["verdict"] == "healthy":
+        return "healthy"
+    return f"{call['verdict']}: {call['cause']} (from {call['confidence']})"
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(asdict(report), default=str, indent=2)
+
+
+def to_markdown(report: Report) -> str:
+    out: list[str] = ["# Call triage", ""]
+    for call in report.calls:
+        out += [
+            f"## Call {md(call['call_id'])}: {_verdict(call)}",
+            "",
+            f"- **Device:** {md(call['device'])}",
+            f"- **Start:** {call['start_utc']} ({_offset(call['local_offset'])}), {call['duration_s']} s, "
+            f"found by {call['found_by']}{'' if call['ended_cleanly'] else ', no end logged'}",
+            f"- **Route:** {md(call['routes'] or 'no route change logged')}",
+            f"- **Clocks:** {md(_gateway(call))}",
+            "",
+        ]
+        if not call["findings"]:
+            out += ["No findings.", ""]
+        for f in call["findings"]:
+            when = f"+{f['t_rel']} s ({f['at_utc']})" if f["t_rel"] is not None else "during the call"
+            out += [
+                f"### {f['severity'].upper()}: {f['title']}",
+                "",
+                f"{md(f['detail'])}",
+                "",
+                f"- **When:** {when}",
+                f"- **Rule:** `{f['rule_id']}`",
+                "- **Evidence:**",
+            ]
+            for e in f["evidence"]:
+                lines = f"{e['line']}" if e["line"] == e["line_end"] else f"{e['line']}-{e['line_end']}"
+                out.append(f"  - {md(e['file'])}:{lines} {md_code(e['text'])}")
+            if f["more_evidence"]:
+                out.append(f"  - and {f['more_evidence']} more")
+            out += ["", "**Fix:**", "", *(f"> {ln}" if ln else ">" for ln in f["fix"].splitlines()), ""]
+        out += ["### Timeline", "", "| t (s) | event |", "|---:|---|"]
+        out += [f"| {t['t_rel']} | {md(t['what'])} |" for t in call["timeline"]]
+        for g in call["audio_gaps"]:
+            out.append(f"| {g['from_s']} | {g['direction']} audio silent for {g['seconds']} s (to {g['to_s']} s) |")
+        out.append("")
+    out += ["## What was read", "", "| file | format | records | stored | rejected |", "|---|---|---:|---:|---:|"]
+    out += [
+        f"| {md(s['file'])} | {s['format']} | {s['records']} | {s['stored']} | {s['rejected']} |"
+        for s in report.sources
+    ]
+    out += [f"\n- note: {md(n)}" for n in report.notes] + [f"\n- error: {md(e)}" for e in report.errors]
+    return "\n".join(out) + "\n"
+
+
+def print_terminal(report: Report, db: str) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from analyzer.render.tables import console
+
+    con = console()
+    colours = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+    for call in report.calls:
+        style = {"failed": "bold red", "degraded": "yellow"}.get(call["verdict"], "green")
+        con.rule(f"[bold]Call {escape(call['call_id'])}[/bold]")
+        con.print(f"device {escape(call['device'])}")
+        con.print(
+            f"start {call['start_utc']} ({_offset(call['local_offset'])}), {call['duration_s']} s, "
+            f"found by {call['found_by']}{'' if call['ended_cleanly'] else ', no end logged'}; "
+            f"{escape(_gateway(call))}"
+        )
+        con.print(f"route {escape(call['routes'] or 'no route change logged')}")
+        con.print(f"verdict [{style}]{escape(_verdict(call))}[/{style}]\n")
+        for f in call["findings"]:
+            c = colours[f["severity"]]
+            when = f"+{f['t_rel']} s ({f['at_utc']})" if f["t_rel"] is not None else "during the call"
+            con.print(
+                f"[{c}]{f['severity'].upper():9}[/{c}] [bold]{escape(f['title'])}[/bold]  [dim]{f['rule_id']}[/dim]"
+            )
+            con.print(f"          {escape(f['detail'])}")
+            con.print(f"          when: {when}")
+            for e in f["evidence"]:
+                con.print(f"          [dim]{escape(e['file'])}:{e['line']}[/dim] {escape(e['text'])}")
+            if f["more_evidence"]:
+                con.print(f"          [dim]and {f['more_evidence']} more[/dim]")
+            con.print("          fix:")
+            for ln in f["fix"].splitlines():
+                con.print(f"            {escape(ln)}")
+            con.print()
+        table = Table(title="timeline", show_header=True, box=None)
+        table.add_column("t (s)", justify="right")
+        table.add_column("event")
+        for t in call["timeline"]:
+            table.add_row(str(t["t_rel"]), escape(t["what"]))
+        for g in call["audio_gaps"]:
+            table.add_row(str(g["from_s"]), f"[yellow]{g['direction']} audio silent for {g['seconds']} s[/yellow]")
+        con.print(table)
+    read = Table(title="what was read", box=None)
+    for col in ("file", "format", "records", "stored", "rejected"):
+        read.add_column(col)
+    for s in report.sources:
+        read.add_row(escape(s["file"]), s["format"], str(s["records"]), str(s["stored"]), str(s["rejected"]))
+    con.print(read)
+    rejected = sum(s["rejected"] for s in report.sources)
+    if rejected:
+        where = (
+            f'analyzer sql "SELECT * FROM rejects" --db {db}'
+            if db != ":memory:"
+            else "run again with --db FILE and query the rejects table"
+        )
+        con.print(f"{rejected} record(s) rejected: {where}")
+    for n in report.notes:
+        con.print(f"note: {escape(n)}")
+    for e in report.errors:
+        con.print(f"[red]error: {escape(e)}[/red]")
