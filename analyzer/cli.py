@@ -50,6 +50,17 @@ def _load_rules(extra: list[Path] | None):
         raise _fail(str(exc)) from exc
 
 
+def _predict(con, path: Path | None) -> str | None:
+    """Label the store's calls with the classifier; a note when it cannot be used (triage goes on, rules only)."""
+    from analyzer.model import DEFAULT_MODEL, ModelError, load, predict
+
+    try:
+        predict(con, load(path or DEFAULT_MODEL))
+    except ModelError as exc:
+        return f"model not used: {exc}"
+    return None
+
+
 @app.command()
 def triage(
     paths: Annotated[
@@ -69,6 +80,8 @@ def triage(
     rules: RulesOption = None,
     assume_offset: Annotated[str, typer.Option(help="UTC offset for formats that carry none.")] = "+0000",
     year: Annotated[int | None, typer.Option(help="Year for formats that carry none (idevicesyslog).")] = None,
+    model: Annotated[Path | None, typer.Option("--model", help="A model file (default: the one shipped).")] = None,
+    no_model: Annotated[bool, typer.Option("--no-model", help="Rules only; do not load the classifier.")] = False,
 ) -> None:
     """One ticket in, a clear answer out: per call the verdict, the findings with their evidence lines and the fix,
     and a timeline. Exit code 0: nothing high or critical; 1: high or critical findings; 2: bad input.
@@ -95,8 +108,9 @@ def triage(
     summary = ingest_paths(con, paths, opts)
     sessionise(con)
     run_rules(con, rule_pack)
+    model_note = None if no_model else _predict(con, model)
     report = build_report(con, rule_pack, TriageOptions(call, min_severity, redact))
-    report.notes += summary.notes
+    report.notes += summary.notes + ([model_note] if model_note else [])
     report.errors = summary.errors + report.errors
     con.close()
     if fmt == "json":
@@ -272,6 +286,85 @@ def rules_test(
     typer.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if failed:
         raise typer.Exit(1)
+
+
+model_app = typer.Typer(
+    help="The classifier: train it on labelled calls and evaluate it honestly.", no_args_is_help=True
+)
+app.add_typer(model_app, name="model")
+
+
+def _labelled(db: str, labels: Path):
+    from analyzer.model import ModelError, labelled_features, read_labels
+    from analyzer.store import connect
+
+    if not Path(db).exists():
+        raise _fail(f"{db}: no such database")
+    try:
+        con = connect(db)
+        return con, labelled_features(con, read_labels(labels))
+    except (ModelError, InputError) as exc:
+        raise _fail(str(exc)) from exc
+
+
+@model_app.command("train")
+def model_train(
+    db: DbOption = "analyzer.duckdb",
+    labels: Annotated[Path, typer.Option(help="labels.csv: call_id, label (and device, start_utc).")] = Path(
+        "labels.csv"
+    ),
+    out: Annotated[Path, typer.Option(help="Where to write the model (skops).")] = Path("model.skops"),
+    seed: int = 1,
+) -> None:
+    """Train the classifier on the labelled calls of a store.
+
+    Example: analyzer model train --db train.duckdb --labels fleet/labels.csv --out model.skops
+    """
+    from analyzer.model import save, train
+
+    _, data = _labelled(db, labels)
+    if data.height < 10 or data["label"].n_unique() < 2:
+        raise _fail(f"{labels}: needs at least 10 labelled calls of 2 classes in {db} (found {data.height})")
+    model = train(data, seed)
+    save(model, out)
+    typer.echo(f"trained {model.model_id} on {data.height} calls; wrote {out}")
+
+
+@model_app.command("evaluate")
+def model_evaluate(
+    db: DbOption = "analyzer.duckdb",
+    labels: Annotated[Path, typer.Option(help="labels.csv of the evaluation calls.")] = Path("labels.csv"),
+    model: Annotated[Path, typer.Option(help="The model to evaluate.")] = Path("model.skops"),
+    train_db: Annotated[str, typer.Option(help="The store the model was trained on (for the baselines).")] = "",
+    train_labels: Annotated[Path | None, typer.Option(help="Its labels.csv.")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for model_card.md and model_card.json.")] = Path("."),
+) -> None:
+    """Evaluate on calls the model was not trained on: rules alone, model alone, both, and baselines.
+
+    Example: analyzer model evaluate --db test.duckdb --labels test/labels.csv --model model.skops \\
+             --train-db train.duckdb --train-labels train/labels.csv --out card/
+    """
+    from analyzer.model import ModelError, load
+    from analyzer.model_eval import evaluate, rule_labels, write_card
+    from analyzer.rules import load_rules, run_rules
+
+    if not train_db or train_labels is None:
+        raise _fail("--train-db and --train-labels are needed for the baselines")
+    try:
+        trained = load(model)
+    except ModelError as exc:
+        raise _fail(str(exc)) from exc
+    con, test = _labelled(db, labels)
+    _, train_data = _labelled(train_db, train_labels)
+    overlap = set(test["call_id"].to_list()) & set(train_data["call_id"].to_list())
+    if overlap:
+        raise _fail(f"{len(overlap)} evaluation call(s) are also training calls: evaluate on other calls")
+    run_rules(con, load_rules())
+    card = evaluate(trained, train_data, test, rule_labels(con))
+    write_card(card, out)
+    for name, s in card["scores"].items():
+        typer.echo(f"{name:30} macro F1 {s['macro avg']['f1-score']:.3f}  accuracy {s['accuracy']:.3f}")
+    typer.echo(f"wrote {out / 'model_card.md'}")
 
 
 @app.command()

@@ -66,6 +66,33 @@ def verdict(findings: list[dict]) -> tuple[str, str | None]:
     return "healthy", None
 
 
+def _prediction(con: duckdb.DuckDBPyConnection, call_id: str) -> dict | None:
+    rows = _rows(con, "SELECT label, probability, top_features, model FROM predictions WHERE call_id = ?", [call_id])
+    if not rows:
+        return None
+    r = rows[0]
+    return {
+        "label": r["label"],
+        "probability": round(r["probability"], 3),
+        "top_features": r["top_features"],
+        "model": r["model"],
+    }
+
+
+def combine(v: str, cause: str | None, prediction: dict | None, suspect_p: float = 0.5) -> tuple[str, str | None, str]:
+    """The verdict from rules and model together, and a sentence on how sure it is."""
+    if prediction is None:
+        return v, cause, "rules only (no model)"
+    label, p = prediction["label"], prediction["probability"]
+    if v in ("failed", "degraded"):
+        if label == cause:
+            return v, cause, f"rules, and the model agrees (p={p:.2f})"
+        return v, cause, f"rules; the model says {label} (p={p:.2f})"
+    if label != "healthy" and p >= suspect_p:
+        return "failure suspected, no rule matched", label, f"model only (p={p:.2f})"
+    return v, cause, f"no rule matched; model: {label} (p={p:.2f})"
+
+
 def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: TriageOptions) -> Report:
     """Assemble the report from a store that has been ingested, sessionised and checked by the rules."""
     red = Redactor(opts.redact)
@@ -106,6 +133,8 @@ def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: Triage
             )
         shown = [f for f in findings if SEVERITY_RANK[f["severity"]] >= floor]
         v, cause = verdict(findings)
+        prediction = _prediction(con, cid)
+        v, cause, confidence = combine(v, cause, prediction)
         timeline = [
             {"t_rel": round(t["t_rel"], 1), "what": red(t["what"]), "producer": t["producer"]}
             for t in _rows(con, query_text("triage_timeline.sql"), [cid])
@@ -125,7 +154,8 @@ def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: Triage
                 "routes": call["routes"],
                 "verdict": v,
                 "cause": cause,
-                "confidence": "rules",
+                "confidence": confidence,
+                "model": prediction,
                 "findings": sorted(shown, key=lambda f: (-SEVERITY_RANK[f["severity"]], f["t_rel"] or 0)),
                 "timeline": timeline,
                 "audio_gaps": gaps,

@@ -34,8 +34,9 @@ def main() -> None:
     args = ap.parse_args()
     py = sys.executable
     floor = median_seconds([py, "-c", "import duckdb"], args.runs)
-    parse = median_seconds([py, "-m", "analyzer", "ingest", args.ticket, "--db", ":memory:", "-q", "-f", "json"],
-                           args.runs)
+    parse = median_seconds(
+        [py, "-m", "analyzer", "ingest", args.ticket, "--db", ":memory:", "-q", "-f", "json"], args.runs
+    )
     triage = median_seconds([py, "-m", "analyzer", "triage", args.ticket, "--format", "json"], args.runs)
     print(f"ticket: {args.ticket} ({args.runs} runs each, median)")
     print(f"python -c 'import duckdb' (floor):   {floor:.2f}s")

@@ -160,6 +160,16 @@ CREATE TABLE IF NOT EXISTS findings (
     detail          VARCHAR
 );
 
+-- The classifier's label for each call (analyzer/model.py), rebuilt when a model runs.
+CREATE TABLE IF NOT EXISTS predictions (
+    call_id        VARCHAR NOT NULL,
+    label          VARCHAR NOT NULL,         -- healthy | misconfiguration | unrecovered_interruption | ...
+    probability    DOUBLE NOT NULL,          -- calibrated probability of that label
+    probabilities  JSON NOT NULL,            -- every label's probability
+    top_features   VARCHAR[],                -- the few features that set this call apart, with their values
+    model          VARCHAR NOT NULL          -- which model (its card's id)
+);
+
 -- Reference tables (facts from Apple's SDK headers; see docs/instrumentation.md and shared/formats/ios-logs.md).
 CREATE TABLE IF NOT EXISTS ref_osstatus (
     code     BIGINT PRIMARY KEY,             -- signed 32-bit as logged

@@ -23,9 +23,15 @@ def _gateway(call: dict) -> str:
 
 
 def _verdict(call: dict) -> str:
-    if call["verdict"] == "healthy":
-        return "healthy"
-    return f"{call['verdict']}: {call['cause']} (from {call['confidence']})"
+    head = call["verdict"] if call["cause"] is None else f"{call['verdict']}: {call['cause']}"
+    return f"{head} ({call['confidence']})"
+
+
+def _model(call: dict) -> str | None:
+    m = call.get("model")
+    if not m or not m["top_features"]:
+        return None
+    return f"model {m['model']} says {m['label']} (p={m['probability']:.2f}) from " + "; ".join(m["top_features"])
 
 
 def to_json(report: Report) -> str:
@@ -43,8 +49,10 @@ def to_markdown(report: Report) -> str:
             f"found by {call['found_by']}{'' if call['ended_cleanly'] else ', no end logged'}",
             f"- **Route:** {md(call['routes'] or 'no route change logged')}",
             f"- **Clocks:** {md(_gateway(call))}",
-            "",
         ]
+        if _model(call):
+            out.append(f"- **Model:** {md(_model(call))}")
+        out.append("")
         if not call["findings"]:
             out += ["No findings.", ""]
         for f in call["findings"]:
@@ -87,7 +95,7 @@ def print_terminal(report: Report, db: str) -> None:
     con = console()
     colours = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
     for call in report.calls:
-        style = {"failed": "bold red", "degraded": "yellow"}.get(call["verdict"], "green")
+        style = "green" if call["verdict"] == "healthy" else "yellow" if call["verdict"] == "degraded" else "bold red"
         con.rule(f"[bold]Call {escape(call['call_id'])}[/bold]")
         con.print(f"device {escape(call['device'])}")
         con.print(
@@ -96,7 +104,10 @@ def print_terminal(report: Report, db: str) -> None:
             f"{escape(_gateway(call))}"
         )
         con.print(f"route {escape(call['routes'] or 'no route change logged')}")
-        con.print(f"verdict [{style}]{escape(_verdict(call))}[/{style}]\n")
+        con.print(f"verdict [{style}]{escape(_verdict(call))}[/{style}]")
+        if _model(call):
+            con.print(f"[dim]{escape(_model(call))}[/dim]")
+        con.print()
         for f in call["findings"]:
             c = colours[f["severity"]]
             when = f"+{f['t_rel']} s ({f['at_utc']})" if f["t_rel"] is not None else "during the call"

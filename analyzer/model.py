@@ -1,0 +1,204 @@
+"""Classify stage: a scikit-learn model that labels each call from its features, with calibrated
+probabilities, saved with skops (not pickle). scikit-learn and skops are imported only here, and this module
+only when a model is used, so triage does not pay for it unless it predicts.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from analyzer.features import call_features, feature_names
+
+LABELS = ["healthy", "misconfiguration", "unrecovered_interruption", "bluetooth_routing", "network", "other_failure"]
+DEFAULT_MODEL = Path(__file__).with_name("models") / "default.npz"  # the runtime export; .skops beside it
+_SAFE_PREFIXES = ("sklearn.", "numpy.", "builtins.", "scipy.")
+
+
+class ModelError(ValueError):
+    """A model file or a label file that cannot be used (names the file)."""
+
+
+@dataclass
+class Model:
+    estimator: object
+    features: list[str]
+    classes: list[str]
+    healthy_mean: dict[str, float]
+    healthy_std: dict[str, float]
+    importance: dict[str, float]
+    model_id: str
+    meta: dict = field(default_factory=dict)
+
+
+def read_labels(path: Path) -> pl.DataFrame:
+    """labels.csv (call_id, device, start_utc, label, ...) as written by `analyzer simulate`."""
+    try:
+        rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read: {exc}") from exc
+    if not rows or not {"call_id", "label"} <= rows[0].keys():
+        raise ModelError(f"{path}: needs a header with call_id and label")
+    bad = sorted({r["label"] for r in rows} - set(LABELS))
+    if bad:
+        raise ModelError(f"{path}: unknown label(s) {', '.join(bad)} (known: {', '.join(LABELS)})")
+    return pl.DataFrame(rows).select("call_id", "label", *(c for c in ("device", "start_utc") if c in rows[0]))
+
+
+def labelled_features(con: duckdb.DuckDBPyConnection, labels: pl.DataFrame) -> pl.DataFrame:
+    """Features of the store's calls joined to their labels: by call id, else (calls found without the app's
+    ids) by device folder and a start within 5 s."""
+    feats = call_features(con)
+    con.register("label_rows", labels)
+    matched = con.execute(
+        "SELECT c.call_id, coalesce(l1.label, l2.label) AS label FROM calls c "
+        "LEFT JOIN label_rows l1 ON l1.call_id = c.call_id "
+        "LEFT JOIN label_rows l2 ON l1.call_id IS NULL AND l2.device IS NOT NULL "
+        "  AND contains(c.device_id, '/' || l2.device || '/') "
+        "  AND abs(epoch(c.start_ts) - epoch(CAST(l2.start_utc AS TIMESTAMPTZ))) < 5 "
+        "QUALIFY row_number() OVER (PARTITION BY c.call_id ORDER BY l1.label NULLS LAST) = 1"
+        if "device" in labels.columns
+        else "SELECT c.call_id, l1.label FROM calls c LEFT JOIN label_rows l1 ON l1.call_id = c.call_id"
+    ).fetchall()
+    con.unregister("label_rows")
+    lab = pl.DataFrame(matched, schema=["call_id", "label"], orient="row")
+    return feats.join(lab, on="call_id").filter(pl.col("label").is_not_null())
+
+
+def _matrix(frame: pl.DataFrame, names: list[str]):
+    return frame.select(names).to_numpy()
+
+
+def train(data: pl.DataFrame, seed: int = 1) -> Model:
+    """Fit gradient boosting with sigmoid calibration; importance by permutation on a held-back fifth."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.inspection import permutation_importance
+    from sklearn.model_selection import train_test_split
+
+    names = feature_names(data.drop("label"))
+    X, y = _matrix(data, names), data["label"].to_numpy()
+    counts = data["label"].value_counts()
+    folds = int(max(2, min(3, counts["count"].min())))
+    base = HistGradientBoostingClassifier(max_iter=60, learning_rate=0.15, max_leaf_nodes=8, random_state=seed)
+    X_fit, X_val, y_fit, y_val = train_test_split(
+        X, y, test_size=0.2, random_state=seed, stratify=y if counts["count"].min() >= 2 else None
+    )
+    probe = HistGradientBoostingClassifier(max_iter=60, learning_rate=0.15, max_leaf_nodes=8, random_state=seed).fit(
+        X_fit, y_fit
+    )
+    imp = permutation_importance(probe, X_val, y_val, n_repeats=5, random_state=seed)
+    importance = {n: float(max(v, 0.0)) for n, v in zip(names, imp.importances_mean, strict=True)}
+    # ensemble=False: one booster fitted on everything, calibrated on cross-validated predictions (a small file)
+    model = CalibratedClassifierCV(base, method="sigmoid", cv=folds, ensemble=False).fit(X, y)
+    healthy = data.filter(pl.col("label") == "healthy")
+    ref = healthy if healthy.height else data
+    return Model(
+        estimator=model,
+        features=names,
+        classes=[str(c) for c in model.classes_],
+        healthy_mean={n: float(ref[n].mean()) for n in names},
+        healthy_std={n: float(ref[n].std() or 0.0) for n in names},
+        importance=importance,
+        model_id=f"hgb-{datetime.now(timezone.utc):%Y%m%d%H%M%S}",
+        meta={
+            "trained_on": data.height,
+            "class_counts": {r["label"]: int(r["count"]) for r in counts.iter_rows(named=True)},
+        },
+    )
+
+
+def explain(model: Model, row: dict) -> list[str]:
+    """The few features that most set this call apart from healthy calls, weighted by importance."""
+    scored = []
+    for n in model.features:
+        std = model.healthy_std[n] or 1.0
+        z = abs(row[n] - model.healthy_mean[n]) / std
+        scored.append((z * (model.importance.get(n, 0.0) + 1e-3), n))
+    top = [n for s, n in sorted(scored, reverse=True)[:3] if s > 0.01]
+    return [f"{n}={row[n]:g} (healthy ~{model.healthy_mean[n]:.3g})" for n in top]
+
+
+def predict(con: duckdb.DuckDBPyConnection, model: Model) -> int:
+    """Label every call in the store; replaces the predictions table. Returns the number of calls."""
+    feats = call_features(con)
+    con.execute("DELETE FROM predictions")
+    if feats.height == 0:
+        return 0
+    proba = model.estimator.predict_proba(_matrix(feats, model.features))
+    rows = []
+    for i, row in enumerate(feats.iter_rows(named=True)):
+        p = {c: float(v) for c, v in zip(model.classes, proba[i], strict=True)}
+        label = max(p, key=p.get)
+        rows.append((row["call_id"], label, p[label], json.dumps(p), explain(model, row), model.model_id))
+    con.executemany("INSERT INTO predictions VALUES (?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
+
+
+def _meta(model: Model) -> dict:
+    return {
+        "features": model.features,
+        "classes": model.classes,
+        "healthy_mean": model.healthy_mean,
+        "healthy_std": model.healthy_std,
+        "importance": model.importance,
+        "model_id": model.model_id,
+        "meta": model.meta,
+    }
+
+
+def save(model: Model, path: Path) -> None:
+    """The model as skops (`path`, the full scikit-learn object, for evaluation and retraining) and as a
+    runtime export beside it (`path` with .npz: what triage loads, without scikit-learn). No pickle."""
+    import skops.io as sio
+
+    from analyzer.model_runtime import export
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sio.dump({"estimator": model.estimator, **{k: json.dumps(v) for k, v in _meta(model).items()}}, path)
+    export(model.estimator, path.with_suffix(".npz"), _meta(model))
+
+
+def load(path: Path = DEFAULT_MODEL) -> Model:
+    """A .npz runtime export (numpy only) or a .skops model (refusing any type outside scikit-learn, numpy,
+    scipy and builtins)."""
+    if not path.is_file():
+        raise ModelError(f"{path}: no such model file")
+    if path.suffix == ".npz":
+        from analyzer.model_runtime import load_arrays
+
+        try:
+            estimator, meta = load_arrays(path)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"{path}: not a model export: {exc}") from exc
+        return _model(estimator, meta)
+    import skops.io as sio
+
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:  # skops raises several kinds on a damaged file
+        raise ModelError(f"{path}: not a skops model file: {exc}") from exc
+    unsafe = [t for t in untrusted if not t.startswith(_SAFE_PREFIXES)]
+    if unsafe:
+        raise ModelError(f"{path}: refused: the file holds types outside scikit-learn: {', '.join(unsafe)}")
+    obj = sio.load(path, trusted=untrusted)
+    return _model(obj.pop("estimator"), {k: json.loads(v) for k, v in obj.items()})
+
+
+def _model(estimator, meta: dict) -> Model:
+    return Model(
+        estimator,
+        list(meta["features"]),
+        list(meta["classes"]),
+        dict(meta["healthy_mean"]),
+        dict(meta["healthy_std"]),
+        dict(meta["importance"]),
+        meta["model_id"],
+        dict(meta["meta"]),
+    )
