@@ -114,31 +114,68 @@ def train(data: pl.DataFrame, seed: int = 1) -> Model:
     )
 
 
-def explain(model: Model, row: dict) -> list[str]:
-    """The few features that most set this call apart from healthy calls, weighted by importance."""
-    scored = []
-    for n in model.features:
-        std = model.healthy_std[n] or 1.0
-        z = abs(row[n] - model.healthy_mean[n]) / std
-        scored.append((z * (model.importance.get(n, 0.0) + 1e-3), n))
-    top = [n for s, n in sorted(scored, reverse=True)[:3] if s > 0.01]
-    return [f"{n}={row[n]:g} (healthy ~{model.healthy_mean[n]:.3g})" for n in top]
+def _top_features(model: Model, X, k: int = 3):
+    """For every row, the k features that most set it apart from healthy calls (z-score x importance)."""
+    import numpy as np
+
+    mean = np.array([model.healthy_mean[n] for n in model.features])
+    std = np.array([model.healthy_std[n] or 1.0 for n in model.features])
+    weight = np.array([model.importance.get(n, 0.0) + 1e-3 for n in model.features])
+    scores = np.abs(X - mean) / std * weight
+    order = np.argsort(-scores, axis=1)[:, :k]
+    top_scores = np.take_along_axis(scores, order, axis=1)
+    return order, top_scores, mean
 
 
 def predict(con: duckdb.DuckDBPyConnection, model: Model) -> int:
-    """Label every call in the store; replaces the predictions table. Returns the number of calls."""
+    """Label every call in the store, set-based (numpy for the model, DuckDB for the rows); replaces the
+    predictions table. Returns the number of calls."""
+    import numpy as np
+
     feats = call_features(con)
     con.execute("DELETE FROM predictions")
     if feats.height == 0:
         return 0
-    proba = model.estimator.predict_proba(_matrix(feats, model.features))
-    rows = []
-    for i, row in enumerate(feats.iter_rows(named=True)):
-        p = {c: float(v) for c, v in zip(model.classes, proba[i], strict=True)}
-        label = max(p, key=p.get)
-        rows.append((row["call_id"], label, p[label], json.dumps(p), explain(model, row), model.model_id))
-    con.executemany("INSERT INTO predictions VALUES (?, ?, ?, ?, ?, ?)", rows)
-    return len(rows)
+    X = _matrix(feats, model.features)
+    proba = model.estimator.predict_proba(X)
+    best = proba.argmax(axis=1)
+    order, top_scores, mean = _top_features(model, X)
+    n, k = order.shape
+    rows = np.repeat(np.arange(n), k)
+    keep = (top_scores > 0.01).ravel()
+    idx = order.ravel()
+    long = pl.DataFrame(
+        {
+            "row": rows[keep],
+            "rank": np.tile(np.arange(k), n)[keep],
+            "feature": np.array(model.features, dtype=object)[idx][keep].tolist(),
+            "value": X[rows, idx][keep],
+            "healthy": mean[idx][keep],
+        }
+    )
+    wide = pl.DataFrame(
+        {
+            "row": np.arange(n),
+            "call_id": feats["call_id"],
+            "label": np.array(model.classes, dtype=object)[best].tolist(),
+            "probability": proba[np.arange(n), best],
+        }
+    )
+    wide = wide.with_columns(pl.Series(f"p_{c}", proba[:, i]) for i, c in enumerate(model.classes))
+    con.register("pred_wide", wide)
+    con.register("pred_long", long)
+    probs = ", ".join(f"'{c}', p_{c}" for c in model.classes)
+    con.execute(
+        "INSERT INTO predictions SELECT w.call_id, w.label, w.probability, json_object(" + probs + "), "
+        "coalesce(t.features, []), ? FROM pred_wide w LEFT JOIN ("
+        "  SELECT row, list(feature || '=' || CAST(round(value, 4) AS VARCHAR) || ' (healthy ~'"
+        "    || CAST(round(healthy, 3) AS VARCHAR) || ')' ORDER BY rank) AS features FROM pred_long GROUP BY row"
+        ") t USING (row)",
+        [model.model_id],
+    )
+    con.unregister("pred_wide")
+    con.unregister("pred_long")
+    return n
 
 
 def _meta(model: Model) -> dict:
