@@ -57,7 +57,8 @@ def main() -> None:
         sk.estimator.predict_proba(X)
         t_sk = time.perf_counter() - t
         print(
-            f"scikit-learn predict_proba:      {t_sk:.2f}s  {n / t_sk:,.0f} calls/s  (runtime / sklearn: {t_runtime / t_sk:.2f}x)"
+            f"scikit-learn predict_proba:      {t_sk:.2f}s  {n / t_sk:,.0f} calls/s  "
+            f"(runtime / sklearn: {t_runtime / t_sk:.2f}x)"
         )
 
 
