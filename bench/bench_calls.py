@@ -18,31 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analyzer.calls import sessionise
 from analyzer.store import connect
-
-FILL = """
-INSERT INTO sources (source_id, content_hash, path, format, bytes, lines, meta_lines, records, stored, ignored,
-                     rejected, events, device_hint)
-SELECT d, 'bench-' || d, 'device-' || d || '.ndjson', 'oslog_ndjson', 0, 0, 0, 0, 0, 0, 0, 0, 'iPhone' || d || ' 22B83'
-FROM range(200) t(d);
-
-INSERT INTO session_events (event_id, record_id, source_id, line_start, line_end, ts, process, pid, producer,
-    subject_pid, subject_name, kind, pattern_id, call_id_hint, active, success, message)
-SELECT
-    c * 10 + k, c * 10 + k, c % 200, c * 10 + k, c * 10 + k,
-    TIMESTAMPTZ '2026-11-01 00:00:00+00' + to_seconds((c // 200) * 600 + k * 30),
-    CASE WHEN c % 2 = 0 THEN 'VoiceAgent' ELSE (CASE WHEN k IN (1, 9) THEN 'mediaserverd' ELSE 'VoiceAgent' END) END,
-    CASE WHEN c % 2 = 0 OR k NOT IN (1, 9) THEN 1440 ELSE 120 END,
-    CASE WHEN c % 2 = 0 THEN 'contract' WHEN k IN (1, 9) THEN 'apple_server' ELSE 'apple_client' END,
-    1440, 'VoiceAgent',
-    CASE WHEN c % 2 = 0 THEN (CASE k WHEN 0 THEN 'call_start' WHEN 9 THEN 'call_end' ELSE 'route_change' END)
-         ELSE (CASE k WHEN 1 THEN 'activation' WHEN 9 THEN 'activation' ELSE 'error' END) END,
-    'bench',
-    CASE WHEN c % 2 = 0 THEN 'C-' || c END,
-    CASE WHEN c % 2 = 1 AND k = 1 THEN true WHEN c % 2 = 1 AND k = 9 THEN false END,
-    true,
-    'bench event ' || c || '/' || k
-FROM range(?) t(c), range(10) u(k)
-"""
+from bench.fleet_store import fill
 
 
 def main() -> None:
@@ -51,9 +27,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         con = connect(Path(tmp) / "bench.duckdb")
-        statements = FILL.split(";\n")
-        con.execute(statements[0])
-        con.execute(statements[1], [args.calls])
+        fill(con, args.calls)
         events = con.execute("SELECT count(*) FROM session_events").fetchall()[0][0]
         t = time.perf_counter()
         con.execute("SELECT count(*) FROM (SELECT * FROM session_events ORDER BY source_id, ts)").fetchall()

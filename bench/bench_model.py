@@ -20,8 +20,7 @@ from analyzer.calls import sessionise
 from analyzer.features import call_features
 from analyzer.model import DEFAULT_MODEL, load, predict
 from analyzer.store import connect
-from bench.bench_calls import FILL
-from bench.bench_rules import INTERVALS
+from bench.fleet_store import fill
 
 
 def main() -> None:
@@ -30,10 +29,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         con = connect(Path(tmp) / "bench.duckdb")
-        statements = FILL.split(";\n")
-        con.execute(statements[0])
-        con.execute(statements[1], [args.calls])
-        con.execute(INTERVALS, [args.calls])
+        fill(con, args.calls, audio=True)
         sessionise(con)
         t = time.perf_counter()
         feats = call_features(con)

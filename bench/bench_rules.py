@@ -20,19 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analyzer.calls import sessionise
 from analyzer.rules import load_rules, run_rules
 from analyzer.store import connect
-from bench.bench_calls import FILL
-
-INTERVALS = """
-INSERT INTO rtp_intervals
-SELECT c % 200, 'device', 'C-' || c, 'PC-' || c, CASE d WHEN 0 THEN 'IT01' ELSE 'OT01' END,
-    CASE d WHEN 0 THEN 'inbound' ELSE 'outbound' END,
-    TIMESTAMPTZ '2026-11-01 00:00:00+00' + to_seconds((c // 200) * 600 + s * 10),
-    TIMESTAMPTZ '2026-11-01 00:00:00+00' + to_seconds((c // 200) * 600 + s * 10 + 10),
-    -- 10 s intervals over the 300 s call; outbound flat from 90 s on in every tenth call
-    10.0, c * 100 + s, false, false,
-    50, CASE WHEN d = 1 AND c % 10 = 0 AND s >= 9 THEN 0 ELSE 50 END, 5000, 0, 0.0, 0.0, 0.1, 0.004, 0.08, 4.3
-FROM range(0, ?, 2) t(c), range(30) u(s), range(2) v(d)
-"""
+from bench.fleet_store import fill
 
 
 def main() -> None:
@@ -42,15 +30,7 @@ def main() -> None:
     rules = load_rules()
     with tempfile.TemporaryDirectory() as tmp:
         con = connect(Path(tmp) / "bench.duckdb")
-        statements = FILL.split(";\n")
-        con.execute(statements[0])
-        con.execute(statements[1], [args.calls])
-        con.execute(INTERVALS, [args.calls])
-        # every tenth call: a phone call interrupts at 90 s and audio never comes back (see INTERVALS)
-        con.execute("UPDATE session_events SET kind = 'interruption_began' WHERE event_id % 100 = 3")
-        con.execute(
-            "UPDATE session_events SET kind = 'interruption_ended', should_resume = true WHERE event_id % 100 = 4"
-        )
+        fill(con, args.calls, audio=True)
         sessionise(con)
         n_calls = con.execute("SELECT count(*) FROM calls").fetchall()[0][0]
         t = time.perf_counter()

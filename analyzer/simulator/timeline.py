@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from analyzer.simulator.faults import FAULTS
 
 OPTIONS_OK = "allowBluetoothHFP,allowBluetoothA2DP,duckOthers"
+MIC, RECEIVER, HFP = "BuiltInMic", "BuiltInReceiver", "BluetoothHFP"
 
 
 @dataclass
@@ -51,6 +52,13 @@ def _media(rng: random.Random, n: int) -> Media:
         jitter=[round(rng.uniform(0.002, 0.01), 4) for _ in range(n)],
         ice=["connected"] * n,
     )
+
+
+def route_event(
+    t: float, reason: str, prev_in: str, prev_out: str, new_in: str, new_out: str
+) -> tuple[float, str, dict]:
+    """A route change event: reason, ports before and after."""
+    return (t, "route", {"reason": reason, "prev_in": prev_in, "prev_out": prev_out, "in": new_in, "out": new_out})
 
 
 def _silence(m: Media, start: int, end: int, out: bool = True, inb: bool = False) -> None:
@@ -105,33 +113,11 @@ def plan_call(
     ev.append((1.0, "connected", {}))
     # pre-call route: receiver, or AirPods when the options let them in
     if "no_bluetooth_option" in faults:
-        ev.append(
-            (
-                1.5,
-                "route",
-                {
-                    "reason": "CategoryChange",
-                    "prev_in": "BluetoothHFP",
-                    "prev_out": "BluetoothHFP",
-                    "in": "BuiltInMic",
-                    "out": "BuiltInReceiver",
-                },
-            )
-        )
+        ev.append(route_event(1.5, "CategoryChange", HFP, HFP, MIC, RECEIVER))
     t0 = int(duration * rng.uniform(0.3, 0.6))
     if "a2dp_with_builtin_mic" in faults:
         ev.append(
-            (
-                3.0,
-                "route",
-                {
-                    "reason": "NewDeviceAvailable",
-                    "prev_in": "BuiltInMic",
-                    "prev_out": "BuiltInReceiver",
-                    "in": "BuiltInMic",
-                    "out": "BluetoothA2DPOutput",
-                },
-            )
+            route_event(3.0, "NewDeviceAvailable", "BuiltInMic", "BuiltInReceiver", "BuiltInMic", "BluetoothA2DPOutput")
         )
     if "interruption_never_ended" in faults:
         ev.append((t0, "interruption_began", {"reason": "default"}))
@@ -175,35 +161,11 @@ def plan_call(
             )
         _silence(m, t0, t0 + 6)
     if "bt_lost_to_receiver" in faults:
-        ev.append(
-            (
-                t0,
-                "route",
-                {
-                    "reason": "OldDeviceUnavailable",
-                    "prev_in": "BluetoothHFP",
-                    "prev_out": "BluetoothHFP",
-                    "in": "BuiltInMic",
-                    "out": "BuiltInReceiver",
-                },
-            )
-        )
+        ev.append(route_event(t0, "OldDeviceUnavailable", HFP, HFP, MIC, RECEIVER))
         for i in range(t0, duration):
             m.in_level[i] = round(m.in_level[i] * 0.2, 4)
     if "route_change_dead_audio" in faults:
-        ev.append(
-            (
-                t0,
-                "route",
-                {
-                    "reason": "NewDeviceAvailable",
-                    "prev_in": "BuiltInMic",
-                    "prev_out": "BuiltInReceiver",
-                    "in": "BluetoothHFP",
-                    "out": "BluetoothHFP",
-                },
-            )
-        )
+        ev.append(route_event(t0, "NewDeviceAvailable", MIC, RECEIVER, HFP, HFP))
         _silence(m, t0 + 1, duration, out=True, inb=False)
     if "network_loss" in faults:
         for i in range(2, duration):
@@ -226,19 +188,7 @@ def plan_call(
     # benign mess on healthy-looking calls
     if "route_change_recovered" in benign:
         tb = rng.randint(5, max(6, duration - 10))
-        ev.append(
-            (
-                tb,
-                "route",
-                {
-                    "reason": "NewDeviceAvailable",
-                    "prev_in": "BuiltInMic",
-                    "prev_out": "BuiltInReceiver",
-                    "in": "BluetoothHFP",
-                    "out": "BluetoothHFP",
-                },
-            )
-        )
+        ev.append(route_event(tb, "NewDeviceAvailable", MIC, RECEIVER, HFP, HFP))
     if "interruption_resumed" in benign:
         tb = rng.randint(5, max(6, duration - 20))
         back = tb + rng.randint(4, 10)

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from analyzer.simulator.render_logs import call_lines, render_ndjson
 from analyzer.simulator.render_stats import device_stats_lines
-from analyzer.simulator.timeline import CallPlan, _silence, plan_call
+from analyzer.simulator.timeline import HFP, MIC, RECEIVER, CallPlan, _silence, plan_call, route_event
 
 HERE = Path(__file__).resolve().parent
 START = datetime(2026, 11, 19, 17, 0, tzinfo=timezone.utc)
@@ -33,34 +33,10 @@ def _custom(name: str, kind: str) -> CallPlan:
     if kind == "category_changed":
         ev.append((30.0, "configure", {"category": "playback", "mode": "default", "options": "mixWithOthers"}))
     elif kind == "hfp_narrowband":
-        ev.append(
-            (
-                10.0,
-                "route",
-                {
-                    "reason": "NewDeviceAvailable",
-                    "prev_in": "BuiltInMic",
-                    "prev_out": "BuiltInReceiver",
-                    "in": "BluetoothHFP",
-                    "out": "BluetoothHFP",
-                },
-            )
-        )
+        ev.append(route_event(10.0, "NewDeviceAvailable", MIC, RECEIVER, HFP, HFP))
         ev.append((10.2, "format", {"sample_rate": 16000, "io_buffer": 0.02}))
     elif kind == "no_suitable_route":
-        ev.append(
-            (
-                20.0,
-                "route",
-                {
-                    "reason": "NoSuitableRouteForCategory",
-                    "prev_in": "BuiltInMic",
-                    "prev_out": "BuiltInReceiver",
-                    "in": "",
-                    "out": "BuiltInReceiver",
-                },
-            )
-        )
+        ev.append(route_event(20.0, "NoSuitableRouteForCategory", MIC, RECEIVER, "", RECEIVER))
     elif kind == "slow_recovery":
         ev.extend(
             [
