@@ -137,7 +137,7 @@ def _decode_block(body: bytes, first_line: int) -> tuple[LineChunk, int]:
         oversized = [
             (int(r[0]), int(r[1]), r[2])
             for r in longs.select(
-                "line_no", pl.col("line").str.len_bytes(), pl.col("line").str.slice(0, 300)
+                "line_no", pl.col("line").str.len_bytes().alias("bytes"), pl.col("line").str.slice(0, 300).alias("head")
             ).iter_rows()
         ]
         frame = frame.filter(~long_mask)

@@ -10,6 +10,17 @@ from analyzer.sources import InputFile
 _TRACEV3_MAGIC = b"\x00\x10\x00\x00"  # tracev3 files open with a header chunk tag 0x1000
 
 
+def _looks_binary(raw: bytes) -> bool:
+    """Not text: NUL bytes (outside UTF-16), or many control bytes, or bytes that are not UTF-8 at all."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if raw.count(b"\0") > len(raw) // 10:
+        return True
+    control = sum(1 for b in raw if b < 9 or 13 < b < 32)
+    undecodable = len(raw) - len(raw.decode("utf-8", errors="ignore").encode("utf-8"))
+    return control + undecodable > len(raw) // 10
+
+
 def understood() -> str:
     """One line listing the formats the tool reads, for error messages."""
     return "; ".join(f.title for f in ALL_FORMATS)
@@ -40,7 +51,7 @@ def describe_unknown(item: InputFile) -> str:
             "it is a binary unified-log file (.tracev3); export it on a Mac with "
             "`log show --archive <path>.logarchive --style ndjson > device.ndjson`"
         )
-    elif raw.count(b"\0") > len(raw) // 10 and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    elif _looks_binary(raw):
         what = "it looks like binary data"
     else:
         what = "its content matches none of the known layouts"

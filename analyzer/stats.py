@@ -53,13 +53,33 @@ def _numeric_fields(table: StatsTable) -> list[str]:
     return [f for f, _, kind in table.fields if kind == "num"]
 
 
+# cumulative counters that can only grow from zero (packetsLost can be negative: RFC 3550 counts duplicates)
+COUNTERS = {
+    "packetsReceived",
+    "packetsSent",
+    "bytesReceived",
+    "bytesSent",
+    "totalSamplesReceived",
+    "concealedSamples",
+    "silentConcealedSamples",
+    "concealmentEvents",
+    "jitterBufferEmittedCount",
+}
+
+
 def _bad_number_check(table: StatsTable) -> str:
-    """SQL over `nums` (the numeric fields, extracted in one pass): the first one present but not a number."""
-    checks = [
-        f"WHEN json_type(nums[{i}]) NOT IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'NULL') "
-        f"THEN 'field {f} is not a number: ' || left(nums[{i}]::VARCHAR, 40)"
-        for i, f in enumerate(_numeric_fields(table), start=1)
-    ]
+    """SQL over `nums` (the numeric fields, extracted in one pass): the first one present but not a number,
+    or a cumulative counter below zero."""
+    checks = []
+    for i, f in enumerate(_numeric_fields(table), start=1):
+        checks.append(
+            f"WHEN json_type(nums[{i}]) NOT IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'NULL') "
+            f"THEN 'field {f} is not a number: ' || left(nums[{i}]::VARCHAR, 40)"
+        )
+        if f in COUNTERS:
+            checks.append(
+                f"WHEN TRY_CAST(nums[{i}] AS DOUBLE) < 0 THEN 'field {f} is a negative counter: ' || nums[{i}]"
+            )
     return "CASE " + " ".join(checks) + " END" if checks else "NULL"
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from pathlib import Path
 
 import duckdb
@@ -19,13 +21,36 @@ def params_for(sql: str, values: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in values.items() if k in names}
 
 
-def connect(db: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the store at `db` (':memory:' for one-shot use) with the schema applied."""
+LOCK_WAIT_S = float(os.environ.get("ANALYZER_LOCK_WAIT_S", 120))
+
+
+def _open(target: str, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    """Open the file; when another process holds it (a concurrent ingest), wait for it, then say so plainly."""
+    deadline = time.monotonic() + wait_s
+    delay = 0.1
+    while True:
+        try:
+            return duckdb.connect(target, read_only=read_only)
+        except duckdb.IOException as exc:
+            locked = "lock" in str(exc).lower()
+            if not locked:
+                raise InputError(f"{target}: cannot open the database: {exc}") from exc
+            if time.monotonic() >= deadline:
+                raise InputError(
+                    f"{target}: the database is in use by another analyzer process; waited {wait_s:g} s "
+                    "(set ANALYZER_LOCK_WAIT_S to wait longer)"
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+def connect(
+    db: str | Path = DEFAULT_DB, read_only: bool = False, wait_s: float | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the store at `db` (':memory:' for one-shot use) with the schema applied.
+    A store another process is writing is waited for (ingests queue up instead of failing)."""
     target = str(db)
-    try:
-        con = duckdb.connect(target, read_only=read_only)
-    except duckdb.IOException as exc:
-        raise InputError(f"{target}: cannot open the database: {exc}") from exc
+    con = _open(target, read_only, LOCK_WAIT_S if wait_s is None else wait_s)
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         con.execute(query_text("schema.sql"))
