@@ -138,8 +138,11 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
             ],
         )
         con.execute("COMMIT")
-    except BaseException:
+    except BaseException as exc:
         con.execute("ROLLBACK")
+        if isinstance(exc, (duckdb.IOException, duckdb.OutOfMemoryException)):
+            # a full disk or no memory left: nothing of this file is kept; say which file and why
+            raise InputError(f"{item.label}: not stored, the store could not be written: {exc}") from exc
         raise
     return FileResult(
         item.label,

@@ -156,3 +156,16 @@ def test_fast_path_is_not_fooled_by_blank_lines(con, ingest, tmp_path, damage):
     ingest(p)
     got = con.execute("SELECT line_start FROM session_events WHERE kind = 'config_set'").fetchall()
     assert got == [(4,)]  # the configure line is the 3rd record, on physical line 4
+
+
+def test_full_disk_is_a_clear_error_and_keeps_nothing(con, ingest, monkeypatch):
+    import duckdb
+
+    def full(*a, **k):
+        raise duckdb.IOException("IO Error: Could not write file: No space left on device")
+
+    monkeypatch.setattr(ingest_mod, "normalise_source", full)
+    summary = ingest(LOGS / "device.ndjson")
+    assert summary.errors == [f"{LOGS / 'device.ndjson'}: not stored, the store could not be written: "
+                              "IO Error: Could not write file: No space left on device"]
+    assert _counts(con) == (0, 0, 0, 0)
