@@ -56,11 +56,3 @@ def describe_unknown(item: InputFile) -> str:
     else:
         what = "its content matches none of the known layouts"
     return f"{item.label}: format not recognised: {what}. Understood formats: {understood()}"
-
-
-def require(item: InputFile) -> LogFormat | StatsFormat:
-    """The format of `item`, or an InputError naming the file and the understood formats."""
-    fmt = sniff(item)
-    if fmt is None:
-        raise InputError(describe_unknown(item))
-    return fmt

@@ -22,6 +22,7 @@ def params_for(sql: str, values: dict[str, object]) -> dict[str, object]:
 
 
 LOCK_WAIT_S = float(os.environ.get("ANALYZER_LOCK_WAIT_S", 120))
+MEMORY_LIMIT = re.sub(r"[^0-9A-Za-z.]", "", os.environ.get("ANALYZER_MEMORY_LIMIT", "4GB"))
 
 
 def _open(target: str, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
@@ -52,6 +53,9 @@ def connect(
     target = str(db)
     con = _open(target, read_only, LOCK_WAIT_S if wait_s is None else wait_s)
     con.execute("SET TimeZone = 'UTC'")
+    if MEMORY_LIMIT:
+        # bounded memory: past the limit DuckDB writes to its temp directory instead of growing
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     if not read_only:
         con.execute(query_text("schema.sql"))
     _create_ref_macros(con)
