@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from analyzer.errors import InputError
 from analyzer.formats import ALL_FORMATS, LogFormat, StatsFormat
 from analyzer.lines import read_head
 from analyzer.sources import InputFile

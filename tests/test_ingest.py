@@ -166,6 +166,8 @@ def test_full_disk_is_a_clear_error_and_keeps_nothing(con, ingest, monkeypatch):
 
     monkeypatch.setattr(ingest_mod, "normalise_source", full)
     summary = ingest(LOGS / "device.ndjson")
-    assert summary.errors == [f"{LOGS / 'device.ndjson'}: not stored, the store could not be written: "
-                              "IO Error: Could not write file: No space left on device"]
+    assert summary.errors == [
+        f"{LOGS / 'device.ndjson'}: not stored, the store could not be written: "
+        "IO Error: Could not write file: No space left on device"
+    ]
     assert _counts(con) == (0, 0, 0, 0)
