@@ -367,6 +367,70 @@ def model_evaluate(
     typer.echo(f"wrote {out / 'model_card.md'}")
 
 
+def _analysed_store(db: str, rules: list[Path] | None):
+    """Open a store, and refresh what the rules and the model say of its calls."""
+    from analyzer.rules import run_rules
+    from analyzer.store import connect
+
+    if not Path(db).exists():
+        raise _fail(f"{db}: no such database (run `analyzer ingest ... --db {db}` first)")
+    try:
+        con = connect(db)
+    except InputError as exc:
+        raise _fail(str(exc)) from exc
+    run_rules(con, _load_rules(rules))
+    note = _predict(con, None)
+    if note:
+        typer.echo(note, err=True)
+    return con
+
+
+@app.command()
+def report(
+    db: DbOption = "analyzer.duckdb",
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for report.html, calls/findings .parquet and .csv.")
+    ] = Path("report"),
+    since: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD, UTC); default: the first call.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day (YYYY-MM-DD, UTC); default: the last call.")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """The scheduled batch report: failure rates over time and by cause, rule, iOS build, device and route, the
+    rules that fire most, the calls only the model flags, and the change against the previous period.
+
+    Example: analyzer report --db fleet.duckdb --since 2026-11-01 --until 2026-11-07 --out reports/week45
+    """
+    from datetime import date
+
+    from analyzer.render.report import write_report
+
+    try:
+        lo = date.fromisoformat(since) if since else None
+        hi = date.fromisoformat(until) if until else None
+    except ValueError as exc:
+        raise _fail(f"--since/--until must be YYYY-MM-DD: {exc}") from exc
+    con = _analysed_store(db, rules)
+    path = write_report(con, out, lo, hi)
+    typer.echo(f"wrote {path}, calls.parquet, findings.parquet (and .csv) in {out}")
+
+
+@app.command()
+def dashboard(
+    db: DbOption = "analyzer.duckdb",
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path("dashboard.html"),
+    rules: RulesOption = None,
+) -> None:
+    """One self-contained interactive HTML file: fleet overview with filters, a searchable call list, and
+    per-call timelines with evidence on hover.
+
+    Example: analyzer dashboard --db fleet.duckdb --out dashboard.html
+    """
+    from analyzer.render.dashboard import write_dashboard
+
+    con = _analysed_store(db, rules)
+    typer.echo(f"wrote {write_dashboard(con, out)}")
+
+
 @app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="A DuckDB SQL query over the store.")],

@@ -30,3 +30,37 @@ FROM stats_transport t
 JOIN call_streams cs ON cs.source_id = t.source_id AND cs.pc_id IS NOT DISTINCT FROM t.pc_id
      AND cs.call_id_hint IS NOT DISTINCT FROM t.call_id_hint
 WHERE cs.origin = 'device';
+
+-- One line a call for reports and dashboards: the rules' verdict and cause (worst finding; ties go to the
+-- more specific area, as in triage) next to the model's label, and the device, OS and main output route.
+CREATE OR REPLACE TEMP VIEW call_verdicts AS
+WITH worst AS (
+    SELECT call_id,
+        arg_max(area, CASE severity WHEN 'critical' THEN 40 WHEN 'high' THEN 30 WHEN 'medium' THEN 20
+                                    WHEN 'low' THEN 10 ELSE 0 END
+                      + CASE area WHEN 'interruption' THEN 3 WHEN 'bluetooth' THEN 2 WHEN 'network' THEN 1 ELSE 0 END)
+            AS area,
+        max(CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END)
+            AS rank,
+        count(*) AS findings, list(DISTINCT rule_id ORDER BY rule_id) AS rules
+    FROM findings GROUP BY call_id
+), routes AS (
+    SELECT call_id, mode(array_to_string(outputs, '+')) AS route
+    FROM call_events WHERE kind = 'route_change' AND len(outputs) > 0 GROUP BY call_id
+)
+SELECT c.call_id, c.device_id, d.model AS device_model, d.os_build, c.start_ts, c.end_ts,
+    CAST(c.start_ts AS DATE) AS day, epoch(c.end_ts) - epoch(c.start_ts) AS duration_s, c.evidence_kind,
+    coalesce(r.route, 'no route change') AS route,
+    CASE WHEN w.rank >= 3 THEN 'failed' WHEN w.rank = 2 THEN 'degraded'
+         WHEN p.label IS NOT NULL AND p.label <> 'healthy' AND p.probability >= 0.5 THEN 'suspected'
+         ELSE 'healthy' END AS verdict,
+    CASE WHEN w.rank >= 2 THEN CASE w.area WHEN 'interruption' THEN 'unrecovered_interruption'
+                                           WHEN 'bluetooth' THEN 'bluetooth_routing' ELSE w.area END
+         WHEN p.label IS NOT NULL AND p.label <> 'healthy' AND p.probability >= 0.5 THEN p.label END AS cause,
+    coalesce(w.findings, 0) AS findings, coalesce(w.rules, []) AS rules,
+    p.label AS model_label, p.probability AS model_probability
+FROM calls c
+LEFT JOIN devices d USING (device_id)
+LEFT JOIN worst w USING (call_id)
+LEFT JOIN routes r USING (call_id)
+LEFT JOIN predictions p USING (call_id);

@@ -1,0 +1,160 @@
+"""The scheduled batch report: report.html (self-contained, opens offline) and the calls and findings of the
+window as Parquet and CSV. Everything is aggregated in DuckDB; plotly draws only the aggregates.
+Re-running the same window on the same store writes the same files."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from analyzer.render.escape import html_text
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
+def _window(con: duckdb.DuckDBPyConnection, since: date | None, until: date | None) -> tuple[date, date]:
+    lo, hi = _rows(con, "SELECT min(day), max(day) FROM call_verdicts")[0]
+    lo = since or lo or date.today()
+    hi = until or hi or lo
+    return lo, hi
+
+
+def _change(now_n: int, now_bad: int, before_n: int, before_bad: int) -> str:
+    """The failure-rate change with counts, and whether it is within noise (two standard errors)."""
+    if not before_n:
+        return f"{now_bad} of {now_n} calls failed; no calls in the previous period to compare"
+    p1, p0 = now_bad / max(now_n, 1), before_bad / before_n
+    pooled = (now_bad + before_bad) / max(now_n + before_n, 1)
+    se = math.sqrt(max(pooled * (1 - pooled), 1e-9) * (1 / max(now_n, 1) + 1 / before_n))
+    noise = abs(p1 - p0) < 2 * se
+    return (
+        f"{now_bad} of {now_n} calls failed ({p1:.1%}) against {before_bad} of {before_n} ({p0:.1%}) in the "
+        f"previous period: {'+' if p1 >= p0 else ''}{(p1 - p0) * 100:.1f} points"
+        + (" (within noise)" if noise else " (beyond noise)")
+    )
+
+
+def _bar(title: str, rows: list[tuple], x: str, y: str):
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(x=[str(r[0]) for r in rows], y=[r[1] for r in rows]))
+    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=320, margin={"t": 40, "b": 80})
+    return fig
+
+
+def write_report(con: duckdb.DuckDBPyConnection, out: Path, since: date | None, until: date | None) -> Path:
+    """Write report.html, calls/findings Parquet and CSV for calls starting in [since, until]."""
+    import plotly.graph_objects as go
+    from plotly.offline import get_plotlyjs
+
+    out.mkdir(parents=True, exist_ok=True)
+    lo, hi = _window(con, since, until)
+    span = (hi - lo).days + 1
+    before = (lo - timedelta(days=span), lo - timedelta(days=1))
+    # DDL takes no parameters; the bounds are date objects, so their ISO text is safe to inline
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE report_calls AS SELECT * FROM call_verdicts "
+        f"WHERE day BETWEEN DATE '{lo.isoformat()}' AND DATE '{hi.isoformat()}'"
+    )
+    for name, sql in (
+        (
+            "calls",
+            "SELECT * EXCLUDE (rules), array_to_string(rules, ',') AS rules FROM report_calls "
+            "ORDER BY start_ts, call_id",
+        ),
+        (
+            "findings",
+            "SELECT f.* EXCLUDE (evidence, stats_evidence), array_to_string(f.evidence, ',') AS evidence_events "
+            "FROM findings f JOIN report_calls USING (call_id) ORDER BY f.call_id, f.rule_id, f.first_ts",
+        ),
+    ):
+        con.execute(f"COPY ({sql}) TO '{out / (name + '.parquet')}' (FORMAT parquet)")
+        con.execute(f"COPY ({sql}) TO '{out / (name + '.csv')}' (FORMAT csv, HEADER true)")
+
+    daily = _rows(
+        con,
+        "SELECT day, count(*), count(*) FILTER (WHERE verdict = 'failed') FROM report_calls GROUP BY day ORDER BY day",
+    )
+    figs = []
+    fig = go.Figure()
+    fig.add_bar(x=[str(d) for d, _, _ in daily], y=[n for _, n, _ in daily], name="calls")
+    fig.add_scatter(
+        x=[str(d) for d, _, _ in daily],
+        y=[(b / n if n else 0) for _, n, b in daily],
+        name="failure rate",
+        yaxis="y2",
+        mode="lines+markers",
+    )
+    fig.update_layout(
+        title="Calls and failure rate per day",
+        height=340,
+        yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%"},
+        margin={"t": 40},
+    )
+    figs.append(fig)
+    dims = [
+        ("cause", "Failed calls by cause"),
+        ("device_model", "Failed calls by device model"),
+        ("os_build", "Failed calls by iOS build"),
+        ("route", "Failed calls by main output route"),
+    ]
+    for col, title in dims:
+        rows = _rows(
+            con,
+            f"SELECT coalesce(CAST({col} AS VARCHAR), 'unknown'), count(*) FROM report_calls "
+            "WHERE verdict = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 15",
+        )
+        figs.append(_bar(title, rows, col, "failed calls"))
+    rules = _rows(
+        con,
+        "SELECT f.rule_id, count(DISTINCT f.call_id), min(f.call_id) FROM findings f "
+        "JOIN report_calls USING (call_id) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20",
+    )
+    figs.append(_bar("Calls each rule fired on", [(r[0], r[1]) for r in rules], "rule", "calls"))
+    model_only = _rows(
+        con,
+        "SELECT call_id, device_id, model_label, round(model_probability, 2) FROM report_calls "
+        "WHERE verdict = 'suspected' ORDER BY model_probability DESC, call_id LIMIT 50",
+    )
+    now = _rows(con, "SELECT count(*), count(*) FILTER (WHERE verdict = 'failed') FROM report_calls")[0]
+    prev = _rows(
+        con,
+        "SELECT count(*), count(*) FILTER (WHERE verdict = 'failed') FROM call_verdicts WHERE day BETWEEN ? AND ?",
+        list(before),
+    )[0]
+    body = [
+        "<h1>Call failures report</h1>",
+        f"<p>Calls that started from {lo} to {hi} (UTC). "
+        f"Previous period for comparison: {before[0]} to {before[1]}.</p>",
+        f"<p><b>{html_text(_change(now[0], now[1], prev[0], prev[1]))}</b></p>",
+    ]
+    for i, f in enumerate(figs):
+        body.append(f.to_html(include_plotlyjs=False, full_html=False, div_id=f"chart{i}"))
+    body.append(
+        "<h2>Rules that fire most, with an example call</h2><table><tr><th>rule</th><th>calls</th>"
+        "<th>example call</th></tr>"
+    )
+    body += [f"<tr><td>{html_text(r[0])}</td><td>{r[1]}</td><td>{html_text(r[2])}</td></tr>" for r in rules]
+    body.append(
+        "</table><h2>Calls the model flags that no rule explains</h2><table><tr><th>call</th><th>device</th>"
+        "<th>model label</th><th>p</th></tr>"
+    )
+    body += [
+        f"<tr><td>{html_text(c)}</td><td>{html_text(d)}</td><td>{html_text(m)}</td><td>{p}</td></tr>"
+        for c, d, m, p in model_only
+    ]
+    body.append("</table><p>Data: calls.parquet, findings.parquet (and .csv) beside this file.</p>")
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Call failures report</title>"
+        "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style>"
+        f"<script>{get_plotlyjs()}</script></head><body>" + "\n".join(body) + "</body></html>\n"
+    )
+    path = out / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path
