@@ -44,13 +44,17 @@ WITH worst AS (
             AS rank,
         count(*) AS findings, list(DISTINCT rule_id ORDER BY rule_id) AS rules
     FROM findings GROUP BY call_id
+), versions AS (
+    -- the app's version, when its call.start line carries app_version= (the instrumentation contract)
+    SELECT call_id, any_value(kv(kv_pairs(message), 'app_version')) AS app_version
+    FROM call_events WHERE kind = 'call_start' GROUP BY call_id
 ), routes AS (
     SELECT call_id, mode(array_to_string(outputs, '+')) AS route
     FROM call_events WHERE kind = 'route_change' AND len(outputs) > 0 GROUP BY call_id
 )
 SELECT c.call_id, c.device_id, d.model AS device_model, d.os_build, c.start_ts, c.end_ts,
     CAST(c.start_ts AS DATE) AS day, epoch(c.end_ts) - epoch(c.start_ts) AS duration_s, c.evidence_kind,
-    coalesce(r.route, 'no route change') AS route,
+    coalesce(r.route, 'no route change') AS route, v.app_version,
     CASE WHEN w.rank >= 3 THEN 'failed' WHEN w.rank = 2 THEN 'degraded'
          WHEN p.label IS NOT NULL AND p.label <> 'healthy' AND p.probability >= 0.5 THEN 'suspected'
          ELSE 'healthy' END AS verdict,
@@ -63,4 +67,5 @@ FROM calls c
 LEFT JOIN devices d USING (device_id)
 LEFT JOIN worst w USING (call_id)
 LEFT JOIN routes r USING (call_id)
+LEFT JOIN versions v USING (call_id)
 LEFT JOIN predictions p USING (call_id);

@@ -40,6 +40,7 @@ def test_report_files_and_idempotence(store, tmp_path):
         assert (a / n).read_bytes() == (b / n).read_bytes(), n
     calls = pl.read_parquet(a / "calls.parquet")
     assert calls.height == 7 and set(calls["verdict"]) >= {"failed", "healthy"}
+    assert set(calls["app_version"].drop_nulls()) == {"3.4.1"}  # from the call.start lines
     html = (a / "report.html").read_text()
     assert "beyond noise" in html or "within noise" in html or "no calls in the previous period" in html
     assert "<script src=" not in html  # plotly is inline: the file opens offline

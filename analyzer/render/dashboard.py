@@ -56,6 +56,13 @@ def _details(con: duckdb.DuckDBPyConnection, call_ids: list[str]) -> dict:
         "FROM findings f JOIN calls c USING (call_id) WHERE f.call_id IN (SELECT call_id FROM detail_ids)"
     ).fetchall():
         out[cid]["findings"].append([t, sev, html.escape(rule), html.escape(detail or "")])
+    for cid, t, level in con.execute(
+        "SELECT m.call_id, round(epoch(m.ts) - epoch(c.start_ts), 1), m.audio_level FROM call_mic m "
+        "JOIN calls c USING (call_id) WHERE m.call_id IN (SELECT call_id FROM detail_ids) ORDER BY m.ts"
+    ).fetchall():
+        mic = out[cid]["series"].setdefault("mic", {"t": [], "level": []})
+        mic["t"].append(t)
+        mic["level"].append(level)
     for cid, direction, t, pps, loss, jitter, rtt, mos in con.execute(
         "SELECT a.call_id, a.direction, round(epoch(a.ts_end) - epoch(c.start_ts), 1), round(a.packets_per_s, 1), "
         "round(a.loss_rate, 4), round(a.jitter_s * 1000, 1), round(a.rtt_s * 1000, 1), round(a.mos, 2) "
@@ -186,9 +193,10 @@ function showCall(id) {
       traces.push({type: 'scatter', name: 'MOS', x: s[dir].t, y: s[dir].mos, yaxis: 'y5'});
     }
   }
+  if (s.mic) traces.push({type: 'scatter', name: 'mic level', x: s.mic.t, y: s.mic.level, yaxis: 'y3'});
   Plotly.newPlot('timeline', traces, {title: 'Timeline (seconds since the call started)', showlegend: true,
     xaxis: {title: 's'}, yaxis: {domain: [0.72, 1], type: 'category', categoryarray: lanes},
-    yaxis2: {domain: [0.5, 0.68], title: 'pkt/s'}, yaxis3: {domain: [0.34, 0.48], title: 'loss'},
+    yaxis2: {domain: [0.5, 0.68], title: 'pkt/s'}, yaxis3: {domain: [0.34, 0.48], title: 'loss / mic'},
     yaxis4: {domain: [0.17, 0.32], title: 'ms'}, yaxis5: {domain: [0, 0.15], title: 'MOS', range: [1, 4.5]},
     margin: {t: 40}});
 }

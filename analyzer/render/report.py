@@ -101,6 +101,7 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, since: date | None, 
         ("cause", "Failed calls by cause"),
         ("device_model", "Failed calls by device model"),
         ("os_build", "Failed calls by iOS build"),
+        ("app_version", "Failed calls by app version"),
         ("route", "Failed calls by main output route"),
     ]
     for col, title in dims:

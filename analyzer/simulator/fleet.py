@@ -43,6 +43,7 @@ class Device:
     contract: bool
     style: str  # ndjson | default
     gateway_offset_s: float
+    app_version: str = "3.4.1"
 
 
 def _pick_class(rng: random.Random, mix: dict[str, float]) -> str:
@@ -71,6 +72,7 @@ def _device(rng: random.Random, index: int, contract_share: float) -> Device:
         contract=rng.random() < contract_share,
         style="default" if index % 4 == 3 else "ndjson",
         gateway_offset_s=round(rng.uniform(-4, 4), 3),
+        app_version=rng.choice(["3.3.0", "3.4.0", "3.4.1"]),
     )
 
 
@@ -124,6 +126,7 @@ def simulate(out: Path, opts: FleetOptions, progress: Callable[[int], None] | No
                 label, faults, benign = _faults(rng, _pick_class(rng, mix))
                 call_id = f"C-{opts.seed}-{device_index:05d}-{k:02d}"
                 plan = plan_call(rng, call_id, start, label, faults, benign)
+                plan.app_version = dev.app_version
                 plans.append(plan)
                 labels.writerow(
                     {

@@ -97,7 +97,7 @@ def call_lines(call: CallPlan, contract: bool) -> list[Line]:
 
     for t, kind, a in call.events:
         if kind == "call_start" and contract:
-            app(t, _contract(call, "call.start", direction="outgoing"))
+            app(t, _contract(call, "call.start", direction="outgoing", app_version=call.app_version))
         elif kind == "configure":
             cfg = {"category": a["category"], "mode": a["mode"]}
             if contract:

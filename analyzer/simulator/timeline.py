@@ -38,6 +38,7 @@ class CallPlan:
     events: list[tuple[float, str, dict]] = field(default_factory=list)
     media: Media | None = None
     ended: bool = True  # the app logged call.end (False: killed)
+    app_version: str = "3.4.1"
 
 
 def _media(rng: random.Random, n: int) -> Media:
