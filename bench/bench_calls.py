@@ -10,24 +10,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analyzer.calls import sessionise
-from analyzer.store import connect
-from bench.fleet_store import fill
+from bench.fleet_store import filled_store
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--calls", type=int, default=100_000)
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        con = connect(Path(tmp) / "bench.duckdb")
-        fill(con, args.calls)
+    with filled_store(args.calls, audio=False, sessionised=False) as con:
         events = con.execute("SELECT count(*) FROM session_events").fetchall()[0][0]
         t = time.perf_counter()
         con.execute("SELECT count(*) FROM (SELECT * FROM session_events ORDER BY source_id, ts)").fetchall()

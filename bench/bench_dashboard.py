@@ -15,23 +15,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer.calls import sessionise
 from analyzer.model import load, predict
 from analyzer.render.dashboard import write_dashboard
 from analyzer.render.report import write_report
 from analyzer.rules import load_rules, run_rules
-from analyzer.store import connect
-from bench.fleet_store import fill
+from bench.fleet_store import filled_store
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--calls", type=int, default=100_000)
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        con = connect(Path(tmp) / "bench.duckdb")
-        fill(con, args.calls, audio=True)
-        sessionise(con)
+    with filled_store(args.calls, audio=True, sessionised=True) as con, tempfile.TemporaryDirectory() as tmp:
         run_rules(con, load_rules())
         predict(con, load())
         t = time.perf_counter()
@@ -55,7 +50,7 @@ def main() -> None:
                 page.wait_for_selector("#overview svg.main-svg")
                 t_open = time.perf_counter() - t
                 t = time.perf_counter()
-                page.fill("#f_search", "C-99998")
+                page.fill("#f_search", f"C-{(args.calls - 2) // 2 * 2}")  # one explicit-id call
                 page.wait_for_function("document.querySelectorAll('tr.call').length === 1")
                 t_filter = time.perf_counter() - t
                 browser.close()

@@ -10,27 +10,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer.calls import sessionise
 from analyzer.features import call_features
 from analyzer.model import DEFAULT_MODEL, load, predict
-from analyzer.store import connect
-from bench.fleet_store import fill
+from bench.fleet_store import filled_store
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--calls", type=int, default=100_000)
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        con = connect(Path(tmp) / "bench.duckdb")
-        fill(con, args.calls, audio=True)
-        sessionise(con)
+    with filled_store(args.calls, audio=True, sessionised=True) as con:
         t = time.perf_counter()
         feats = call_features(con)
         t_feat = time.perf_counter() - t

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer.calls import sessionise
 from analyzer.rules import load_rules, run_rules
-from analyzer.store import connect
-from bench.fleet_store import fill
+from bench.fleet_store import filled_store
 
 
 def main() -> None:
@@ -28,10 +25,7 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=100_000)
     args = ap.parse_args()
     rules = load_rules()
-    with tempfile.TemporaryDirectory() as tmp:
-        con = connect(Path(tmp) / "bench.duckdb")
-        fill(con, args.calls, audio=True)
-        sessionise(con)
+    with filled_store(args.calls, audio=True, sessionised=True) as con:
         n_calls = con.execute("SELECT count(*) FROM calls").fetchall()[0][0]
         t = time.perf_counter()
         con.execute("SELECT count(*), avg(packets_per_s) FROM call_audio GROUP BY direction").fetchall()

@@ -5,6 +5,11 @@ interruption that ends with shouldResume at 120 s and outbound audio flat from 9
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import duckdb
 
 FILL = """
@@ -56,3 +61,18 @@ def fill(con: duckdb.DuckDBPyConnection, calls: int, audio: bool = False) -> Non
         con.execute(
             "UPDATE session_events SET kind = 'interruption_ended', should_resume = true WHERE event_id % 100 = 4"
         )
+
+
+@contextmanager
+def filled_store(calls: int, audio: bool = False, sessionised: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A temporary file store filled with `calls` calls, sessionised unless asked not to."""
+    from analyzer.calls import sessionise
+    from analyzer.store import connect
+
+    with tempfile.TemporaryDirectory() as tmp:
+        con = connect(Path(tmp) / "bench.duckdb")
+        fill(con, calls, audio)
+        if sessionised:
+            sessionise(con)
+        yield con
+        con.close()
