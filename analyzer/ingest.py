@@ -15,6 +15,7 @@ from analyzer.parse import ParseOptions, Tally, fast_scan, parse_file, store_fas
 from analyzer.sniff import describe_unknown, sniff
 from analyzer.sources import Collector, InputFile
 from analyzer.stats import StageCounts, derive_intervals, store_stage
+from analyzer.store import remove_incomplete
 
 
 @dataclass
@@ -105,15 +106,31 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
             rows[0][0],
             message=f"already ingested as source {rows[0][0]} ({rows[0][1]})",
         )
+    staged_in_parts = fmt.kind == "stats"
     con.execute("BEGIN TRANSACTION")
+    source_id = None
     try:
         source_id = con.execute("SELECT nextval('seq_source')").fetchall()[0][0]
         con.execute(
             "INSERT INTO sources (source_id, content_hash, path, member, format, bytes, lines, meta_lines, records,"
-            " stored, ignored, rejected, events, device_hint) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, ?)",
-            [source_id, scan.digest, item.display, item.member, fmt.name, item.path.stat().st_size, item.device_hint],
+            " stored, ignored, rejected, events, device_hint, complete)"
+            " VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, ?, ?)",
+            [
+                source_id,
+                scan.digest,
+                item.display,
+                item.member,
+                fmt.name,
+                item.path.stat().st_size,
+                item.device_hint,
+                not staged_in_parts,
+            ],
         )
-        if fmt.kind == "stats":
+        if staged_in_parts:
+            # a stats file commits part by part (bounded memory); `complete` stays false until the end, and a
+            # store opened after a crash removes the parts (store.remove_incomplete)
+            con.execute("COMMIT")
+            con.execute("BEGIN TRANSACTION")
             tally, events = _ingest_stats(con, item, fmt, source_id, opts), 0
         else:
             if fast_records is not None and fast_records == scan.lines:
@@ -124,7 +141,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
             events = normalise_source(con, source_id)
         con.execute(
             "UPDATE sources SET lines = ?, meta_lines = ?, records = ?, stored = ?, ignored = ?, rejected = ?,"
-            " events = ?, year_assumed = ? WHERE source_id = ?",
+            " events = ?, year_assumed = ?, complete = true WHERE source_id = ?",
             [
                 tally.lines,
                 tally.meta_lines,
@@ -140,6 +157,8 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
         con.execute("COMMIT")
     except BaseException as exc:
         con.execute("ROLLBACK")
+        if staged_in_parts and source_id is not None:
+            remove_incomplete(con)
         if isinstance(exc, (duckdb.IOException, duckdb.OutOfMemoryException)):
             # a full disk or no memory left: nothing of this file is kept; say which file and why
             raise InputError(f"{item.label}: not stored, the store could not be written: {exc}") from exc
@@ -169,6 +188,8 @@ def _ingest_stats(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, source_i
         counts.objects += part.objects
         counts.stored += part.stored
         counts.rejected += part.rejected
+        con.execute("COMMIT")  # the typed part is on disk; memory does not grow with the file
+        con.execute("BEGIN TRANSACTION")
 
     lines, meta = fmt.stage(con, item, opts, flush)
     flush()

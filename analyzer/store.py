@@ -58,10 +58,33 @@ def connect(
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     if not read_only:
         con.execute(query_text("schema.sql"))
+    if not read_only:
+        remove_incomplete(con)
     _create_ref_macros(con)
     con.execute(query_text("macros.sql"))
     con.execute(query_text("views.sql"))
     return con
+
+
+def remove_incomplete(con: duckdb.DuckDBPyConnection) -> int:
+    """Delete every row of sources whose ingest did not finish (a crash while storing part by part), so that
+    a file is either fully in the store or not at all; its next ingest stores it again."""
+    ids = [r[0] for r in con.execute("SELECT source_id FROM sources WHERE NOT complete").fetchall()]
+    if not ids:
+        return 0
+    ids.append(0)  # state changes a stats format had staged but not yet given their source
+    base_tables = (
+        "SELECT c.table_name FROM duckdb_columns() c JOIN duckdb_tables() t "
+        "USING (database_name, schema_name, table_name) "
+        "WHERE c.column_name = 'source_id' AND NOT t.temporary AND c.table_name <> 'sources'"
+    )
+    tables = [r[0] for r in con.execute(base_tables).fetchall()]
+    con.execute("BEGIN TRANSACTION")
+    for table in tables:
+        con.execute(f'DELETE FROM "{table}" WHERE list_contains(?, source_id)', [ids])
+    con.execute("DELETE FROM sources WHERE list_contains(?, source_id)", [ids])
+    con.execute("COMMIT")
+    return len(ids) - 1
 
 
 # Reference tables exposed as MAP literals, so that the macros in queries/macros.sql can look values up

@@ -29,7 +29,9 @@ CREATE TABLE IF NOT EXISTS sources (
     events        BIGINT NOT NULL,           -- typed session_events derived from the stored records
     device_hint   VARCHAR,                   -- device name/model from the file name or the log, when known
     year_assumed  INTEGER,                   -- for formats without a year (idevicesyslog): the year used
-    ingested_at   TIMESTAMPTZ NOT NULL DEFAULT now()
+    ingested_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+    complete      BOOLEAN NOT NULL DEFAULT true  -- false while a large stats file is stored part by part; a
+                                                 -- store opened after a crash removes what such a file left
 );
 
 -- Every record that could not be read, with where it was and why.

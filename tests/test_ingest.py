@@ -171,3 +171,30 @@ def test_full_disk_is_a_clear_error_and_keeps_nothing(con, ingest, monkeypatch):
         "IO Error: Could not write file: No space left on device"
     ]
     assert _counts(con) == (0, 0, 0, 0)
+
+
+def test_stats_stored_in_parts_are_removed_when_the_ingest_dies(con, ingest, monkeypatch, tmp_path):
+    """A large stats file commits part by part (bounded memory). If the ingest dies after some parts, the store
+    removes them: the file is in whole or not at all, and the next ingest stores it again."""
+    import analyzer.store as store_mod
+    from analyzer.store import remove_incomplete
+
+    stats = LOGS.parent / "stats" / "device_getstats.ndjson"
+    real_derive = ingest_mod.derive_intervals
+
+    def die(*a):
+        raise KeyboardInterrupt  # after every part was committed, before the file is marked complete
+
+    monkeypatch.setattr(ingest_mod, "derive_intervals", die)
+    monkeypatch.setattr(ingest_mod, "remove_incomplete", lambda con: 0)  # as if the process was killed
+    with pytest.raises(KeyboardInterrupt):
+        ingest(stats)
+    assert con.execute("SELECT complete FROM sources").fetchall() == [(False,)]
+    assert con.execute("SELECT count(*) FROM stats_inbound_rtp").fetchall()[0][0] > 0  # parts are in
+    assert remove_incomplete(con) == 1  # what opening the store does first
+    assert _counts(con) == (0, 0, 0, 0)
+    assert con.execute("SELECT count(*) FROM stats_inbound_rtp").fetchall()[0][0] == 0
+    monkeypatch.setattr(ingest_mod, "derive_intervals", real_derive)
+    monkeypatch.setattr(ingest_mod, "remove_incomplete", store_mod.remove_incomplete)
+    res = ingest(stats).files[0]
+    assert res.status == "ingested" and con.execute("SELECT complete FROM sources").fetchall() == [(True,)]
