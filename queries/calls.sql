@@ -144,36 +144,35 @@ SELECT * FROM by_id UNION ALL SELECT * FROM by_pc UNION ALL SELECT * FROM by_tim
 -- Each side keeps the first time a count was reached: a plateau (audio stopped) carries no timing. A
 -- receiver counts received + lost, which is what the sender sent.
 CREATE OR REPLACE TEMP TABLE call_offsets AS
-WITH dev_out AS (
-    SELECT cs.call_id, min(o.ts) AS ts, o.packets_sent AS n FROM stats_outbound_rtp o
+WITH counts AS (
+    -- every audio counter of the call's streams: what each side sent, and what each side received (+ lost)
+    SELECT cs.call_id, cs.origin, 'sent' AS what, o.ts, o.packets_sent AS n
+    FROM stats_outbound_rtp o
     JOIN call_streams cs ON cs.source_id = o.source_id AND cs.pc_id IS NOT DISTINCT FROM o.pc_id
-         AND cs.call_id_hint IS NOT DISTINCT FROM o.call_id_hint AND cs.origin = 'device'
+         AND cs.call_id_hint IS NOT DISTINCT FROM o.call_id_hint
     WHERE coalesce(o.kind, 'audio') = 'audio' AND o.packets_sent > 0
-    GROUP BY cs.call_id, o.packets_sent
+    UNION ALL
+    SELECT cs.call_id, cs.origin, 'received', i.ts, i.packets_received + coalesce(i.packets_lost, 0)
+    FROM stats_inbound_rtp i
+    JOIN call_streams cs ON cs.source_id = i.source_id AND cs.pc_id IS NOT DISTINCT FROM i.pc_id
+         AND cs.call_id_hint IS NOT DISTINCT FROM i.call_id_hint
+    WHERE coalesce(i.kind, 'audio') = 'audio' AND i.packets_received > 0
+), firsts AS (
+    SELECT call_id, origin, what, n, min(ts) AS ts FROM counts GROUP BY ALL
+), dev_out AS (
+    SELECT call_id, ts, n FROM firsts WHERE origin = 'device' AND what = 'sent'
 ), dev_in AS (
-    SELECT cs.call_id, min(i.ts) AS ts, i.packets_received + coalesce(i.packets_lost, 0) AS n FROM stats_inbound_rtp i
-    JOIN call_streams cs ON cs.source_id = i.source_id AND cs.pc_id IS NOT DISTINCT FROM i.pc_id
-         AND cs.call_id_hint IS NOT DISTINCT FROM i.call_id_hint AND cs.origin = 'device'
-    WHERE coalesce(i.kind, 'audio') = 'audio' AND i.packets_received > 0
-    GROUP BY cs.call_id, i.packets_received + coalesce(i.packets_lost, 0)
+    SELECT call_id, ts, n FROM firsts WHERE origin = 'device' AND what = 'received'
 ), gw_in AS (
-    SELECT cs.call_id, min(i.ts) AS ts, i.packets_received + coalesce(i.packets_lost, 0) AS n FROM stats_inbound_rtp i
-    JOIN call_streams cs ON cs.source_id = i.source_id AND cs.pc_id IS NOT DISTINCT FROM i.pc_id
-         AND cs.call_id_hint IS NOT DISTINCT FROM i.call_id_hint AND cs.origin = 'gateway'
-    WHERE coalesce(i.kind, 'audio') = 'audio' AND i.packets_received > 0
-    GROUP BY cs.call_id, i.packets_received + coalesce(i.packets_lost, 0)
+    SELECT call_id, ts, n FROM firsts WHERE origin = 'gateway' AND what = 'received'
 ), gw_out AS (
-    SELECT cs.call_id, min(o.ts) AS ts, o.packets_sent AS n FROM stats_outbound_rtp o
-    JOIN call_streams cs ON cs.source_id = o.source_id AND cs.pc_id IS NOT DISTINCT FROM o.pc_id
-         AND cs.call_id_hint IS NOT DISTINCT FROM o.call_id_hint AND cs.origin = 'gateway'
-    WHERE coalesce(o.kind, 'audio') = 'audio' AND o.packets_sent > 0
-    GROUP BY cs.call_id, o.packets_sent
+    SELECT call_id, ts, n FROM firsts WHERE origin = 'gateway' AND what = 'sent'
 ), up AS (   -- device sent n -> gateway received n: offset + delay
     SELECT g.call_id, epoch(g.ts) - epoch(d.ts) AS off
     FROM gw_in g ASOF JOIN dev_out d ON g.call_id = d.call_id AND g.n >= d.n
 ), down AS ( -- gateway sent n -> device received n: offset - delay
     SELECT g.call_id, epoch(g.ts) - epoch(d.ts) AS off
-    FROM gw_out g ASOF JOIN (SELECT call_id, n, ts FROM dev_in) d ON g.call_id = d.call_id AND g.n <= d.n
+    FROM gw_out g ASOF JOIN dev_in d ON g.call_id = d.call_id AND g.n <= d.n
 )
 SELECT call_id, (median(up_off) + coalesce(median(down_off), median(up_off))) / 2 AS offset_s,
        count(*) AS samples
