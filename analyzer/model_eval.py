@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 
 from analyzer.model import LABELS, Model, _matrix
-from analyzer.triage import verdict
+from analyzer.triage import combine, verdict
 
 
 def rule_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -29,11 +29,10 @@ def rule_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return out
 
 
-def combined(rule: str, model_label: str, model_p: float, threshold: float = 0.5) -> str:
-    """Both: a rule's cause when a rule found a failure; else the model's label when it is sure enough."""
-    if rule != "healthy":
-        return rule
-    return model_label if model_label != "healthy" and model_p >= threshold else "healthy"
+def combined(rule: str, model_label: str, model_p: float) -> str:
+    """Both, decided exactly as triage decides: the rules' cause if any, else the model's when it is sure enough."""
+    v, cause = ("healthy", None) if rule == "healthy" else ("failed", rule)
+    return combine(v, cause, {"label": model_label, "probability": model_p})[1] or "healthy"
 
 
 def _scores(y_true: list[str], y_pred: list[str]) -> dict:
