@@ -56,7 +56,7 @@ def labelled_features(con: duckdb.DuckDBPyConnection, labels: pl.DataFrame) -> p
     ids) by device folder and a start within 5 s."""
     feats = call_features(con)
     con.register("label_rows", labels)
-    matched = con.execute(
+    lab = con.sql(
         "SELECT c.call_id, coalesce(l1.label, l2.label) AS label FROM calls c "
         "LEFT JOIN label_rows l1 ON l1.call_id = c.call_id "
         "LEFT JOIN label_rows l2 ON l1.call_id IS NULL AND l2.device IS NOT NULL "
@@ -65,9 +65,8 @@ def labelled_features(con: duckdb.DuckDBPyConnection, labels: pl.DataFrame) -> p
         "QUALIFY row_number() OVER (PARTITION BY c.call_id ORDER BY l1.label NULLS LAST) = 1"
         if "device" in labels.columns
         else "SELECT c.call_id, l1.label FROM calls c LEFT JOIN label_rows l1 ON l1.call_id = c.call_id"
-    ).fetchall()
+    ).pl()
     con.unregister("label_rows")
-    lab = pl.DataFrame(matched, schema=["call_id", "label"], orient="row")
     return feats.join(lab, on="call_id").filter(pl.col("label").is_not_null())
 
 
