@@ -66,6 +66,21 @@ def test_held_out_evaluation_beats_the_baseline(fleets):
     assert len(card["confusion_model"]) == len(card["confusion_labels"])
 
 
+def test_sql_verdicts_agree_with_triage(fleets):
+    """call_verdicts (SQL, for the report and dashboard) and triage.verdict (Python) are two forms of one rule."""
+    _, con, _ = fleets
+    run_rules(con, load_rules())
+    in_sql = dict(
+        con.execute(
+            "SELECT call_id, CASE WHEN verdict IN ('failed', 'degraded') THEN cause ELSE 'healthy' END "
+            "FROM call_verdicts"
+        ).fetchall()
+    )
+    in_python = rule_labels(con)
+    assert len(set(in_python.values())) >= 4  # healthy and several causes are compared
+    assert in_sql == in_python
+
+
 def test_probabilities_are_calibrated_distributions(fleets, tmp_path):
     train_data, test_con, _ = fleets
     model = train(train_data, seed=3)
