@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 MAX_DETAILED = 400
 LANES = {
@@ -43,7 +44,7 @@ def _details(con: duckdb.DuckDBPyConnection, call_ids: list[str]) -> dict:
     """Per call: events (lane, t, text), findings, and audio series, for the calls that get a timeline."""
     if not call_ids:
         return {}
-    con.register("detail_ids", __import__("polars").DataFrame({"call_id": call_ids}))
+    con.register("detail_ids", pl.DataFrame({"call_id": call_ids}))
     out: dict[str, dict] = {c: {"events": [], "findings": [], "series": {}} for c in call_ids}
     for cid, t, kind, msg, src, line in con.execute(
         "SELECT e.call_id, round(e.t_rel, 2), e.kind, left(e.message, 300), s.path, e.line_start FROM call_events e "
