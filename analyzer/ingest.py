@@ -11,11 +11,15 @@ import duckdb
 from analyzer.audio_session import normalise_source
 from analyzer.errors import InputError
 from analyzer.filescan import scan_file
-from analyzer.parse import ParseOptions, Tally, fast_scan, parse_file, store_fast
+from analyzer.parse import ParseOptions, Tally, fast_scan, store_fast
 from analyzer.sniff import describe_unknown, sniff
 from analyzer.sources import Collector, InputFile
 from analyzer.stats import StageCounts, derive_intervals, store_stage
 from analyzer.store import remove_incomplete
+
+
+class _NothingRelevant(Exception):
+    """A text file that holds nothing the analyzer is about (refused if named, skipped in a folder)."""
 
 
 @dataclass
@@ -33,6 +37,7 @@ class FileResult:
     rejected: int = 0
     events: int = 0
     message: str = ""
+    layouts: str | None = None  # text logs: the line layouts of the stored records, with counts
 
 
 @dataclass
@@ -137,8 +142,16 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
                 tally = store_fast(con, item, fmt, source_id, opts, scan.lines)
             else:
                 con.execute("DROP TABLE IF EXISTS fast_rows")
-                tally = parse_file(con, item, fmt, source_id, opts)
+                tally = fmt.parse(con, item, source_id, opts)
             events = normalise_source(con, source_id)
+            if fmt.name == "text":
+                _check_text_is_a_log(con, item, source_id, tally)
+            con.execute(
+                "UPDATE sources SET layouts = (SELECT string_agg(envelope || ' ' || n, ', ' ORDER BY n DESC, envelope)"
+                " FROM (SELECT envelope, count(*) AS n FROM log_records WHERE source_id = $s AND envelope IS NOT NULL"
+                " GROUP BY envelope)) WHERE source_id = $s",
+                {"s": source_id},
+            )
         con.execute(
             "UPDATE sources SET lines = ?, meta_lines = ?, records = ?, stored = ?, ignored = ?, rejected = ?,"
             " events = ?, year_assumed = ?, complete = true WHERE source_id = ?",
@@ -155,6 +168,11 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
             ],
         )
         con.execute("COMMIT")
+    except _NothingRelevant as exc:
+        con.execute("ROLLBACK")
+        if item.explicit:
+            raise InputError(str(exc)) from None
+        return FileResult(item.label, fmt.name, "skipped", message=str(exc))
     except BaseException as exc:
         con.execute("ROLLBACK")
         if staged_in_parts and source_id is not None:
@@ -163,6 +181,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
             # a full disk or no memory left: nothing of this file is kept; say which file and why
             raise InputError(f"{item.label}: not stored, the store could not be written: {exc}") from exc
         raise
+    layouts = con.execute("SELECT layouts FROM sources WHERE source_id = ?", [source_id]).fetchall()[0][0]
     return FileResult(
         item.label,
         fmt.name,
@@ -174,7 +193,32 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
         tally.ignored,
         tally.rejected,
         events,
+        layouts=layouts,
     )
+
+
+def _check_text_is_a_log(con: duckdb.DuckDBPyConnection, item: InputFile, source_id: int, tally: Tally) -> None:
+    """A text file is a log when something in it is about audio, calls or WebRTC; a file found in a folder must
+    also have lines in a log layout (a ticket's notes or a README mention audio too)."""
+    guide = (
+        "give the phone's log: a `log show --style ndjson` export, a sysdiagnose, an idevicesyslog capture, "
+        "or the Xcode / Console.app lines"
+    )
+    if tally.stored == 0 and tally.rejected == 0:
+        raise _NothingRelevant(
+            f"{item.label}: read as text ({tally.lines:,} lines, {tally.records:,} records), but none of it is "
+            "about audio, calls or WebRTC (no AVAudioSession, RTCAudioSession, mediaserverd, CoreAudio, "
+            f"interruption or route line); {guide}"
+        )
+    if not item.explicit:
+        laid_out = con.execute(
+            "SELECT count(*) FROM log_records WHERE source_id = ? AND envelope <> 'none'", [source_id]
+        ).fetchall()[0][0]
+        if laid_out == 0:
+            raise _NothingRelevant(
+                f"{item.label}: text with no line in a log layout (no time stamp, process or log prefix): "
+                "not read as a log; name the file on the command line to read it anyway"
+            )
 
 
 def _ingest_stats(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, source_id: int, opts: ParseOptions) -> Tally:

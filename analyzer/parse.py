@@ -28,6 +28,7 @@ class ParseOptions:
 
     assumed_offset: str = "+0000"
     year: int | None = None
+    date: str | None = None  # YYYY-MM-DD for logs that give a time of day only (else a placeholder, flagged)
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _sqlparams_for(fmt_sql: str, item: InputFile, opts: ParseOptions) -> tuple[s
     return sql, params_for(sql, values), year
 
 
-def _store_parsed(con: duckdb.DuckDBPyConnection, source_id: int) -> tuple:
+def store_parsed(con: duckdb.DuckDBPyConnection, source_id: int) -> tuple:
     """Move parsed_chunk into rejects and log_records; return (records, stored, ignored, rejected, meta, last_ts)."""
     con.execute(query_text("parse/store_rejects.sql"), [source_id, EXCERPT])
     con.execute(query_text("parse/store_records.sql"), [source_id])
@@ -144,7 +145,7 @@ def store_fast(
     )
     sql, params, _ = _sqlparams_for(parsed, item, opts)
     con.execute(sql, params)
-    _, stored, _, rejected, meta, _ = _store_parsed(con, source_id)
+    _, stored, _, rejected, meta, _ = store_parsed(con, source_id)
     con.execute("DROP TABLE IF EXISTS fast_rows")
     records = lines - meta
     return Tally(
@@ -197,7 +198,7 @@ def parse_file(
             con.register("chunk_records", recs)
             con.execute(sql, params)
             con.unregister("chunk_records")
-            n, stored, ignored, rejected, meta, last_ts = _store_parsed(con, source_id)
+            n, stored, ignored, rejected, meta, last_ts = store_parsed(con, source_id)
             tally.records += n - meta
             tally.stored += stored
             tally.ignored += ignored

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from analyzer.formats import ALL_FORMATS, LogFormat, StatsFormat
+from analyzer.formats.text import FORMAT as TEXT
 from analyzer.lines import read_head
 from analyzer.sources import InputFile
 
@@ -25,18 +29,44 @@ def understood() -> str:
     return "; ".join(f.title for f in ALL_FORMATS)
 
 
+def _looks_json(head: str) -> bool:
+    """The text opens a JSON value: its first line parses, or opens an object or an array of them."""
+    text = head.lstrip("\ufeff \t\r\n")
+    first = text.split("\n", 1)[0].strip()
+    if not first or first[0] not in "{[":
+        return False
+    try:
+        json.loads(first)
+        return True
+    except ValueError:
+        return re.match(r'^(\[|\{|\[\s*\{|\{\s*")', first) is not None and (len(first) <= 2 or first[1] in '{"[ \t')
+
+
 def sniff(item: InputFile) -> LogFormat | StatsFormat | None:
-    """The format of `item`, or None when nothing matches (the caller decides if that is an error)."""
+    """The format of `item`, or None when nothing matches (the caller decides if that is an error).
+
+    Structured files (JSON exports, stats dumps) are recognised by their structure; any other text is a text log
+    whose layout is decided line by line. Binary data, and JSON in a shape no reader knows, match nothing."""
+    with open(item.path, "rb") as fh:
+        raw = fh.read(4096)
+    if not raw or _looks_binary(raw):
+        return None
     head = read_head(item.path)
     lines = head.split("\n")
     if len(lines) > 1:
         lines = lines[:-1]  # the last line of the sample may be cut
     best: tuple[float, LogFormat | StatsFormat] | None = None
     for fmt in ALL_FORMATS:
+        if fmt is TEXT:
+            continue
         score = fmt.sniff_score(lines[:200])
         if score > 0 and (best is None or score > best[0]):
             best = (score, fmt)
-    return best[1] if best else None
+    if best:
+        return best[1]
+    if _looks_json(head):
+        return None
+    return TEXT
 
 
 def describe_unknown(item: InputFile) -> str:
@@ -52,6 +82,30 @@ def describe_unknown(item: InputFile) -> str:
         )
     elif _looks_binary(raw):
         what = "it looks like binary data"
+    elif _looks_json(read_head(item.path)):
+        what = f"it is JSON, but in a shape this tool does not read ({_json_shape(item)})"
     else:
         what = "its content matches none of the known layouts"
     return f"{item.label}: format not recognised: {what}. Understood formats: {understood()}"
+
+
+def _json_shape(item: InputFile) -> str:
+    """A few words on what a JSON file holds: its top-level keys, or what its first element is."""
+    head = read_head(item.path).lstrip("\ufeff \t\r\n")
+    try:
+        value, _ = json.JSONDecoder().raw_decode(head)
+    except ValueError:
+        first = head.split("\n", 1)[0]
+        try:
+            value, _ = json.JSONDecoder().raw_decode(first)
+        except ValueError:
+            return "its first value does not parse within the first 64 KB"
+    if isinstance(value, dict):
+        keys = ", ".join(list(value)[:8])
+        return f"an object with keys {keys}" if keys else "an empty object"
+    if isinstance(value, list):
+        inner = value[0] if value else None
+        if isinstance(inner, dict):
+            return f"an array of objects with keys {', '.join(list(inner)[:8])}"
+        return f"an array of {type(inner).__name__ if value else 'nothing'}"
+    return f"a bare {type(value).__name__}"

@@ -13,11 +13,13 @@ from analyzer.errors import InputError
 from analyzer.resources import query_text
 
 DEFAULT_DB = "analyzer.duckdb"
+SCHEMA_VERSION = "2"  # queries/schema.sql writes it; a store with another version is refused, not misread
 
 
 def params_for(sql: str, values: dict[str, object]) -> dict[str, object]:
     """The subset of `values` that `sql` names as $parameters (DuckDB refuses unused ones)."""
-    names = set(re.findall(r"\$([a-z_]+)", sql))
+    code = re.sub(r"--[^\n]*", "", sql)  # a $name in a comment is not a parameter
+    names = set(re.findall(r"\$([a-z_]+)", code))
     return {k: v for k, v in values.items() if k in names}
 
 
@@ -58,12 +60,28 @@ def connect(
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     if not read_only:
         con.execute(query_text("schema.sql"))
+    _check_version(con, target)
     if not read_only:
         remove_incomplete(con)
     _create_ref_macros(con)
     con.execute(query_text("macros.sql"))
     con.execute(query_text("views.sql"))
     return con
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, target: str) -> None:
+    """Refuse a store whose tables another version of the analyzer wrote (columns would not line up)."""
+    try:
+        rows = con.execute("SELECT value FROM schema_meta WHERE key = 'schema_version'").fetchall()
+    except duckdb.CatalogException:
+        rows = []
+    found = rows[0][0] if rows else "none"
+    if found != SCHEMA_VERSION:
+        con.close()
+        raise InputError(
+            f"{target}: this store has schema version {found}; this analyzer reads version {SCHEMA_VERSION}. "
+            "Ingest the files again into a new store (--db NEW_FILE)"
+        )
 
 
 def remove_incomplete(con: duckdb.DuckDBPyConnection) -> int:

@@ -143,3 +143,49 @@ CREATE OR REPLACE TEMP MACRO emodel_r_to_mos(r) AS
          ELSE greatest(1.0, 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6) END;
 CREATE OR REPLACE TEMP MACRO emodel_mos(rtt_s, jitter_s, loss) AS
     emodel_r_to_mos(emodel_r(emodel_delay_ms(rtt_s, jitter_s), least(greatest(coalesce(loss, 0), 0), 1) * 100));
+
+-- Text envelopes (queries/parse/text_parse.sql): a date group as ISO text. 2026-11-20 as is; 20.11.2026 is
+-- day.month.year; 11/20/2026 month/day/year unless the first number cannot be a month; mon + day (idevicesyslog)
+-- take the given year.
+CREATE OR REPLACE TEMP MACRO text_date(d, mon, day, yr) AS
+    CASE
+        WHEN regexp_matches(d, '^\d{4}-\d\d-\d\d$') THEN d
+        WHEN regexp_matches(d, '^\d{1,2}[.-]\d{1,2}[.-]\d{4}$') THEN
+            regexp_extract(d, '(\d{4})$', 1) || '-' || lpad(regexp_extract(d, '^\d{1,2}[.-](\d{1,2})', 1), 2, '0')
+            || '-' || lpad(regexp_extract(d, '^(\d{1,2})', 1), 2, '0')
+        WHEN regexp_matches(d, '^\d{1,2}/\d{1,2}/\d{4}$') THEN
+            CASE WHEN CAST(regexp_extract(d, '^(\d{1,2})', 1) AS INTEGER) > 12
+                 THEN regexp_extract(d, '(\d{4})$', 1) || '-' || lpad(regexp_extract(d, '^\d{1,2}/(\d{1,2})', 1), 2, '0')
+                      || '-' || lpad(regexp_extract(d, '^(\d{1,2})', 1), 2, '0')
+                 ELSE regexp_extract(d, '(\d{4})$', 1) || '-' || lpad(regexp_extract(d, '^(\d{1,2})', 1), 2, '0')
+                      || '-' || lpad(regexp_extract(d, '^\d{1,2}/(\d{1,2})', 1), 2, '0') END
+        WHEN mon IS NOT NULL AND day IS NOT NULL AND list_position(['Jan','Feb','Mar','Apr','May','Jun','Jul','Aug','Sep','Oct','Nov','Dec'], mon) IS NOT NULL THEN
+            CAST(yr AS VARCHAR) || '-'
+            || lpad(CAST(list_position(['Jan','Feb','Mar','Apr','May','Jun','Jul','Aug','Sep','Oct','Nov','Dec'], mon) AS VARCHAR), 2, '0')
+            || '-' || lpad(day, 2, '0')
+    END;
+
+-- A time group as HH:MM:SS.fff: one-digit hours padded; a fraction after ':' is milliseconds (space padded by
+-- some loggers: '45: 44' is 44 ms), after '.' or ',' a decimal fraction.
+CREATE OR REPLACE TEMP MACRO text_time(t, fsep, frac) AS
+    CASE WHEN t IS NOT NULL THEN
+        lpad(t, 8, '0')
+        || CASE WHEN frac IS NULL OR trim(frac) = '' THEN ''
+                WHEN fsep = ':' THEN '.' || lpad(trim(frac), 3, '0')
+                ELSE '.' || trim(frac) END
+    END;
+
+-- Seconds since midnight of a text_time value.
+CREATE OR REPLACE TEMP MACRO text_tod_s(t) AS epoch(try_cast('2000-01-01 ' || t AS TIMESTAMP));
+
+-- A level as a logger writes it -> the unified log's names (unknown spellings kept).
+CREATE OR REPLACE TEMP MACRO text_level(lv) AS
+    CASE upper(trim(lv))
+        WHEN '' THEN NULL WHEN 'DF' THEN 'Default' WHEN 'DEFAULT' THEN 'Default'
+        WHEN 'E' THEN 'Error' WHEN 'ERR' THEN 'Error' WHEN 'ERROR' THEN 'Error'
+        WHEN 'I' THEN 'Info' WHEN 'INFO' THEN 'Info' WHEN 'DB' THEN 'Debug' WHEN 'D' THEN 'Debug' WHEN 'DEBUG' THEN 'Debug'
+        WHEN 'V' THEN 'Debug' WHEN 'VERBOSE' THEN 'Debug' WHEN 'TRACE' THEN 'Debug'
+        WHEN 'F' THEN 'Fault' WHEN 'FAULT' THEN 'Fault' WHEN 'FATAL' THEN 'Fault' WHEN 'CRITICAL' THEN 'Fault'
+        WHEN 'W' THEN 'Warning' WHEN 'WARN' THEN 'Warning' WHEN 'WARNING' THEN 'Warning'
+        WHEN 'N' THEN 'Notice' WHEN 'NOTICE' THEN 'Notice' WHEN 'A' THEN 'Activity'
+        ELSE trim(lv) END;

@@ -7,7 +7,7 @@ WITH rec AS (
     {matches}
 ), typed AS (
     SELECT
-        b.*, r.source_id, r.line_start, r.line_end, r.ts, r.process, r.pid, r.message AS msg,
+        b.*, r.source_id, r.line_start, r.line_end, r.ts, r.ts_quality, r.process, r.pid, r.message AS msg,
         b.producer = 'contract' AS is_contract,
         CASE WHEN b.producer = 'contract' THEN kv_pairs(r.message) END AS kvs,
         -- the server's JSON names the app session it acts for: "session":{"ID":..,"PID":2145,"name":"App"}
@@ -19,7 +19,7 @@ WITH rec AS (
 )
 SELECT
     nextval('seq_event') AS event_id,
-    record_id, source_id, line_start, line_end, ts, process, pid,
+    record_id, source_id, line_start, line_end, ts, ts_quality, process, pid,
     producer,
     CASE WHEN producer = 'apple_server'
          THEN coalesce(srv_pid, TRY_CAST(regexp_extract(srv_name, '\((\d+)\)$', 1) AS INTEGER)) ELSE pid END

@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS schema_meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
 );
-INSERT OR IGNORE INTO schema_meta VALUES ('schema_version', '1');
+INSERT OR IGNORE INTO schema_meta VALUES ('schema_version', '2');  -- analyzer/store.py SCHEMA_VERSION
 
 -- One row per ingested input (a file, or a member of an archive). content_hash makes ingest idempotent.
 -- Invariant, checked by tests: records = stored + ignored + rejected.
@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS sources (
     content_hash  VARCHAR NOT NULL UNIQUE,   -- 'xxh3-128:<hex>' of the bytes read
     path          VARCHAR NOT NULL,          -- as given on the command line (archive path for members)
     member        VARCHAR,                   -- path inside the archive, NULL for plain files
-    format        VARCHAR NOT NULL,          -- e.g. oslog_ndjson, oslog_default, idevicesyslog
+    format        VARCHAR NOT NULL,          -- e.g. oslog_ndjson, oslog_json, text, webrtc_internals
+    layouts       VARCHAR,                   -- text logs: the line envelopes of its stored records, with counts
     bytes         BIGINT NOT NULL,
     lines         BIGINT NOT NULL,           -- physical lines read
     meta_lines    BIGINT NOT NULL,           -- blank lines, headers, trailers and footers of the export
@@ -59,7 +60,10 @@ CREATE TABLE IF NOT EXISTS log_records (
     subsystem       VARCHAR,
     category        VARCHAR,
     sender          VARCHAR,                 -- sender image/library when the format has it
-    message         VARCHAR NOT NULL
+    message         VARCHAR NOT NULL,
+    envelope        VARCHAR,                 -- text logs: the line layout (analyzer/formats/envelopes.toml)
+    ts_quality      VARCHAR NOT NULL         -- exact | no_offset | no_year | no_date | inherited | order_only
+        CHECK (ts_quality IN ('exact', 'no_offset', 'no_year', 'no_date', 'inherited', 'order_only'))
 );
 
 -- Typed audio-session events. Exactly one per recognised log record; record_id points back at the source line.
@@ -70,6 +74,7 @@ CREATE TABLE IF NOT EXISTS session_events (
     line_start      BIGINT NOT NULL,
     line_end        BIGINT NOT NULL,
     ts              TIMESTAMPTZ,
+    ts_quality      VARCHAR NOT NULL,        -- as in log_records: how much of the time the line itself gave
     process         VARCHAR,
     pid             INTEGER,
     producer        VARCHAR NOT NULL,        -- webrtc | apple_client | apple_server | telephony | contract | app_logger

@@ -43,7 +43,8 @@ def test_ingest_then_query(tmp_path):
 def test_stdin_is_read():
     out = run("ingest", "-", "--db", ":memory:", "--format", "json", stdin=(LOGS / "device_syslog.log").read_text())
     assert out.returncode == 0
-    assert json.loads(out.stdout)["files"][0]["format"] == "oslog_syslog"
+    (res,) = json.loads(out.stdout)["files"]
+    assert (res["format"], res["layouts"]) == ("text", "oslog_syslog 2")
 
 
 def test_bad_input_exits_2_without_traceback(tmp_path):

@@ -56,9 +56,9 @@ def test_two_ingests_at_once_both_land(tmp_path):
     b = subprocess.Popen([*cmd, str(LOGS / "device_default.log")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert a.wait() == 0 and b.wait() == 0
     con = connect(db)
-    assert sorted(r[0] for r in con.execute("SELECT format FROM sources").fetchall()) == [
-        "oslog_default",
-        "oslog_ndjson",
+    assert sorted(r[:2] for r in con.execute("SELECT format, layouts FROM sources").fetchall()) == [
+        ("oslog_ndjson", None),
+        ("text", "oslog_default 4"),
     ]
 
 

@@ -59,7 +59,7 @@ def test_unknown_explicit_file_is_an_error_naming_it(con, ingest, tmp_path):
     p.write_text("Dear support,\nthe agent went quiet.\n")
     summary = ingest(p, LOGS / "device.ndjson")
     assert len(summary.errors) == 1
-    assert summary.errors[0].startswith(f"{p}: format not recognised")
+    assert summary.errors[0].startswith(f"{p}: read as text (2 lines, 2 records), but none of it is about audio")
     assert "log show --style ndjson" in summary.errors[0]
     assert [f.status for f in summary.files] == ["error", "ingested"]
 
@@ -102,16 +102,19 @@ def test_broken_json_array_keeps_good_records(con, ingest, tmp_path):
     ]
 
 
-def test_orphan_continuation_lines_are_rejected(con, ingest, tmp_path):
+def test_a_paste_that_starts_mid_record_keeps_the_fragment(con, ingest, tmp_path):
+    """A capture cut inside a multi-line route description: the fragment is a record of its own (no envelope),
+    the records after it are read in their own layout, and nothing is lost."""
     text = (LOGS / "device_default.log").read_text().splitlines()
     p = tmp_path / "orphan.log"
-    # a capture that starts in the middle of the multi-line route description, then goes on
     p.write_text("\n".join(text[8:19] + text[2:6]) + "\n")
     res = ingest(p).files[0]
-    assert res.rejected > 0
-    reasons = {r[0] for r in con.execute("SELECT reason FROM rejects").fetchall()}
-    assert reasons == {"continuation line outside any record (no record start before it)"}
-    assert res.records == res.stored + res.ignored + res.rejected
+    assert res.rejected == 0 and res.records == res.stored + res.ignored + res.rejected
+    rows = con.execute("SELECT line_start, line_end, envelope FROM log_records ORDER BY line_start").fetchall()
+    fragment = [r for r in rows if r[2] == "none"]
+    assert fragment and all(r[1] <= 11 for r in fragment)  # the cut description: records in no layout
+    assert [(r[0], r[2]) for r in rows if r[2] != "none"] == [(12, "oslog_default"), (13, "oslog_default"), (15, "oslog_default")]
+    assert res.lines == 15
 
 
 def test_fast_and_line_by_line_paths_store_the_same(con, ingest, tmp_path, monkeypatch):

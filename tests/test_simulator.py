@@ -63,7 +63,9 @@ def test_fault_mix_is_honoured(tmp_path):
 def test_fleet_parses_like_the_real_formats(con, ingest, fleet):
     summary = ingest(fleet)
     formats = {f.format for f in summary.files if f.status == "ingested"}
-    assert formats == {"oslog_ndjson", "oslog_default", "getstats_ndjson"}
+    assert formats == {"oslog_ndjson", "text", "getstats_ndjson"}
+    texts = [f for f in summary.files if f.format == "text" and f.status == "ingested"]
+    assert texts and {f.layouts.split()[0] for f in texts} == {"oslog_default"}
     assert sum(f.rejected for f in summary.files) == 0
     # the simulated log records have exactly the columns the real samples fill
     sim = con.execute(

@@ -119,4 +119,4 @@ def test_device_hint():
 
 def test_folder_and_glob(ingest, tmp_path):
     summary = ingest(str(LOGS / "device_*.log"))
-    assert sorted(f.format for f in summary.files) == ["oslog_compact", "oslog_default", "oslog_syslog"]
+    assert sorted(f.layouts.split()[0] for f in summary.files) == ["oslog_compact", "oslog_default", "oslog_syslog"]

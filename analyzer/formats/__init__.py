@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from analyzer.formats import (
-    idevicesyslog,
     oslog_json,
     oslog_ndjson,
-    oslog_text,
     rtcstats,
     stats_ndjson,
+    text,
     webrtc_internals,
-    xcode_console,
 )
 from analyzer.formats.base import LogFormat, StatsFormat
 
 LOG_FORMATS: list[LogFormat] = [
     oslog_ndjson.FORMAT,
     oslog_json.FORMAT,
-    oslog_text.DEFAULT,
-    oslog_text.COMPACT,
-    oslog_text.SYSLOG,
-    idevicesyslog.FORMAT,
-    xcode_console.FORMAT,
+    text.FORMAT,  # any other text: layouts decided line by line (the sniff's fallback)
 ]
 
 STATS_FORMATS: list[StatsFormat] = [

@@ -24,6 +24,12 @@ class LogFormat:
     def parse_sql(self) -> str:
         return f"parse/{self.name}.sql"
 
+    def parse(self, con, item, source_id: int, opts):
+        """Parse one file into log_records and rejects (inside the caller's transaction); returns a Tally."""
+        from analyzer.parse import parse_file
+
+        return parse_file(con, item, self, source_id, opts)
+
     def sniff_score(self, lines: list[str]) -> float:
         """Share of the sample's non-meta lines that start a record in this layout (0 when too few)."""
         start = re.compile(self.line_re)

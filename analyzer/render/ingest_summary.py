@@ -11,6 +11,13 @@ from analyzer.render.tables import print_rows
 _COLS = ["file", "format", "status", "lines", "records", "stored", "ignored", "rejected", "events"]
 
 
+def _format(f) -> str:
+    """The format, and for a text log the layouts its lines were in."""
+    if f.format == "text" and f.layouts:
+        return f"text ({f.layouts})"
+    return f.format or "-"
+
+
 def print_summary(summary: IngestSummary, fmt: str, db: str) -> None:
     """Print the ingest summary; rejects are pointed at, errors and notes listed after the table."""
     if fmt == "json":
@@ -26,7 +33,7 @@ def print_summary(summary: IngestSummary, fmt: str, db: str) -> None:
         )
         return
     rows = [
-        [f.label, f.format or "-", f.status, f.lines, f.records, f.stored, f.ignored, f.rejected, f.events]
+        [f.label, _format(f), f.status, f.lines, f.records, f.stored, f.ignored, f.rejected, f.events]
         for f in summary.files
     ]
     if len(summary.files) > 1:

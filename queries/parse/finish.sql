@@ -10,5 +10,6 @@ SELECT
     ts_instant(ts_text, $assumed_offset) AS ts,
     CAST(ts_offset_min(ts_text) AS SMALLINT) AS utc_offset_min,
     ts_offset_min(ts_text) IS NULL AS ts_assumed_tz,
-    process, pid, thread, level, subsystem, category, sender, message
+    CASE WHEN ts_offset_min(ts_text) IS NULL THEN 'no_offset' ELSE 'exact' END AS ts_quality,
+    process, pid, thread, level, subsystem, category, sender, message, CAST(NULL AS VARCHAR) AS envelope
 FROM parsed
