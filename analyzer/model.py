@@ -18,6 +18,9 @@ from analyzer.features import call_features, feature_names
 
 LABELS = ["healthy", "misconfiguration", "unrecovered_interruption", "bluetooth_routing", "network", "other_failure"]
 DEFAULT_MODEL = Path(__file__).with_name("models") / "default.npz"  # the runtime export; .skops beside it
+# what a model trained before the evidence families were recorded was trained on (the simulator's fleets)
+ASSUMED_FAMILIES = ("device log+client stats+gateway stats",)
+RANGE_SLACK = 0.25  # a feature this share of its training span beyond the span is out of range
 _SAFE_PREFIXES = ("sklearn.", "numpy.", "builtins.", "scipy.")
 
 
@@ -109,6 +112,8 @@ def train(data: pl.DataFrame, seed: int = 1) -> Model:
         meta={
             "trained_on": data.height,
             "class_counts": {r["label"]: int(r["count"]) for r in counts.iter_rows(named=True)},
+            "trained_families": sorted(set(data["families"].to_list())) if "families" in data.columns else [],
+            "feature_range": {n: [float(data[n].min()), float(data[n].max())] for n in names},
         },
     )
 
@@ -136,6 +141,7 @@ def predict(con: duckdb.DuckDBPyConnection, model: Model) -> int:
     if feats.height == 0:
         return 0
     X = _matrix(feats, model.features)
+    abstain = abstentions(model, feats["families"].to_list(), X)
     proba = model.estimator.predict_proba(X)
     best = proba.argmax(axis=1)
     order, top_scores, mean = _top_features(model, X)
@@ -158,6 +164,7 @@ def predict(con: duckdb.DuckDBPyConnection, model: Model) -> int:
             "call_id": feats["call_id"],
             "label": np.array(model.classes, dtype=object)[best].tolist(),
             "probability": proba[np.arange(n), best],
+            "abstained": abstain,
         }
     )
     wide = wide.with_columns(pl.Series(f"p_{c}", proba[:, i]) for i, c in enumerate(model.classes))
@@ -165,8 +172,9 @@ def predict(con: duckdb.DuckDBPyConnection, model: Model) -> int:
     con.register("pred_long", long)
     probs = ", ".join(f"'{c}', p_{c}" for c in model.classes)
     con.execute(
-        "INSERT INTO predictions SELECT w.call_id, w.label, w.probability, json_object(" + probs + "), "
-        "coalesce(t.features, []), ? FROM pred_wide w LEFT JOIN ("
+        "INSERT INTO predictions SELECT w.call_id, CASE WHEN w.abstained IS NULL THEN w.label END,"
+        " CASE WHEN w.abstained IS NULL THEN w.probability END, json_object(" + probs + "), "
+        "coalesce(t.features, []), ?, w.abstained FROM pred_wide w LEFT JOIN ("
         "  SELECT row, list(feature || '=' || CAST(round(value, 4) AS VARCHAR) || ' (healthy ~'"
         "    || CAST(round(healthy, 3) AS VARCHAR) || ')' ORDER BY rank) AS features FROM pred_long GROUP BY row"
         ") t USING (row)",
@@ -175,6 +183,36 @@ def predict(con: duckdb.DuckDBPyConnection, model: Model) -> int:
     con.unregister("pred_wide")
     con.unregister("pred_long")
     return n
+
+
+def abstentions(model: Model, families: list[str], X) -> list[str | None]:
+    """Why the model must not answer for each call (None: it may): a call whose evidence families the model was
+    never trained on (a log-only paste, a browser dump without a device log), or a feature outside the range
+    seen in training (the model would extrapolate)."""
+    import numpy as np
+
+    trained = set(model.meta.get("trained_families") or ASSUMED_FAMILIES)
+    ranges = model.meta.get("feature_range") or {}
+    lo = np.array([ranges.get(f, [-np.inf, np.inf])[0] for f in model.features], dtype=float)
+    hi = np.array([ranges.get(f, [-np.inf, np.inf])[1] for f in model.features], dtype=float)
+    slack = np.where(np.isfinite(hi - lo), np.maximum(hi - lo, 1.0) * RANGE_SLACK, 0.0)
+    out_of_range = (X < lo - slack) | (X > hi + slack)
+    reasons: list[str | None] = []
+    for i, fam in enumerate(families):
+        if fam not in trained:
+            have = fam.replace("+", ", ") or "no log and no stats"
+            reasons.append(
+                f"it was trained on calls with {' or '.join(t.replace('+', ', ') for t in sorted(trained))}; "
+                f"this one has {have}"
+            )
+        elif out_of_range[i].any():
+            j = int(np.argmax(out_of_range[i]))
+            reasons.append(
+                f"{model.features[j]} = {X[i, j]:.4g} is outside what it saw in training ({lo[j]:.4g} .. {hi[j]:.4g})"
+            )
+        else:
+            reasons.append(None)
+    return reasons
 
 
 def _meta(model: Model) -> dict:

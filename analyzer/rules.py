@@ -40,6 +40,7 @@ class Rule:
     path: Path
     references: tuple[str, ...] = ()
     parameters: dict[str, object] = field(default_factory=dict)
+    false_positives: str = ""  # when the rule fires on something that is not a failure (known gaps)
 
 
 def _fail(path: Path, what: str) -> RuleError:
@@ -59,7 +60,7 @@ def load_rule(path: Path) -> Rule:
     for key in REQUIRED:
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise _fail(path, f"field '{key}' is missing or empty")
-    unknown = set(data) - {*REQUIRED, "references", "parameters"}
+    unknown = set(data) - {*REQUIRED, "references", "parameters", "false_positives"}
     if unknown:
         raise _fail(path, f"unknown field(s): {', '.join(sorted(unknown))}")
     if data["id"] != path.stem:
@@ -94,6 +95,7 @@ def load_rule(path: Path) -> Rule:
         path,
         tuple(refs),
         dict(params),
+        str(data.get("false_positives") or "").strip(),
     )
 
 

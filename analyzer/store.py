@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from analyzer.errors import InputError
-from analyzer.resources import query_text
+from analyzer.resources import query_text, resource_dir
 
 DEFAULT_DB = "analyzer.duckdb"
 SCHEMA_VERSION = "2"  # queries/schema.sql writes it; a store with another version is refused, not misread
@@ -60,6 +60,7 @@ def connect(
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     if not read_only:
         con.execute(query_text("schema.sql"))
+        _load_reference(con)
     _check_version(con, target)
     if not read_only:
         remove_incomplete(con)
@@ -67,6 +68,18 @@ def connect(
     con.execute(query_text("macros.sql"))
     con.execute(query_text("views.sql"))
     return con
+
+
+def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
+    """Reference tables kept as data files in queries/reference/, replaced on every open so that a new
+    release's table reaches old stores."""
+    path = resource_dir("queries") / "reference" / "osstatus.csv"
+    con.execute(
+        "INSERT OR REPLACE INTO ref_osstatus SELECT * FROM read_csv($path, header = true, columns = {"
+        "'code': 'BIGINT', 'fourcc': 'VARCHAR', 'name': 'VARCHAR', 'constants': 'VARCHAR', 'family': 'VARCHAR',"
+        " 'meaning': 'VARCHAR', 'usual_cause': 'VARCHAR', 'fix': 'VARCHAR', 'verified': 'VARCHAR'})",
+        {"path": str(path)},
+    )
 
 
 def _check_version(con: duckdb.DuckDBPyConnection, target: str) -> None:

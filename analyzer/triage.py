@@ -33,12 +33,28 @@ class TriageOptions:
     redact: bool = False
 
 
+VERDICT_RANK = {"healthy": 0, "degraded": 1, "suspected": 2, "failed": 3}
+
+
 @dataclass
 class Report:
     sources: list[dict] = field(default_factory=list)
     calls: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        """The ticket's verdict: the worst of its calls' (no_call when nothing in it forms a call)."""
+        if not self.calls:
+            return "no_call"
+        return max((c["verdict"] for c in self.calls), key=lambda v: VERDICT_RANK[v])
+
+    @property
+    def cause(self) -> str | None:
+        """The cause of the worst call (the first such call when several tie)."""
+        worst = [c for c in self.calls if c["verdict"] == self.verdict]
+        return worst[0]["cause"] if worst else None
 
     @property
     def worst(self) -> str | None:
@@ -67,15 +83,20 @@ def verdict(findings: list[dict]) -> tuple[str, str | None]:
 
 
 def _prediction(con: duckdb.DuckDBPyConnection, call_id: str) -> dict | None:
-    rows = _rows(con, "SELECT label, probability, top_features, model FROM predictions WHERE call_id = ?", [call_id])
+    rows = _rows(
+        con,
+        "SELECT label, probability, top_features, model, abstained FROM predictions WHERE call_id = ?",
+        [call_id],
+    )
     if not rows:
         return None
     r = rows[0]
     return {
         "label": r["label"],
-        "probability": round(r["probability"], 3),
-        "top_features": r["top_features"],
+        "probability": round(r["probability"], 3) if r["probability"] is not None else None,
+        "top_features": r["top_features"] if r["abstained"] is None else [],
         "model": r["model"],
+        "abstained": r["abstained"],
     }
 
 
@@ -83,13 +104,15 @@ def combine(v: str, cause: str | None, prediction: dict | None, suspect_p: float
     """The verdict from rules and model together, and a sentence on how sure it is."""
     if prediction is None:
         return v, cause, "rules only (no model)"
+    if prediction.get("abstained"):
+        return v, cause, f"rules only; the model abstains: {prediction['abstained']}"
     label, p = prediction["label"], prediction["probability"]
     if v in ("failed", "degraded"):
         if label == cause:
             return v, cause, f"rules, and the model agrees (p={p:.2f})"
         return v, cause, f"rules; the model says {label} (p={p:.2f})"
     if label != "healthy" and p >= suspect_p:
-        return "failure suspected, no rule matched", label, f"model only (p={p:.2f})"
+        return "suspected", label, f"failure suspected, no rule matched: model only (p={p:.2f})"
     return v, cause, f"no rule matched; model: {label} (p={p:.2f})"
 
 
@@ -135,16 +158,29 @@ def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: Triage
         v, cause = verdict(findings)
         prediction = _prediction(con, cid)
         v, cause, confidence = combine(v, cause, prediction)
-        timeline = [
-            {"t_rel": round(t["t_rel"], 1), "what": red(t["what"]), "producer": t["producer"]}
-            for t in _rows(con, query_text("triage_timeline.sql"), [cid])
-        ]
         gaps = _rows(con, query_text("triage_gaps.sql"), [cid, cid])
+        timeline = sorted(
+            [
+                {"t_rel": round(t["t_rel"], 1), "what": red(t["what"]), "producer": t["producer"]}
+                for t in _rows(con, query_text("triage_timeline.sql"), [cid])
+            ]
+            + [
+                {
+                    "t_rel": g["from_s"],
+                    "what": f"{g['direction']} audio silent for {g['seconds']} s (to {g['to_s']} s)",
+                    "producer": "stats",
+                }
+                for g in gaps
+            ],
+            key=lambda t: t["t_rel"],
+        )
         report.calls.append(
             {
                 "call_id": red(cid),
                 "device": red(call["device"]),
                 "start_utc": call["start_utc"],
+                "start_time_of_day": call["start_time_of_day"],
+                "time_basis": call["time_basis"],
                 "local_offset": call["local_offset"],
                 "duration_s": call["duration_s"],
                 "found_by": call["found_by"],

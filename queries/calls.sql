@@ -85,10 +85,28 @@ WITH ev AS (
     JOIN (SELECT device_id, subject_pid, max(ts) AS last_ts FROM ev GROUP BY ALL) l USING (device_id, subject_pid)
     WHERE run > 0
     GROUP BY device_id, subject_pid, run
+), bounded AS (
+    SELECT *, true AS is_call FROM explicit
+    UNION ALL SELECT *, true FROM pcs
+    UNION ALL SELECT *, true FROM act_windows WHERE start_ts IS NOT NULL
+), tickets AS (
+    -- a device whose evidence has no call boundary at all (a pasted fragment, a log without the app's call
+    -- lines) is analysed as one window; it counts as a call when something in it says a call was on (WebRTC,
+    -- the contract, CallKit, a voice mode or the recording category, the server recording for it)
+    SELECT 'ticket:' || device_id AS call_id, device_id, min(ts) AS start_ts, max(ts) AS end_ts, false AS ended,
+        NULL::INTEGER AS app_pid, 'ticket' AS evidence_kind,
+        coalesce(bool_or(producer IN ('contract', 'webrtc', 'telephony')
+                         OR av_category IN ('playAndRecord', 'record')
+                         OR av_mode IN ('voiceChat', 'videoChat', 'gameChat')
+                         OR (kind = 'play_state' AND (message LIKE '%Input/Output%' OR message LIKE '%"IsRecording":true%'))
+                         OR (kind = 'activation' AND message LIKE '%controlling_PID%')
+                         OR pattern_id LIKE 'app.callkit%'), false) AS is_call
+    FROM ev
+    WHERE device_id NOT IN (SELECT device_id FROM bounded WHERE device_id IS NOT NULL)
+    GROUP BY device_id
 )
-SELECT * FROM explicit
-UNION ALL SELECT * FROM pcs
-UNION ALL SELECT * FROM act_windows WHERE start_ts IS NOT NULL;
+SELECT * FROM bounded
+UNION ALL SELECT * FROM tickets;
 
 -- Each event to at most one call: its own call id first; else the call on its device that started last
 -- before it (ASOF; a window starts 2 s early and ends 10 s late), when it is still open and, when the call's
@@ -196,6 +214,7 @@ SELECT w.call_id, w.device_id, w.start_ts, greatest(w.end_ts, w.start_ts), w.evi
             THEN 'no device stats'
         WHEN o.offset_s IS NULL THEN 'not alignable: no packet counts in common'
         ELSE 'aligned'
-    END
+    END,
+    w.is_call
 FROM call_windows w LEFT JOIN call_offsets o USING (call_id)
 QUALIFY row_number() OVER (PARTITION BY w.call_id ORDER BY w.start_ts) = 1

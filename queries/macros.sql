@@ -84,8 +84,11 @@ CREATE OR REPLACE TEMP MACRO kv(pairs, key) AS
 CREATE OR REPLACE TEMP MACRO osstatus_value(s) AS
     CASE
         WHEN s IS NULL THEN NULL
-        WHEN regexp_matches(s, '^-?\d+$') THEN
-            CASE WHEN TRY_CAST(s AS BIGINT) >= 2147483648 THEN TRY_CAST(s AS BIGINT) - 4294967296 ELSE TRY_CAST(s AS BIGINT) END
+        WHEN regexp_matches(s, '^-?\d+$') OR regexp_matches(s, '^-?\d{1,3}(\.\d{3})+$') THEN
+            -- digits, or digits grouped by a locale's thousands separator ('2.003.332.927')
+            CASE WHEN TRY_CAST(replace(s, '.', '') AS BIGINT) >= 2147483648
+                 THEN TRY_CAST(replace(s, '.', '') AS BIGINT) - 4294967296
+                 ELSE TRY_CAST(replace(s, '.', '') AS BIGINT) END
         WHEN regexp_matches(s, '^0[xX][0-9a-fA-F]{1,8}$') THEN
             CASE WHEN CAST(('0x' || substr(s, 3))::UBIGINT AS BIGINT) >= 2147483648
                  THEN CAST(('0x' || substr(s, 3))::UBIGINT AS BIGINT) - 4294967296
@@ -93,10 +96,24 @@ CREATE OR REPLACE TEMP MACRO osstatus_value(s) AS
         WHEN length(s) = 4 THEN fourcc_code(s)
     END;
 
--- 'override' / 'ReasonUnknown' / '2' -> the RouteChangeReason name.
+-- 'override' / 'ReasonUnknown' / 'AVAudioSessionRouteChangeReasonCategoryChange' / '2' -> the RouteChangeReason name.
 CREATE OR REPLACE TEMP MACRO canonical_route_reason(r) AS
     CASE WHEN r IS NULL OR r = '' THEN NULL
-         ELSE coalesce(ref_route_reasons()[lower(regexp_replace(r, '^Reason', ''))], r) END;
+         ELSE coalesce(ref_route_reasons()[lower(regexp_replace(r, '^(AVAudioSessionRouteChange)?Reason', '', 'i'))], r) END;
+
+-- A status code in a failure line that no catalogue pattern took apart, in the forms loggers print it:
+-- Code=N, OSStatus error N, error: 'fourcc', "error_code":N, failed (N), error N, result = N.
+CREATE OR REPLACE TEMP MACRO osstatus_in(msg) AS coalesce(
+    nullif(regexp_extract(msg, 'Code=(-?\d+)', 1), ''),
+    nullif(regexp_extract(msg, 'OSStatus error (-?\d+)', 1), ''),
+    nullif(regexp_extract(msg, '(?i)\b(?:error|err|status|result|failed|returned)\b\W{0,4}''([^''\s]{4})''', 1), ''),
+    nullif(regexp_extract(msg, '(?i)error_code"?\s*[:=]\s*(-?\d+)', 1), ''),
+    nullif(regexp_extract(msg, '(?i)\b(?:failed|error|err|status|result)\b\s*(?:with (?:error|code|status)\s*)?(?:code\s*)?[:=(]?\s*\(?(-?\d{2,}(?:\.\d{3})*|0x[0-9a-fA-F]{1,8})\b', 1), ''));
+
+-- shouldResume as a line states it, when no catalogue pattern took it apart: '1', '0' or NULL.
+CREATE OR REPLACE TEMP MACRO should_resume_in(msg) AS
+    CASE WHEN regexp_matches(msg, 'OptionShouldResume') THEN '1'
+         ELSE nullif(regexp_extract(msg, '(?i)should_?resume\W{0,3}(true|false|yes|no|1|0)\b', 1), '') END;
 
 -- The AVAudioSession error name of a status code, when it is one.
 CREATE OR REPLACE TEMP MACRO osstatus_name(code) AS ref_osstatus_names()[code];

@@ -34,13 +34,15 @@ SELECT
     category_option_names(options_value(CASE WHEN is_contract THEN kv(kvs, 'options') ELSE options END)) AS option_names,
     CASE
         WHEN is_contract AND kind = 'activation' THEN coalesce(flag(kv(kvs, 'active')), NOT regexp_matches(msg, 'event=session\.deactivate'))
-        WHEN kind = 'activation' AND state IN ('Incrementing', 'activated', 'activate') THEN true
-        WHEN kind = 'activation' AND state IN ('Decrementing', 'deactivated', 'deactivate') THEN false
+        WHEN kind = 'activation' AND state IN ('Incrementing', 'activated', 'activate', 'active') THEN true
+        WHEN kind = 'activation' AND state IN ('Decrementing', 'deactivated', 'deactivate', 'inactive') THEN false
         ELSE flag(active)
     END AS active,
     CASE WHEN is_contract THEN CASE kv(kvs, 'result') WHEN 'ok' THEN true WHEN 'error' THEN false END
          ELSE flag(success) END AS success,
-    flag(CASE WHEN is_contract THEN kv(kvs, 'should_resume') ELSE should_resume END) AS should_resume,
+    flag(CASE WHEN is_contract THEN kv(kvs, 'should_resume')
+              WHEN kind = 'interruption_ended' THEN coalesce(should_resume, should_resume_in(msg))
+              ELSE should_resume END) AS should_resume,
     CASE WHEN is_contract THEN kv(kvs, 'reason') ELSE reason END AS reason,
     canonical_route_reason(CASE WHEN is_contract AND kind = 'route_change' THEN kv(kvs, 'reason') ELSE route_reason END)
         AS route_reason,
@@ -57,7 +59,7 @@ SELECT
          WHEN msg LIKE '%Current route:%' THEN route_ports(regexp_extract(msg, '(?s)Current route:(.*)$', 1), 'outputs')
          WHEN msg LIKE '%AVAudioSessionRouteDescription%' THEN route_ports(msg, 'outputs') END AS outputs,
     osstatus_value(coalesce(CASE WHEN is_contract THEN kv(kvs, 'osstatus') ELSE osstatus END,
-                            nullif(regexp_extract(msg, 'Code=(-?\d+)', 1), ''))) AS osstatus_v,
+                            CASE WHEN flag(success) = false OR kind = 'error' THEN osstatus_in(msg) END)) AS osstatus_v,
     osstatus_fourcc(osstatus_v) AS fourcc,
     osstatus_name(osstatus_v) AS error_name,
     TRY_CAST(CASE WHEN is_contract THEN kv(kvs, 'sample_rate') ELSE sample_rate END AS DOUBLE) AS sample_rate,

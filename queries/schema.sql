@@ -133,14 +133,17 @@ CREATE TABLE IF NOT EXISTS calls (
     device_id        VARCHAR,
     start_ts         TIMESTAMPTZ NOT NULL,
     end_ts           TIMESTAMPTZ NOT NULL,
-    evidence_kind    VARCHAR NOT NULL,        -- explicit_id | peer_connection | activation_window
+    evidence_kind    VARCHAR NOT NULL,        -- explicit_id | peer_connection | activation_window | ticket (no
+                                              -- call boundary in the evidence: the device's whole record)
     ended_cleanly    BOOLEAN NOT NULL,        -- an end was logged (call.end, pc closed, deactivation)
     app_pid          INTEGER,
     n_events         BIGINT NOT NULL,
     n_stats_streams  BIGINT NOT NULL,
     sources          INTEGER[],               -- source_ids that contributed
     gateway_offset_s DOUBLE,                  -- gateway clock minus device clock, when both have stats
-    alignment        VARCHAR NOT NULL         -- aligned | no gateway stats | no device stats | not alignable: why
+    alignment        VARCHAR NOT NULL,        -- aligned | no gateway stats | no device stats | not alignable: why
+    is_call          BOOLEAN NOT NULL         -- a ticket window with nothing that says a call was on is false:
+                                              -- rules about a call's configuration do not judge it
 );
 
 -- Which call each stats stream belongs to (a stream: one source's rows for one peer connection / call hint).
@@ -170,40 +173,29 @@ CREATE TABLE IF NOT EXISTS findings (
 -- The classifier's label for each call (analyzer/model.py), rebuilt when a model runs.
 CREATE TABLE IF NOT EXISTS predictions (
     call_id        VARCHAR NOT NULL,
-    label          VARCHAR NOT NULL,         -- healthy | misconfiguration | unrecovered_interruption | ...
-    probability    DOUBLE NOT NULL,          -- calibrated probability of that label
-    probabilities  JSON NOT NULL,            -- every label's probability
+    label          VARCHAR,                  -- healthy | misconfiguration | unrecovered_interruption | ...;
+                                             -- NULL when the model abstains
+    probability    DOUBLE,                   -- calibrated probability of that label
+    probabilities  JSON,                     -- every label's probability
     top_features   VARCHAR[],                -- the few features that set this call apart, with their values
-    model          VARCHAR NOT NULL          -- which model (its card's id)
+    model          VARCHAR NOT NULL,         -- which model (its card's id)
+    abstained      VARCHAR                   -- why the model gives no label: the call is not like its training
+                                             -- calls (evidence it never saw together, a feature out of range)
 );
 
 -- Reference tables (facts from Apple's SDK headers; see docs/instrumentation.md and shared/formats/ios-logs.md).
 CREATE TABLE IF NOT EXISTS ref_osstatus (
-    code     BIGINT PRIMARY KEY,             -- signed 32-bit as logged
-    fourcc   VARCHAR,
-    name     VARCHAR NOT NULL,
-    meaning  VARCHAR NOT NULL
+    code         BIGINT PRIMARY KEY,         -- signed 32-bit as logged
+    fourcc       VARCHAR,                    -- its four characters, when all are printable
+    name         VARCHAR,                    -- the constant in Apple's header; NULL when there is no public one
+    constants    VARCHAR,                    -- every constant with this value (';'): '!act' is two, 'what' six
+    family       VARCHAR NOT NULL,           -- the enum it belongs to (AVAudioSessionErrorCode, audio unit, ...)
+    meaning      VARCHAR NOT NULL,
+    usual_cause  VARCHAR,                    -- what usually causes it in a voice-call app
+    fix          VARCHAR,                    -- what usually fixes it, where one fix fits
+    verified     VARCHAR NOT NULL            -- verified (the value seen in Apple's headers) | inferred
 );
-INSERT OR IGNORE INTO ref_osstatus VALUES
-    (0, NULL, 'none', 'no error'),
-    (-50, NULL, 'badParam', 'an argument was invalid'),
-    (560557684, '!int', 'cannotInterruptOthers', 'a non-mixable session cannot interrupt others while the app is in the background'),
-    (561015905, '!pla', 'cannotStartPlaying', 'playback could not start (e.g. app in background without the audio mode)'),
-    (561145187, '!rec', 'cannotStartRecording', 'recording could not start (mic in use, or app in background)'),
-    (561210739, '!ses', 'expiredSession', 'the session expired or the server was reset'),
-    (560161140, '!cat', 'incompatibleCategory', 'the operation is not allowed by the current category'),
-    (561017449, '!pri', 'insufficientPriority', 'another app (typically a phone or FaceTime call) holds higher priority'),
-    (560030580, '!act', 'isBusy', 'deactivating while I/O is running'),
-    (1836282486, 'msrv', 'mediaServicesFailed', 'the media server failed; media services must be reset'),
-    (1701737535, 'ent?', 'missingEntitlement', 'the app lacks the entitlement (e.g. audio background mode)'),
-    (561145203, '!res', 'resourceNotAvailable', 'hardware resources are not available'),
-    (1768841571, 'inac', 'sessionNotActive', 'the session is not active'),
-    (1936290409, 'siri', 'siriIsRecording', 'Siri is recording; recording is not possible'),
-    (2003329396, 'what', 'unspecified', 'an unspecified error'),
-    (560557673, '!ini', 'notInitialized', 'the session was not initialised (old C API)'),
-    (-66637, NULL, 'kAUGraphErr_CannotDoInCurrentContext/IOStartFailed', 'the audio unit could not start I/O in the current context'),
-    (-10851, NULL, 'kAudioUnitErr_InvalidPropertyValue', 'an audio unit property value was invalid'),
-    (-10868, NULL, 'kAudioUnitErr_FormatNotSupported', 'the audio unit does not support the stream format');
+-- filled from queries/reference/osstatus.csv by analyzer/store.py on every open (see docs/osstatus.md)
 
 CREATE TABLE IF NOT EXISTS ref_category_options (
     bit   BIGINT PRIMARY KEY,

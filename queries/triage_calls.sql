@@ -1,8 +1,14 @@
--- One row a call, with the offset the device logged and the sequence of outputs it went through.
+-- One row a call, with the offset the device logged, how much of its time the log itself gave (time_basis:
+-- the least exact ts_quality of its events that carry their own time; order_only when none does), and the
+-- sequence of outputs it went through. start_time_of_day is the device's local time where the log gives its offset.
 SELECT c.call_id, c.device_id AS device,
     strftime(c.start_ts, '%Y-%m-%d %H:%M:%S') || 'Z' AS start_utc,
-    (SELECT any_value(r.utc_offset_min) FROM events e JOIN log_records r USING (record_id)
-     WHERE e.call_id = c.call_id AND r.utc_offset_min IS NOT NULL) AS local_offset,
+    strftime(c.start_ts + to_minutes(coalesce(o.local_offset, 0)), '%H:%M:%S') AS start_time_of_day,
+    o.local_offset,
+    coalesce((SELECT arg_max(e.ts_quality, list_position(['exact', 'no_offset', 'no_year', 'no_date'], e.ts_quality))
+              FROM events e WHERE e.call_id = c.call_id AND e.ts_quality NOT IN ('inherited', 'order_only')),
+             (SELECT CASE WHEN count(*) > 0 THEN 'order_only' END FROM events e WHERE e.call_id = c.call_id),
+             'exact') AS time_basis,
     round(epoch(c.end_ts) - epoch(c.start_ts), 1) AS duration_s,
     c.evidence_kind AS found_by, c.ended_cleanly, c.alignment, round(c.gateway_offset_s, 2) AS gateway_offset_s,
     (SELECT string_agg(o, ' -> ' ORDER BY ts) FROM (
@@ -10,4 +16,8 @@ SELECT c.call_id, c.device_id AS device,
                lag(array_to_string(e.outputs, '+')) OVER (ORDER BY e.ts) AS prev
         FROM call_events e WHERE e.call_id = c.call_id AND e.kind = 'route_change' AND len(e.outputs) > 0
      ) WHERE o IS DISTINCT FROM prev) AS routes
-FROM calls c ORDER BY c.start_ts, c.call_id
+FROM calls c
+LEFT JOIN (SELECT e.call_id, any_value(r.utc_offset_min) AS local_offset
+           FROM events e JOIN log_records r USING (record_id) WHERE r.utc_offset_min IS NOT NULL
+           GROUP BY e.call_id) o USING (call_id)
+ORDER BY c.start_ts, c.call_id

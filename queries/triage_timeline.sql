@@ -6,7 +6,10 @@ SELECT t_rel, producer,
                                || coalesce(' options ' || array_to_string(option_names, ','), '')
                                || CASE WHEN success = false THEN ' FAILED' ELSE '' END
         WHEN 'activation' THEN CASE WHEN active = false THEN 'deactivate' ELSE 'activate' END
-                               || CASE WHEN success = false THEN ' FAILED ' || coalesce('''' || fourcc || '''', CAST(osstatus AS VARCHAR), '') ELSE '' END
+                               || CASE WHEN success = false THEN ' FAILED' || coalesce(' ''' || fourcc || '''', ' ' || CAST(osstatus AS VARCHAR), '') ELSE '' END
+                               || CASE WHEN pattern_id = 'apple.server_activate_for_callkit'
+                                       THEN ' (by the audio server for PID ' || detail || ', CallKit)'
+                                       WHEN state LIKE 'callkit%' THEN ' (CallKit)' ELSE '' END
         WHEN 'route_change' THEN 'route ' || coalesce(route_reason, 'changed')
                                || coalesce(': ' || array_to_string(inputs, '+') || ' / ' || array_to_string(outputs, '+'), '')
         WHEN 'interruption_began' THEN 'interruption began' || coalesce(' (' || reason || ')', '')
@@ -16,6 +19,10 @@ SELECT t_rel, producer,
         WHEN 'error' THEN 'error ' || coalesce('''' || fourcc || ''' ', '') || coalesce(error_name, CAST(osstatus AS VARCHAR), '')
         WHEN 'resume_decision' THEN 'app decided: ' || coalesce(state, '?')
         WHEN 'call_end' THEN 'call end' || coalesce(' (' || state || ')', '')
+        WHEN 'session_state' THEN 'session ' || coalesce(replace(state, '_', ' '), 'state') || coalesce(' ' || detail, '')
+        WHEN 'audio_unit' THEN 'audio unit ' || coalesce(replace(state, '_', ' '), '')
+                               || CASE WHEN success = false THEN ' FAILED' || coalesce(' ''' || fourcc || '''', ' ' || CAST(osstatus AS VARCHAR), '') ELSE '' END
+        WHEN 'notice' THEN 'note: ' || coalesce(detail, pattern_id)
         ELSE replace(kind, '_', ' ')
     END AS what
 FROM call_events

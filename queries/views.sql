@@ -2,7 +2,8 @@
 
 -- Events that belong to a call, once each, with the time since the call started.
 CREATE OR REPLACE TEMP VIEW call_events AS
-SELECT e.*, c.start_ts AS call_start, c.end_ts AS call_end, epoch(e.ts) - epoch(c.start_ts) AS t_rel
+SELECT e.*, c.start_ts AS call_start, c.end_ts AS call_end, epoch(e.ts) - epoch(c.start_ts) AS t_rel,
+       c.is_call, c.evidence_kind
 FROM events e JOIN calls c USING (call_id)
 WHERE e.dup_of IS NULL;
 
@@ -30,6 +31,18 @@ FROM stats_transport t
 JOIN call_streams cs ON cs.source_id = t.source_id AND cs.pc_id IS NOT DISTINCT FROM t.pc_id
      AND cs.call_id_hint IS NOT DISTINCT FROM t.call_id_hint
 WHERE cs.origin = 'device';
+
+-- Which families of evidence each call has: the device's log, the client's stats (the app's upload or a browser
+-- dump), the gateway's stats. The classifier answers only for the combinations it was trained on.
+CREATE OR REPLACE TEMP VIEW call_evidence AS
+SELECT c.call_id,
+    concat_ws('+',
+        CASE WHEN EXISTS (SELECT 1 FROM event_links l WHERE l.call_id = c.call_id) THEN 'device log' END,
+        CASE WHEN EXISTS (SELECT 1 FROM call_streams s WHERE s.call_id = c.call_id AND s.origin = 'device')
+             THEN 'client stats' END,
+        CASE WHEN EXISTS (SELECT 1 FROM call_streams s WHERE s.call_id = c.call_id AND s.origin = 'gateway')
+             THEN 'gateway stats' END) AS families
+FROM calls c;
 
 -- One line a call for reports and dashboards: the rules' verdict and cause (worst finding; ties go to the
 -- more specific area, as in triage) next to the model's label, and the device, OS and main output route.

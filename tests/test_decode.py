@@ -8,14 +8,19 @@ import pytest
 @pytest.mark.parametrize(
     ("text", "code", "fourcc", "name"),
     [
-        ("561017449", 561017449, "!pri", "insufficientPriority"),
-        ("'!int'", 560557684, "!int", "cannotInterruptOthers"),
-        ("!rec", 561145187, "!rec", "cannotStartRecording"),
-        ("0x21707269", 561017449, "!pri", "insufficientPriority"),
-        ("what", 2003329396, "what", "unspecified"),
-        ("-50", -50, None, "badParam"),
-        ("4294967246", -50, None, "badParam"),  # unsigned print of -50
-        ("-66637", -66637, None, "kAUGraphErr_CannotDoInCurrentContext/IOStartFailed"),
+        ("561017449", 561017449, "!pri", "AVAudioSessionErrorCodeInsufficientPriority"),
+        ("'!int'", 560557684, "!int", "AVAudioSessionErrorCodeCannotInterruptOthers"),
+        ("!rec", 561145187, "!rec", "AVAudioSessionErrorCodeCannotStartRecording"),  # not CannotDoInCurrentContext
+        ("0x21707269", 561017449, "!pri", "AVAudioSessionErrorCodeInsufficientPriority"),
+        ("what", 2003329396, "what", "AVAudioSessionErrorCodeUnspecified"),
+        ("-50", -50, None, "AVAudioSessionErrorCodeBadParam"),
+        ("4294967246", -50, None, "AVAudioSessionErrorCodeBadParam"),  # unsigned print of -50
+        ("-10863", -10863, None, "kAudioUnitErr_CannotDoInCurrentContext"),
+        ("-10868", -10868, None, "kAudioUnitErr_FormatNotSupported"),
+        ("-66681", -66681, None, "kAudioQueueErr_CannotStart"),
+        ("2.003.332.927", 2003332927, "who?", "kAudioHardwareUnknownPropertyError"),  # locale thousands separators
+        ("-66637", -66637, None, None),  # AUIOClient_StartIO's code: no public constant, so no name
+        ("-12345", -12345, None, None),  # not in the table: a number, never a guessed name
     ],
 )
 def test_osstatus(con, text, code, fourcc, name):
@@ -71,3 +76,22 @@ def test_offsets(con):
         " ts_offset_min('2026-01-01 07:17:32+0530')"
     ).fetchone()
     assert row == (-480, -420, 0, None, 330)
+
+
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        ('Error Domain=NSOSStatusErrorDomain Code=561017449 "(null)"', "561017449"),
+        ("The operation couldn\u2019t be completed. (OSStatus error -50.)", "-50"),
+        ("AudioSessionGetProperty ('cmix') failed with error: '!ini'", "!ini"),
+        ('{"calling_line":3196,"error_code":-12983,"error_string":"Insufficient priority"}', "-12983"),
+        ("AUIOClient_StartIO failed (-66637)", "-66637"),
+        ("Engine@0x283c0f890: could not initialize, error = -10851", "-10851"),
+        ("AudioOutputUnitStart failed: 560034163", "560034163"),
+        ("HALC_ShellObject::HasProperty: call to the proxy failed, Error: 268.435.459 (^P)", "268.435.459"),
+        ("AVAudioSession_iOS.mm:1238  nothing failed here", None),
+    ],
+)
+def test_status_codes_found_in_lines(con, message, code):
+    """However a logger prints the status of a failure, it is found (and a file's line number is not one)."""
+    assert con.execute("SELECT osstatus_in(?)", [message]).fetchone()[0] == code

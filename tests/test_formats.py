@@ -66,7 +66,7 @@ def test_ndjson_contract_and_server_lines(con, ingest):
     ).fetchone()
     assert srv == ("mediaserverd", 1440, "VoiceAgent", True)
     err = con.execute("SELECT osstatus, fourcc, error_name FROM session_events WHERE kind = 'error'").fetchone()
-    assert err == (561017449, "!pri", "insufficientPriority")
+    assert err == (561017449, "!pri", "AVAudioSessionErrorCodeInsufficientPriority")
     assert con.execute("SELECT line, reason FROM rejects").fetchall() == [(5, "not valid JSON")]
 
 
@@ -113,7 +113,7 @@ def test_compact_style_assumes_offset(con, ingest):
     ).fetchone()
     assert row == (datetime(2026, 11, 20, 18, 22, 33, 123000, tzinfo=timezone.utc), None, True)
     act = con.execute("SELECT active, success, osstatus, error_name FROM session_events WHERE kind='activation'")
-    assert act.fetchone() == (True, False, 561017449, "insufficientPriority")
+    assert act.fetchone() == (True, False, 561017449, "AVAudioSessionErrorCodeInsufficientPriority")
 
 
 def test_syslog_style(con, ingest):

@@ -24,13 +24,14 @@ def _ndjson_line(i: int, message: str) -> str:
 
 
 def test_every_example_is_recognised_by_its_own_pattern(con, ingest, tmp_path):
-    patterns = catalogue().patterns
+    """Every example (the pattern's own and its further real lines) is typed by that pattern, not an earlier one."""
+    cases = [(p.id, line) for p in catalogue().patterns for line in p.all_examples]
     path = tmp_path / "examples.ndjson"
-    path.write_text("\n".join(_ndjson_line(i, p.example) for i, p in enumerate(patterns)) + "\n")
+    path.write_text("\n".join(_ndjson_line(i, line) for i, (_, line) in enumerate(cases)) + "\n")
     summary = ingest(path)
     assert summary.files[0].rejected == 0
     got = dict(con.execute("SELECT line_start, pattern_id FROM session_events").fetchall())
-    wrong = {p.id: got.get(i + 1) for i, p in enumerate(patterns) if got.get(i + 1) != p.id}
+    wrong = {f"{pid}: {line[:60]}": got.get(i + 1) for i, (pid, line) in enumerate(cases) if got.get(i + 1) != pid}
     assert wrong == {}
 
 

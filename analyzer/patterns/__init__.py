@@ -51,6 +51,7 @@ KINDS = (
     "session_state",
     "error",
     "glitch",
+    "notice",  # known noise that resembles a family (haptics interruptions, camera interruptions): shown, never judged
 )
 _CATALOGUE = Path(__file__).with_name("audio_session.toml")
 
@@ -66,6 +67,13 @@ class Pattern:
     example: str
     fields: tuple[str, ...] = ()
     set: dict[str, object] = field(default_factory=dict)
+    examples: tuple[tuple[str, str], ...] = ()  # more real lines, each with where it was seen
+    source: str = ""  # where `example` was seen (or why it is a constructed line)
+
+    @property
+    def all_examples(self) -> list[str]:
+        """The example and the further examples, for the tests."""
+        return [self.example, *(e[0] for e in self.examples)]
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,22 @@ def catalogue() -> Catalogue:
         groups = re.compile(raw["regex"]).groups
         if len(fields) > groups:
             raise CatalogueError(f"{_CATALOGUE.name}: pattern {pid}: {len(fields)} fields but {groups} groups")
-        patterns.append(Pattern(pid, raw["producer"], raw["kind"], raw["regex"], raw["example"], fields, consts))
+        examples = raw.get("examples", [])
+        if not all(isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e) for e in examples):
+            raise CatalogueError(f"{_CATALOGUE.name}: pattern {pid}: 'examples' must be [line, source] pairs")
+        patterns.append(
+            Pattern(
+                pid,
+                raw["producer"],
+                raw["kind"],
+                raw["regex"],
+                raw["example"],
+                fields,
+                consts,
+                tuple((e[0], e[1]) for e in examples),
+                str(raw.get("source", "")),
+            )
+        )
     return Catalogue(tuple(data["relevance"]), tuple(patterns))
 
 

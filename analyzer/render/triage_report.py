@@ -35,7 +35,23 @@ def _model(call: dict) -> str | None:
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(asdict(report), default=str, indent=2)
+    """The report as JSON: the ticket's verdict and cause first, then sources, calls, notes and errors."""
+    return json.dumps({"verdict": report.verdict, "cause": report.cause, **asdict(report)}, default=str, indent=2)
+
+
+def _start(call: dict) -> str:
+    """When the call started, saying how much of it the log gave (a paste may have no date, or no time)."""
+    basis = call.get("time_basis", "exact")
+    if basis == "order_only":
+        return "no time in the log (events in the order the file lists them)"
+    if basis == "no_date":
+        return f"{call['start_time_of_day']} (a time of day only: the log has no date; {_offset(call['local_offset'])})"
+    where = _offset(call["local_offset"])
+    if basis == "no_year":
+        where += "; no year in the log, one assumed"
+    elif basis == "no_offset" and call["local_offset"] is None:
+        where = "no UTC offset in the log: the assumed one applied"
+    return f"{call['start_utc']} ({where})"
 
 
 def to_markdown(report: Report) -> str:
@@ -45,7 +61,7 @@ def to_markdown(report: Report) -> str:
             f"## Call {md(call['call_id'])}: {_verdict(call)}",
             "",
             f"- **Device:** {md(call['device'])}",
-            f"- **Start:** {call['start_utc']} ({_offset(call['local_offset'])}), {call['duration_s']} s, "
+            f"- **Start:** {md(_start(call))}, {call['duration_s']} s, "
             f"found by {call['found_by']}{'' if call['ended_cleanly'] else ', no end logged'}",
             f"- **Route:** {md(call['routes'] or 'no route change logged')}",
             f"- **Clocks:** {md(_gateway(call))}",
@@ -74,8 +90,6 @@ def to_markdown(report: Report) -> str:
             out += ["", "**Fix:**", "", *(f"> {ln}" if ln else ">" for ln in f["fix"].splitlines()), ""]
         out += ["### Timeline", "", "| t (s) | event |", "|---:|---|"]
         out += [f"| {t['t_rel']} | {md(t['what'])} |" for t in call["timeline"]]
-        for g in call["audio_gaps"]:
-            out.append(f"| {g['from_s']} | {g['direction']} audio silent for {g['seconds']} s (to {g['to_s']} s) |")
         out.append("")
     out += ["## What was read", "", "| file | format | records | stored | rejected |", "|---|---|---:|---:|---:|"]
     out += [
@@ -99,7 +113,7 @@ def print_terminal(report: Report, db: str) -> None:
         con.rule(f"[bold]Call {escape(call['call_id'])}[/bold]")
         con.print(f"device {escape(call['device'])}")
         con.print(
-            f"start {call['start_utc']} ({_offset(call['local_offset'])}), {call['duration_s']} s, "
+            f"start {escape(_start(call))}, {call['duration_s']} s, "
             f"found by {call['found_by']}{'' if call['ended_cleanly'] else ', no end logged'}; "
             f"{escape(_gateway(call))}"
         )
@@ -128,9 +142,8 @@ def print_terminal(report: Report, db: str) -> None:
         table.add_column("t (s)", justify="right")
         table.add_column("event")
         for t in call["timeline"]:
-            table.add_row(str(t["t_rel"]), escape(t["what"]))
-        for g in call["audio_gaps"]:
-            table.add_row(str(g["from_s"]), f"[yellow]{g['direction']} audio silent for {g['seconds']} s[/yellow]")
+            what = escape(t["what"])
+            table.add_row(str(t["t_rel"]), f"[yellow]{what}[/yellow]" if t["producer"] == "stats" else what)
         con.print(table)
     read = Table(title="what was read", box=None)
     for col in ("file", "format", "records", "stored", "rejected"):
