@@ -105,7 +105,7 @@ def triage(
         con = connect(db)
     except InputError as exc:
         raise _fail(str(exc)) from exc
-    summary = ingest_paths(con, paths, opts)
+    summary = ingest_paths(con, paths, opts, one_device="ticket")
     sessionise(con)
     run_rules(con, rule_pack)
     model_note = None if no_model else _predict(con, model)

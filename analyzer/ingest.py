@@ -58,8 +58,12 @@ def ingest_paths(
     paths: list[str],
     opts: ParseOptions | None = None,
     progress: Callable[[str], None] | None = None,
+    one_device: str | None = None,
 ) -> IngestSummary:
-    """Ingest every file the paths lead to. Bad inputs become errors in the summary, not exceptions."""
+    """Ingest every file the paths lead to. Bad inputs become errors in the summary, not exceptions.
+
+    one_device: every file whose name does not say its device (a sysdiagnose does) is from this one device,
+    as in a ticket: the phone's log and its stats are then one device's evidence, whatever folder each is in."""
     opts = opts or ParseOptions()
     summary = IngestSummary()
     with Collector() as collector:
@@ -70,6 +74,8 @@ def ingest_paths(
             return summary
         summary.notes.extend(collected.notes)
         for item in collected.files:
+            if one_device and not item.device_hint:
+                item.device_key = one_device
             if progress:
                 progress(item.label)
             try:
@@ -118,8 +124,8 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
         source_id = con.execute("SELECT nextval('seq_source')").fetchall()[0][0]
         con.execute(
             "INSERT INTO sources (source_id, content_hash, path, member, format, bytes, lines, meta_lines, records,"
-            " stored, ignored, rejected, events, device_hint, complete)"
-            " VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, ?, ?)",
+            " stored, ignored, rejected, events, device_hint, device_key, complete)"
+            " VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, ?, ?, ?)",
             [
                 source_id,
                 scan.digest,
@@ -128,6 +134,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
                 fmt.name,
                 item.path.stat().st_size,
                 item.device_hint,
+                item.device_key,
                 not staged_in_parts,
             ],
         )

@@ -196,7 +196,7 @@ def abstentions(model: Model, families: list[str], X) -> list[str | None]:
     lo = np.array([ranges.get(f, [-np.inf, np.inf])[0] for f in model.features], dtype=float)
     hi = np.array([ranges.get(f, [-np.inf, np.inf])[1] for f in model.features], dtype=float)
     slack = np.where(np.isfinite(hi - lo), np.maximum(hi - lo, 1.0) * RANGE_SLACK, 0.0)
-    out_of_range = (X < lo - slack) | (X > hi + slack)
+    out_of_range = (lo - slack > X) | (hi + slack < X)
     reasons: list[str | None] = []
     for i, fam in enumerate(families):
         if fam not in trained:

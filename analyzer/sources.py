@@ -35,6 +35,7 @@ class InputFile:
     member: str | None = None  # path inside the archive(s), '!'-joined when nested
     device_hint: str | None = None
     explicit: bool = True  # named on the command line (unknown format is an error, not a skip)
+    device_key: str | None = None  # files that belong to one device: the folder they were found in, or the ticket
 
     @property
     def label(self) -> str:
@@ -176,10 +177,24 @@ class Collector:
                     continue
                 rel = fp.relative_to(folder).as_posix()
                 if parent is None:
-                    item = InputFile(fp, str(fp), device_hint=device_hint_from_name(str(display_root)), explicit=False)
+                    item = InputFile(
+                        fp,
+                        str(fp),
+                        device_hint=device_hint_from_name(str(display_root)),
+                        explicit=False,
+                        device_key=f"{fp.parent}/",
+                    )
                 else:
                     member = f"{parent.member}!{rel}" if parent.member else rel
-                    item = InputFile(fp, parent.display, member, parent.device_hint, explicit=False)
+                    folder = PurePosixPath(member).parent.as_posix()
+                    item = InputFile(
+                        fp,
+                        parent.display,
+                        member,
+                        parent.device_hint,
+                        explicit=False,
+                        device_key=f"{parent.display}!{folder}/",
+                    )
                 self._add(out, item, depth)
 
     def _add(self, out: Collected, item: InputFile, depth: int) -> None:
@@ -205,7 +220,11 @@ class Collector:
             except (OSError, EOFError) as exc:
                 raise InputError(f"{item.label}: broken gzip data: {exc}") from exc
             member = f"{item.member}!{inner_name}" if item.member else inner_name
-            self._add(out, InputFile(target, item.display, member, item.device_hint, item.explicit), depth + 1)
+            self._add(
+                out,
+                InputFile(target, item.display, member, item.device_hint, item.explicit, item.device_key),
+                depth + 1,
+            )
             return
         else:
             self._untar(item, dest, budget, out, mode="r:")

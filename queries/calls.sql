@@ -4,7 +4,7 @@
 
 -- Device of each source: the sysdiagnose / capture name when known, else the file itself.
 CREATE OR REPLACE TEMP TABLE source_device AS
-SELECT source_id, coalesce(device_hint, 'file:' || path || coalesce('!' || member, '')) AS device_id,
+SELECT source_id, coalesce(device_hint, device_key, 'file:' || path || coalesce('!' || member, '')) AS device_id,
        device_hint, path
 FROM sources;
 
@@ -39,10 +39,10 @@ WITH ev AS (
         bool_or(kind = 'call_end') AS ended, mode(subject_pid) AS app_pid
     FROM ev WHERE call_id_hint IS NOT NULL GROUP BY ALL
 ), explicit_stats AS (
-    SELECT call_id_hint AS call_id, min(start_ts) AS start_ts, max(end_ts) AS end_ts
-    FROM stat_spans WHERE call_id_hint IS NOT NULL AND origin = 'device' GROUP BY ALL
+    SELECT call_id_hint AS call_id, any_value(device_id) AS device_id, min(start_ts) AS start_ts, max(end_ts) AS end_ts
+    FROM stat_spans WHERE call_id_hint IS NOT NULL AND origin = 'device' GROUP BY call_id_hint
 ), explicit AS (
-    SELECT coalesce(e.call_id, s.call_id) AS call_id, e.device_id,
+    SELECT coalesce(e.call_id, s.call_id) AS call_id, coalesce(e.device_id, s.device_id) AS device_id,
         least(e.start_ts, s.start_ts) AS start_ts, greatest(e.end_ts, s.end_ts) AS end_ts,
         coalesce(e.ended, false) AS ended, e.app_pid, 'explicit_id' AS evidence_kind
     FROM explicit_events e FULL JOIN explicit_stats s ON e.call_id = s.call_id

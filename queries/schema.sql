@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS sources (
     rejected      BIGINT NOT NULL,           -- records that could not be parsed: see rejects
     events        BIGINT NOT NULL,           -- typed session_events derived from the stored records
     device_hint   VARCHAR,                   -- device name/model from the file name or the log, when known
+    device_key    VARCHAR,                   -- files of one device: the folder they were found in, or 'ticket'
+                                             -- (triage: everything given is one phone's evidence)
     year_assumed  INTEGER,                   -- for formats without a year (idevicesyslog): the year used
     ingested_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
     complete      BOOLEAN NOT NULL DEFAULT true  -- false while a large stats file is stored part by part; a

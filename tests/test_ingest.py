@@ -113,7 +113,11 @@ def test_a_paste_that_starts_mid_record_keeps_the_fragment(con, ingest, tmp_path
     rows = con.execute("SELECT line_start, line_end, envelope FROM log_records ORDER BY line_start").fetchall()
     fragment = [r for r in rows if r[2] == "none"]
     assert fragment and all(r[1] <= 11 for r in fragment)  # the cut description: records in no layout
-    assert [(r[0], r[2]) for r in rows if r[2] != "none"] == [(12, "oslog_default"), (13, "oslog_default"), (15, "oslog_default")]
+    assert [(r[0], r[2]) for r in rows if r[2] != "none"] == [
+        (12, "oslog_default"),
+        (13, "oslog_default"),
+        (15, "oslog_default"),
+    ]
     assert res.lines == 15
 
 

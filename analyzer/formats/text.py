@@ -22,7 +22,7 @@ import tomllib
 from analyzer.formats.base import LogFormat
 from analyzer.lines import iter_line_chunks
 from analyzer.patterns import relevance_regex
-from analyzer.resources import query_statements, query_text
+from analyzer.resources import query_text
 from analyzer.sources import InputFile
 from analyzer.store import params_for
 
@@ -169,7 +169,11 @@ def _statements() -> tuple[tuple[str, ...], str]:
     cat = envelopes()
     lines = query_text("parse/text_lines.sql")
     lines = lines.replace("{envelope_index}", _index_sql(cat)).replace("{envelope_fields}", _fields_sql(cat))
-    split = tuple(p.strip() for p in lines.split(";\n") if any(not ln.strip().startswith("--") and ln.strip() for ln in p.splitlines()))
+    split = tuple(
+        p.strip()
+        for p in lines.split(";\n")
+        if any(not ln.strip().startswith("--") and ln.strip() for ln in p.splitlines())
+    )
     return split, query_text("parse/text_parse.sql")
 
 
@@ -245,7 +249,9 @@ class TextFormat(LogFormat):
                 " AND line_no < coalesce((SELECT min(line_no) FROM text_grouped WHERE rec >= $hold), 9e18)",
                 {"hold": hold},
             ).fetchall()[0][0]
-            held = con.execute("SELECT min(line_no) FROM text_grouped WHERE rec >= $hold", {"hold": hold}).fetchall()[0][0]
+            held = con.execute("SELECT min(line_no) FROM text_grouped WHERE rec >= $hold", {"hold": hold}).fetchall()[
+                0
+            ][0]
             carry = frame.filter(pl.col("line_no") >= held) if held is not None else frame.clear()
             pvalues = {
                 "relevance": relevance_regex(),
@@ -280,9 +286,7 @@ def _hold_from(con: duckdb.DuckDBPyConnection, final: bool) -> int:
     big = 2**62
     if final:
         return big
-    row = con.execute(
-        "SELECT rec, brk FROM text_grouped ORDER BY line_no DESC LIMIT 1"
-    ).fetchall()
+    row = con.execute("SELECT rec, brk FROM text_grouped ORDER BY line_no DESC LIMIT 1").fetchall()
     if not row or row[0][1]:
         return big
     return int(row[0][0])

@@ -22,6 +22,13 @@ def _gateway(call: dict) -> str:
     return f"gateway clock {call['gateway_offset_s']:+.2f} s ({call['alignment']})"
 
 
+def _device(call: dict) -> str:
+    """The device, or what stands for it when the evidence names none (triage takes a ticket as one phone)."""
+    if call["device"] == "ticket":
+        return "not named in the evidence (every file of the ticket taken as one phone)"
+    return call["device"]
+
+
 def _verdict(call: dict) -> str:
     head = call["verdict"] if call["cause"] is None else f"{call['verdict']}: {call['cause']}"
     return f"{head} ({call['confidence']})"
@@ -60,7 +67,7 @@ def to_markdown(report: Report) -> str:
         out += [
             f"## Call {md(call['call_id'])}: {_verdict(call)}",
             "",
-            f"- **Device:** {md(call['device'])}",
+            f"- **Device:** {md(_device(call))}",
             f"- **Start:** {md(_start(call))}, {call['duration_s']} s, "
             f"found by {call['found_by']}{'' if call['ended_cleanly'] else ', no end logged'}",
             f"- **Route:** {md(call['routes'] or 'no route change logged')}",
@@ -111,7 +118,7 @@ def print_terminal(report: Report, db: str) -> None:
     for call in report.calls:
         style = "green" if call["verdict"] == "healthy" else "yellow" if call["verdict"] == "degraded" else "bold red"
         con.rule(f"[bold]Call {escape(call['call_id'])}[/bold]")
-        con.print(f"device {escape(call['device'])}")
+        con.print(f"device {escape(_device(call))}")
         con.print(
             f"start {escape(_start(call))}, {call['duration_s']} s, "
             f"found by {call['found_by']}{'' if call['ended_cleanly'] else ', no end logged'}; "
