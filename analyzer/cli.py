@@ -88,10 +88,9 @@ def triage(
 
     Example: analyzer triage sample_logs/phone-call-audio-never-returns --format markdown
     """
-    from analyzer.calls import sessionise
-    from analyzer.ingest import ingest_paths
+    from analyzer.pipeline import analyse
     from analyzer.render.triage_report import print_terminal, to_json, to_markdown
-    from analyzer.rules import SEVERITIES, run_rules
+    from analyzer.rules import SEVERITIES
     from analyzer.store import connect
     from analyzer.triage import TriageOptions, build_report
 
@@ -105,13 +104,10 @@ def triage(
         con = connect(db)
     except InputError as exc:
         raise _fail(str(exc)) from exc
-    summary = ingest_paths(con, paths, opts, one_device="ticket")
-    sessionise(con)
-    run_rules(con, rule_pack)
-    model_note = None if no_model else _predict(con, model)
+    done = analyse(con, paths, rule_pack, opts, model=model, use_model=not no_model, one_device="ticket")
     report = build_report(con, rule_pack, TriageOptions(call, min_severity, redact))
-    report.notes += summary.notes + ([model_note] if model_note else [])
-    report.errors = summary.errors + report.errors
+    report.notes += done.summary.notes + done.notes
+    report.errors = done.summary.errors + report.errors
     con.close()
     if fmt == "json":
         typer.echo(to_json(report))

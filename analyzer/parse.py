@@ -97,7 +97,9 @@ def _group(frame: pl.DataFrame, fmt: LogFormat, final: bool) -> tuple[pl.DataFra
     return recs, orphans, meta_count, carry.select(frame.columns)
 
 
-def _sqlparams_for(fmt_sql: str, item: InputFile, opts: ParseOptions) -> tuple[str, dict[str, object], int]:
+def _sqlparams_for(
+    fmt_sql: str, item: InputFile, opts: ParseOptions, extra: dict[str, object] | None = None
+) -> tuple[str, dict[str, object], int]:
     sql = f"CREATE OR REPLACE TEMP TABLE parsed_chunk AS WITH parsed AS ({fmt_sql}) " + query_text("parse/finish.sql")
     year = opts.year or datetime.fromtimestamp(item.path.stat().st_mtime).year
     values: dict[str, object] = {
@@ -105,6 +107,7 @@ def _sqlparams_for(fmt_sql: str, item: InputFile, opts: ParseOptions) -> tuple[s
         "assumed_offset": opts.assumed_offset,
         "year": year,
         "prev_ts": None,
+        **(extra or {}),
     }
     return sql, params_for(sql, values), year
 
@@ -159,11 +162,17 @@ def store_fast(
 
 
 def parse_file(
-    con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat, source_id: int, opts: ParseOptions
+    con: duckdb.DuckDBPyConnection,
+    item: InputFile,
+    fmt: LogFormat,
+    source_id: int,
+    opts: ParseOptions,
+    extra: dict[str, object] | None = None,
 ) -> Tally:
-    """Parse one file line by line into log_records and rejects (inside the caller's transaction)."""
+    """Parse one file line by line into log_records and rejects (inside the caller's transaction); `extra`
+    holds values of the format's own SQL parameters."""
     tally = Tally()
-    sql, params, year = _sqlparams_for(query_text(fmt.parse_sql), item, opts)
+    sql, params, year = _sqlparams_for(query_text(fmt.parse_sql), item, opts, extra)
     if "year" in params:
         tally.year_used = year
     carry = pl.DataFrame(schema={"line_no": pl.Int64, "line": pl.Utf8, "bad_utf8": pl.Boolean})

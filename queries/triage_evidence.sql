@@ -1,7 +1,7 @@
 -- The source lines behind a finding: log events (?: event ids) and stats samples (?: {source_id, line}).
 SELECT file, line, line_end, text FROM (
     SELECT s.path || coalesce('!' || s.member, '') AS file, e.line_start AS line, e.line_end, e.ts,
-           left(replace(e.message, chr(10), ' '), 240) AS text
+           left(replace(e.message, chr(10), ' '), 480) AS text
     FROM session_events e JOIN sources s USING (source_id)
     WHERE list_contains(?, e.event_id)
     UNION ALL

@@ -10,19 +10,22 @@ from analyzer.formats.base import LogFormat
 class _NdjsonFormat(LogFormat):
     def sniff_score(self, lines: list[str]) -> float:
         """1.0 when the first JSON lines carry unified-log keys (eventMessage, or mandiant's message+process)."""
-        seen = 0
+        seen = parsed = body = 0
         for ln in lines[:20]:
             if not ln.strip():
                 continue
+            body += 1
             try:
                 obj = json.loads(ln)
             except ValueError:
                 continue
+            parsed += 1
             if not isinstance(obj, dict):
                 return 0.0
             if "eventMessage" in obj or {"message", "process", "log_type"} <= obj.keys():
                 seen += 1
-        return 1.0 if seen else 0.0
+        # one object a line: most lines parse on their own (an array printed one element a line does not)
+        return 1.0 if seen and parsed * 2 > body else 0.0
 
 
 FORMAT = _NdjsonFormat(

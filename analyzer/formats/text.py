@@ -319,3 +319,17 @@ FORMAT = TextFormat(
     "pastes, WebRTC stderr, SDK and app loggers)",
     line_re=r".",
 )
+
+
+def envelope_names(con: duckdb.DuckDBPyConnection, lines: list[str]) -> list[str]:
+    """The envelope each line is in ('none' for no envelope): the classification step on its own, for tests and
+    for anyone checking how a line will be read."""
+    cat = envelopes()
+    frame = pl.DataFrame({"line_no": list(range(1, len(lines) + 1)), "line": lines, "bad_utf8": [False] * len(lines)})
+    con.register("probe_lines", frame)
+    try:
+        rows = con.execute(f"SELECT {_index_sql(cat)} FROM probe_lines ORDER BY line_no").fetchall()
+    finally:
+        con.unregister("probe_lines")
+    names = [e.name for e in cat.envelopes]
+    return [names[r[0]] if r[0] is not None else "none" for r in rows]

@@ -1,0 +1,55 @@
+"""The stages in order, as one library call: read and store the evidence, group it into calls, run the rules,
+and let the classifier speak where it may. The CLI, the rule fixtures, the tools and the tests all run this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from analyzer.calls import sessionise
+from analyzer.ingest import IngestSummary, ingest_paths
+from analyzer.parse import ParseOptions
+from analyzer.rules import Rule, run_rules
+
+
+@dataclass
+class Analysis:
+    """What one analysis did: the ingest summary and what the classifier said of itself."""
+
+    summary: IngestSummary
+    notes: list[str] = field(default_factory=list)
+
+
+def refresh(
+    con: duckdb.DuckDBPyConnection, rules: list[Rule], model: Path | None = None, use_model: bool = True
+) -> list[str]:
+    """Group what the store holds into calls, run the rules and the classifier; returns notes (e.g. why the model
+    was not used)."""
+    sessionise(con)
+    run_rules(con, rules)
+    if not use_model:
+        return []
+    from analyzer.model import DEFAULT_MODEL, ModelError, load, predict
+
+    try:
+        predict(con, load(model or DEFAULT_MODEL))
+    except ModelError as exc:
+        return [f"model not used: {exc}"]
+    return []
+
+
+def analyse(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[str],
+    rules: list[Rule],
+    opts: ParseOptions | None = None,
+    model: Path | None = None,
+    use_model: bool = True,
+    one_device: str | None = None,
+) -> Analysis:
+    """Ingest `paths` into the store and refresh calls, findings and predictions."""
+    summary = ingest_paths(con, paths, opts, one_device=one_device)
+    notes = refresh(con, rules, model, use_model)
+    return Analysis(summary, notes)
