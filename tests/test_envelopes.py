@@ -63,10 +63,8 @@ def test_a_paste_mixing_layouts_is_read_line_by_line(con, ingest):
 
 def test_times_the_lines_leave_out(con, ingest, tmp_path):
     p = tmp_path / "console.log"
-    p.write_text(
-        "default\t23:59:59.500000-0400\tmediaserverd\t4017: sid:0x1c3dc, Runner(386), 'prim', modes=Output(2), state=Started\n"
-        "default\t00:00:01.250000-0400\tmediaserverd\t4017: sid:0x1c3dc, Runner(386), 'prim', modes=Output(2), state=Stopped\n"
-    )
+    line = "default\t{}-0400\tmediaserverd\t4017: sid:0x1c3dc, Runner(386), 'prim', modes=Output(2), state={}\n"
+    p.write_text(line.format("23:59:59.500000", "Started") + line.format("00:00:01.250000", "Stopped"))
     ingest(p)
     rows = con.execute("SELECT ts, ts_quality, utc_offset_min FROM log_records ORDER BY line_start").fetchall()
     # no date in a Console.app copy: the placeholder day, the offset kept, and midnight crossed forward

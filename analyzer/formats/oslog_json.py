@@ -47,7 +47,7 @@ class _JsonArrayFormat(LogFormat):
         if style == "leading":
             start = r"^(\[[ \t]*)?(\}[ \t]*,[ \t]*)?\{[ \t]*$"
         else:
-            start = r"^[ \t]{%d}(\[[ \t]*)?(\}[ \t]*,[ \t]*)?\{" % indent
+            start = r"^[ \t]{" + str(indent) + r"}(\[[ \t]*)?(\}[ \t]*,[ \t]*)?\{"
         grouped = dataclasses.replace(self, line_re=start)
         return parse_file(con, item, grouped, source_id, opts, {"brace_style": style})
 
