@@ -113,11 +113,30 @@ def load_rules(extra_dirs: list[Path] | None = None) -> list[Rule]:
     return sorted(rules.values(), key=lambda r: r.id)
 
 
+def _column_types(con: duckdb.DuckDBPyConnection, rule: Rule) -> dict[str, str]:
+    """The rule's output columns and their types (binding the query against the store, running nothing)."""
+    rows = con.execute(f"DESCRIBE SELECT * FROM ({rule.query}) LIMIT 0", rule.parameters).fetchall()
+    return {r[0]: str(r[1]) for r in rows}
+
+
 def _columns(con: duckdb.DuckDBPyConnection, rule: Rule) -> list[str]:
-    result = con.execute(f"SELECT * FROM ({rule.query}) LIMIT 0", rule.parameters)
-    cols = [d[0] for d in result.description]
-    result.fetchall()
-    return cols
+    return list(_column_types(con, rule))
+
+
+# stats evidence: rules may return {source_id, line} items or the full {source_id, line, locator, what}
+_STATS_EVIDENCE_FULL = "stats_evidence"
+_STATS_EVIDENCE_SHORT = (
+    "list_transform(stats_evidence, lambda e: {'source_id': e.source_id, 'line': e.line,"
+    " 'locator': NULL::VARCHAR, 'what': NULL::VARCHAR})"
+)
+_STATS_EVIDENCE_NONE = "CAST(NULL AS STRUCT(source_id INTEGER, line BIGINT, locator VARCHAR, what VARCHAR)[])"
+
+
+def _stats_evidence_sql(types: dict[str, str]) -> str:
+    kind = types.get("stats_evidence")
+    if kind is None or kind.upper().startswith("NULL") or kind.upper() == '"NULL"':
+        return _STATS_EVIDENCE_NONE
+    return _STATS_EVIDENCE_FULL if "what" in kind else _STATS_EVIDENCE_SHORT
 
 
 def validate_queries(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> None:
@@ -138,12 +157,7 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> int:
     try:
         con.execute("DELETE FROM findings")
         for rule in rules:
-            cols = _columns(con, rule)
-            stats = (
-                "stats_evidence"
-                if "stats_evidence" in cols
-                else "CAST(NULL AS STRUCT(source_id INTEGER, line BIGINT)[])"
-            )
+            stats = _stats_evidence_sql(_column_types(con, rule))
             sql = (
                 "INSERT INTO findings SELECT (SELECT coalesce(max(finding_id), 0) FROM findings)"
                 " + row_number() OVER (),"

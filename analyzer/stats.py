@@ -72,9 +72,12 @@ def _bad_number_check(table: StatsTable) -> str:
     or a cumulative counter below zero."""
     checks = []
     for i, f in enumerate(_numeric_fields(table), start=1):
+        # a number, or a number sent as a string (legacy goog stats); never NaN or an infinity
         checks.append(
-            f"WHEN json_type(nums[{i}]) NOT IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'NULL') "
-            f"THEN 'field {f} is not a number: ' || left(nums[{i}]::VARCHAR, 40)"
+            f"WHEN nums[{i}] IS NOT NULL AND json_type(nums[{i}]) <> 'NULL' AND NOT coalesce(isfinite("
+            f"CASE WHEN json_type(nums[{i}]) IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'VARCHAR') "
+            f"THEN TRY_CAST(nums[{i}] AS DOUBLE) END), false) "
+            f"THEN 'field {f} is not a finite number: ' || left(nums[{i}]::VARCHAR, 40)"
         )
         if f in COUNTERS:
             checks.append(
@@ -131,7 +134,8 @@ def store_statements() -> tuple[str, ...]:
         "INSERT INTO stats_other SELECT $source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, type, "
         f"obj FROM stat_stage WHERE reject_reason IS NULL AND type NOT IN ({other_types})"
     )
-    return (*marks, rejects, *(_insert_sql(t) for t in typed), other)
+    goog = query_text("stats/goog_to_w3c.sql")
+    return (goog, *marks, rejects, *(_insert_sql(t) for t in typed), other)
 
 
 @dataclass

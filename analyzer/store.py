@@ -80,6 +80,11 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
         " 'meaning': 'VARCHAR', 'usual_cause': 'VARCHAR', 'fix': 'VARCHAR', 'verified': 'VARCHAR'})",
         {"path": str(path)},
     )
+    con.execute(
+        "INSERT OR REPLACE INTO ref_rtcstats_codes SELECT * FROM read_csv($path, header = true,"
+        " columns = {'kind': 'VARCHAR', 'code': 'VARCHAR', 'name': 'VARCHAR'})",
+        {"path": str(resource_dir("queries") / "reference" / "rtcstats_codes.csv")},
+    )
 
 
 def _check_version(con: duckdb.DuckDBPyConnection, target: str) -> None:
@@ -127,6 +132,9 @@ _REF_MAPS = {
     "ref_osstatus_names": "SELECT code, name FROM ref_osstatus",
     "ref_route_reasons": "SELECT lower(name), name FROM ref_route_change_reason"
     " UNION ALL SELECT CAST(code AS VARCHAR), name FROM ref_route_change_reason",
+    "ref_rtc_methods": "SELECT code, name FROM ref_rtcstats_codes WHERE kind = 'method'",
+    "ref_rtc_types": "SELECT code, name FROM ref_rtcstats_codes WHERE kind = 'type'",
+    "ref_rtc_props": "SELECT code, name FROM ref_rtcstats_codes WHERE kind = 'property'",
 }
 
 

@@ -136,7 +136,11 @@ def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: Triage
         findings = []
         for f in _rows(con, query_text("triage_findings.sql"), [cid]):
             rule = by_id.get(f["rule_id"])
-            evidence = _rows(con, query_text("triage_evidence.sql"), [f["evidence"] or [], f["stats_evidence"] or []])
+            evidence = _rows(
+                con,
+                query_text("triage_evidence.sql"),
+                {"events": f["evidence"] or [], "stats": f["stats_evidence"] or []},
+            )
             findings.append(
                 {
                     "severity": f["severity"],
@@ -147,7 +151,13 @@ def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: Triage
                     "t_rel": round(f["t_rel"], 1) if f["t_rel"] is not None else None,
                     "at_utc": f["at_utc"],
                     "evidence": [
-                        {"file": red(e["file"]), "line": e["line"], "line_end": e["line_end"], "text": red(e["text"])}
+                        {
+                            "file": red(e["file"]),
+                            "line": e["line"],
+                            "line_end": e["line_end"],
+                            "locator": red(e["locator"]) if e["locator"] else None,
+                            "text": red(e["text"]),
+                        }
                         for e in evidence[:MAX_EVIDENCE]
                     ],
                     "more_evidence": max(0, len(evidence) - MAX_EVIDENCE),
@@ -158,16 +168,21 @@ def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: Triage
         v, cause = verdict(findings)
         prediction = _prediction(con, cid)
         v, cause, confidence = combine(v, cause, prediction)
-        gaps = _rows(con, query_text("triage_gaps.sql"), [cid, cid])
+        gaps = _rows(con, query_text("triage_gaps.sql"), {"call_id": cid})
+        connections = [
+            {**c, "file": red(c["file"]), "pc_id": red(c["pc_id"])}
+            for c in _rows(con, query_text("triage_connections.sql"), {"call_id": cid})
+        ]
         timeline = sorted(
             [
                 {"t_rel": round(t["t_rel"], 1), "what": red(t["what"]), "producer": t["producer"]}
-                for t in _rows(con, query_text("triage_timeline.sql"), [cid])
+                for t in _rows(con, query_text("triage_timeline.sql"), {"call_id": cid})
             ]
             + [
                 {
                     "t_rel": g["from_s"],
-                    "what": f"{g['direction']} audio silent for {g['seconds']} s (to {g['to_s']} s)",
+                    "what": f"{g['direction']} audio silent for {g['seconds']} s (to {g['to_s']} s)"
+                    + (f" on {g['pc_id']}" if g["pc_id"] else ""),
                     "producer": "stats",
                 }
                 for g in gaps
@@ -193,6 +208,7 @@ def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: Triage
                 "confidence": confidence,
                 "model": prediction,
                 "findings": sorted(shown, key=lambda f: (-SEVERITY_RANK[f["severity"]], f["t_rel"] or 0)),
+                "connections": connections,
                 "timeline": timeline,
                 "audio_gaps": gaps,
             }

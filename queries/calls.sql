@@ -23,6 +23,35 @@ SELECT e.*, sd.device_id,
 FROM session_events e JOIN source_device sd USING (source_id)
 WINDOW w AS (PARTITION BY e.ts, e.subject_pid, e.kind, e.message ORDER BY e.event_id);
 
+-- Every peer connection's span: from its first stats sample or state change to its last (a connection that
+-- only changed state, with no stats at all, is one too), and how it ended.
+DELETE FROM pc_spans;
+INSERT INTO pc_spans
+WITH r AS (
+    SELECT source_id, origin, pc_id, call_id_hint, ts FROM stats_inbound_rtp
+    UNION ALL SELECT source_id, origin, pc_id, call_id_hint, ts FROM stats_outbound_rtp
+    UNION ALL SELECT source_id, origin, pc_id, call_id_hint, ts FROM stats_remote_inbound_rtp
+    UNION ALL SELECT source_id, origin, pc_id, call_id_hint, ts FROM stats_candidate_pair
+    UNION ALL SELECT source_id, origin, pc_id, call_id_hint, ts FROM stats_transport
+    UNION ALL SELECT source_id, origin, pc_id, call_id_hint, ts FROM stats_media_source
+    UNION ALL SELECT source_id, origin, pc_id, call_id_hint, ts FROM stats_other
+    UNION ALL SELECT source_id, origin, pc_id, call_id_hint, ts FROM pc_state_changes WHERE ts IS NOT NULL
+), spans AS (
+    SELECT r.source_id, r.origin, r.pc_id, r.call_id_hint, any_value(sd.device_id) AS device_id,
+           min(r.ts) AS start_ts, max(r.ts) AS end_ts
+    FROM r JOIN source_device sd USING (source_id)
+    GROUP BY r.source_id, r.origin, r.pc_id, r.call_id_hint
+), endings AS (
+    SELECT source_id, pc_id,
+        bool_or(event = 'close') AS closed_by_app,
+        coalesce(arg_max(lower(state), ts) FILTER (WHERE lower(event) IN ('onconnectionstatechange', 'connectionstatechange')),
+                 arg_max(lower(state), ts) FILTER (WHERE lower(event) IN ('oniceconnectionstatechange', 'iceconnectionstatechange')))
+            AS last_state
+    FROM pc_state_changes GROUP BY source_id, pc_id
+)
+SELECT s.*, e.closed_by_app, e.last_state
+FROM spans s LEFT JOIN endings e ON e.source_id = s.source_id AND e.pc_id IS NOT DISTINCT FROM s.pc_id;
+
 -- Candidate calls, in order of trust.
 CREATE OR REPLACE TEMP TABLE call_windows AS
 WITH ev AS (
@@ -46,16 +75,24 @@ WITH ev AS (
         least(e.start_ts, s.start_ts) AS start_ts, greatest(e.end_ts, s.end_ts) AS end_ts,
         coalesce(e.ended, false) AS ended, e.app_pid, 'explicit_id' AS evidence_kind
     FROM explicit_events e FULL JOIN explicit_stats s ON e.call_id = s.call_id
+), pc_sessions AS (
+    -- a stats file's peer connections without call ids: the ones whose spans overlap (an SFU leg and
+    -- peer-to-peer legs, a renegotiated connection) are one session; a connection that starts after all the
+    -- earlier ones ended starts the next
+    SELECT *, sum(CASE WHEN start_ts > prev_end + INTERVAL 5 SECOND THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY source_id ORDER BY start_ts, pc_id) AS session
+    FROM (SELECT *, max(end_ts) OVER (PARTITION BY source_id ORDER BY start_ts, pc_id
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+          FROM pc_spans WHERE call_id_hint IS NULL AND origin = 'device' AND pc_id IS NOT NULL)
 ), pcs AS (
-    -- peer-connection lifetimes of streams that carry no call id
-    SELECT 'pc:' || coalesce(p.pc_id, '?') || '@' || p.source_id AS call_id, any_value(p.device_id) AS device_id,
-        least(min(p.start_ts), min(c.ts)) AS start_ts, greatest(max(p.end_ts), max(c.ts)) AS end_ts,
-        coalesce(bool_or(lower(c.state) IN ('closed', 'failed')), false) AS ended, NULL::INTEGER AS app_pid,
-        'peer_connection' AS evidence_kind
-    FROM stat_spans p
-    LEFT JOIN pc_state_changes c ON c.source_id = p.source_id AND c.pc_id IS NOT DISTINCT FROM p.pc_id
-    WHERE p.call_id_hint IS NULL AND p.origin = 'device'
-    GROUP BY p.source_id, p.pc_id
+    -- ended: every connection of the session was closed by the app or reached `closed`, and none failed last
+    SELECT 'session:' || p.source_id || '.' || p.session AS call_id, any_value(p.device_id) AS device_id,
+        min(p.start_ts) AS start_ts, max(p.end_ts) AS end_ts,
+        coalesce(bool_and(coalesce(p.closed_by_app, false) OR p.last_state = 'closed'), false)
+            AND NOT coalesce(bool_or(p.last_state = 'failed'), false) AS ended,
+        NULL::INTEGER AS app_pid, 'peer_connection' AS evidence_kind
+    FROM pc_sessions p
+    GROUP BY p.source_id, p.session
 ), app_procs AS (
     SELECT DISTINCT device_id, subject_pid FROM ev WHERE producer IN ('webrtc', 'apple_client')
 ), act_all AS (
@@ -135,15 +172,16 @@ FROM ev_all a LEFT JOIN matched m USING (event_id);
 DELETE FROM call_streams;
 INSERT INTO call_streams
 WITH streams AS (
-    SELECT source_id, origin, pc_id, call_id_hint, min(ts_start) AS start_ts, max(ts_end) AS end_ts
-    FROM rtp_intervals GROUP BY ALL
+    SELECT source_id, origin, pc_id, call_id_hint, start_ts, end_ts FROM pc_spans
 ), by_id AS (
     SELECT w.call_id, s.source_id, s.origin, s.pc_id, s.call_id_hint, 'call_id' AS how
     FROM streams s JOIN call_windows w ON s.call_id_hint = w.call_id
 ), by_pc AS (
+    -- the session the connection's span falls in (its file's)
     SELECT w.call_id, s.source_id, s.origin, s.pc_id, s.call_id_hint, 'pc_id'
-    FROM streams s JOIN call_windows w ON w.call_id = 'pc:' || coalesce(s.pc_id, '?') || '@' || s.source_id
-    WHERE s.call_id_hint IS NULL
+    FROM streams s JOIN call_windows w ON starts_with(w.call_id, 'session:' || s.source_id || '.')
+         AND s.start_ts >= w.start_ts AND s.start_ts <= w.end_ts
+    WHERE s.call_id_hint IS NULL AND s.origin = 'device' AND s.pc_id IS NOT NULL
 ), by_time AS (
     -- the call that covers most of the stream, and at least half of it (clocks may differ by seconds)
     SELECT w.call_id, s.source_id, s.origin, s.pc_id, s.call_id_hint, 'time'

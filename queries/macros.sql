@@ -206,3 +206,20 @@ CREATE OR REPLACE TEMP MACRO text_level(lv) AS
         WHEN 'W' THEN 'Warning' WHEN 'WARN' THEN 'Warning' WHEN 'WARNING' THEN 'Warning'
         WHEN 'N' THEN 'Notice' WHEN 'NOTICE' THEN 'Notice' WHEN 'A' THEN 'Activity'
         ELSE trim(lv) END;
+
+-- Legacy Google stats (queries/stats/goog_to_w3c.sql): the W3C type a goog object corresponds to.
+CREATE OR REPLACE TEMP MACRO goog_w3c_type(t, id) AS
+    CASE WHEN t = 'ssrc' AND id LIKE '%\_recv' ESCAPE '\' THEN 'inbound-rtp'
+         WHEN t = 'ssrc' AND id LIKE '%\_send' ESCAPE '\' THEN 'outbound-rtp'
+         WHEN t = 'googCandidatePair' THEN 'candidate-pair'
+         WHEN t = 'googComponent' THEN 'transport'
+         WHEN t = 'localcandidate' THEN 'local-candidate'
+         WHEN t = 'remotecandidate' THEN 'remote-candidate'
+         ELSE t END;
+
+-- A goog candidate type in W3C words: local -> host, stun/serverreflexive -> srflx, peerreflexive -> prflx,
+-- relay/relayed -> relay.
+CREATE OR REPLACE TEMP MACRO goog_candidate_type(c) AS
+    CASE lower(c) WHEN 'local' THEN 'host' WHEN 'host' THEN 'host' WHEN 'stun' THEN 'srflx'
+                  WHEN 'serverreflexive' THEN 'srflx' WHEN 'srflx' THEN 'srflx' WHEN 'peerreflexive' THEN 'prflx'
+                  WHEN 'prflx' THEN 'prflx' WHEN 'relay' THEN 'relay' WHEN 'relayed' THEN 'relay' ELSE c END;

@@ -148,6 +148,20 @@ CREATE TABLE IF NOT EXISTS calls (
                                               -- rules about a call's configuration do not judge it
 );
 
+-- Every peer connection's span (rebuilt by sessionise): from its first stats sample or state change to its last,
+-- and how it ended (closed by the app; its last connection state, or ICE state where the dump has none).
+CREATE TABLE IF NOT EXISTS pc_spans (
+    source_id      INTEGER NOT NULL,
+    origin         VARCHAR NOT NULL,
+    pc_id          VARCHAR,
+    call_id_hint   VARCHAR,
+    device_id      VARCHAR,
+    start_ts       TIMESTAMPTZ NOT NULL,
+    end_ts         TIMESTAMPTZ NOT NULL,
+    closed_by_app  BOOLEAN,
+    last_state     VARCHAR
+);
+
 -- Which call each stats stream belongs to (a stream: one source's rows for one peer connection / call hint).
 CREATE TABLE IF NOT EXISTS call_streams (
     call_id       VARCHAR NOT NULL,
@@ -168,7 +182,9 @@ CREATE TABLE IF NOT EXISTS findings (
     first_ts        TIMESTAMPTZ,
     last_ts         TIMESTAMPTZ,
     evidence        BIGINT[],                -- event ids (session_events: source, lines, message)
-    stats_evidence  STRUCT(source_id INTEGER, line BIGINT)[],  -- stats samples (source, line)
+    stats_evidence  STRUCT(source_id INTEGER, line BIGINT, locator VARCHAR, what VARCHAR)[],
+                                             -- stats samples: source, line (or where in a dump: locator), and
+                                             -- what they show (stream, field, values, times)
     detail          VARCHAR
 );
 
@@ -319,7 +335,10 @@ CREATE TABLE IF NOT EXISTS rtp_intervals (
     gap BOOLEAN NOT NULL,                                       -- samples further apart than the gap limit: no rates
     counter_reset BOOLEAN NOT NULL,                             -- a counter went down: the stream restarted
     packets DOUBLE, packets_per_s DOUBLE, bytes_per_s DOUBLE, lost DOUBLE, loss_rate DOUBLE,
-    concealment_ratio DOUBLE, audio_level DOUBLE, jitter_s DOUBLE, rtt_s DOUBLE, mos DOUBLE
+    concealment_ratio DOUBLE, audio_level DOUBLE, jitter_s DOUBLE, rtt_s DOUBLE, mos DOUBLE,
+    locator VARCHAR,                                            -- evidence where a format has no lines (dump series)
+    counter DOUBLE,                                             -- the stream's packet counter at ts_end
+    ssrc BIGINT
 );
 
 -- Working table of the stats formats (per connection): every stats object read, before it is typed.
@@ -328,7 +347,18 @@ CREATE TEMP TABLE IF NOT EXISTS stat_stage (
     type VARCHAR, ts TIMESTAMPTZ, obj JSON, reject_reason VARCHAR, excerpt VARCHAR
 );
 
--- Working table of the rtcstats format: one row per changed field of a delta-compressed getStats entry.
+-- Working tables of the rtcstats format: the fields each getStats report sent, and the objects it named.
 CREATE TEMP TABLE IF NOT EXISTS rtcstats_delta (
-    line BIGINT, pc_id VARCHAR, ts TIMESTAMPTZ, stat_id VARCHAR, key VARCHAR, value JSON
+    line BIGINT, pc_id VARCHAR, report_ts DOUBLE, stat_id VARCHAR, key VARCHAR, value JSON
+);
+CREATE TEMP TABLE IF NOT EXISTS rtcstats_objects (
+    line BIGINT, pc_id VARCHAR, stat_id VARCHAR, compressed BOOLEAN, removed BOOLEAN, obj_ms DOUBLE
+);
+
+-- rtcstats method, stats type and property codes (fileFormat 3), from queries/reference/rtcstats_codes.csv.
+CREATE TABLE IF NOT EXISTS ref_rtcstats_codes (
+    kind VARCHAR NOT NULL,   -- method | type | property
+    code VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    PRIMARY KEY (kind, code)
 );

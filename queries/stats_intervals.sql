@@ -1,4 +1,8 @@
 -- Per-interval audio series for one source ($source_id), from the cumulative RTP counters.
+--   * a stream is audio when any of its samples says so (kind / mediaType); samples that leave it out are the
+--     stream's all the same;
+--   * the stream's first sample opens it with a lead-in interval (one polling step before it, no rates): the
+--     packets counted before the first poll, so the series adds up to the counters;
 --   * duplicate timestamps for one stream: the sample on the later line wins;
 --   * a counter that goes down means the stream restarted: the interval counts the new value as its delta
 --     (the counter restarted from zero) and is flagged counter_reset;
@@ -8,20 +12,22 @@
 --   * MOS: emodel_mos (queries/macros.sql) from RTT, jitter and the interval's loss.
 INSERT INTO rtp_intervals
 WITH inb AS (
-    SELECT source_id, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, ssrc,
+    SELECT source_id, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, locator, ssrc,
            packets_received AS packets, bytes_received AS bytes, packets_lost AS lost,
            concealed_samples, total_samples_received, audio_level, jitter_s
     FROM stats_inbound_rtp
-    WHERE source_id = $source_id AND coalesce(kind, 'audio') = 'audio'
+    WHERE source_id = $source_id
     QUALIFY row_number() OVER (PARTITION BY origin, pc, stat_id, ts ORDER BY line DESC NULLS LAST) = 1
+        AND coalesce(max(kind) OVER (PARTITION BY origin, coalesce(pc_id, ''), stat_id), 'audio') = 'audio'
 ), outb AS (
-    SELECT source_id, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, ssrc,
+    SELECT source_id, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, locator, ssrc,
            packets_sent AS packets, bytes_sent AS bytes, CAST(NULL AS DOUBLE) AS lost,
            CAST(NULL AS DOUBLE) AS concealed_samples, CAST(NULL AS DOUBLE) AS total_samples_received,
            CAST(NULL AS DOUBLE) AS audio_level, CAST(NULL AS DOUBLE) AS jitter_s
     FROM stats_outbound_rtp
-    WHERE source_id = $source_id AND coalesce(kind, 'audio') = 'audio'
+    WHERE source_id = $source_id
     QUALIFY row_number() OVER (PARTITION BY origin, pc, stat_id, ts ORDER BY line DESC NULLS LAST) = 1
+        AND coalesce(max(kind) OVER (PARTITION BY origin, coalesce(pc_id, ''), stat_id), 'audio') = 'audio'
 ), samples AS (
     SELECT 'inbound' AS direction, * FROM inb
     UNION ALL
@@ -33,14 +39,26 @@ WITH inb AS (
         lag(concealed_samples) OVER w AS prev_concealed, lag(total_samples_received) OVER w AS prev_samples
     FROM samples
     WINDOW w AS (PARTITION BY direction, origin, pc, stat_id ORDER BY ts)
+), steps AS (
+    SELECT direction, origin, pc, stat_id, median(epoch(ts) - epoch(prev_ts)) AS step
+    FROM paired WHERE prev_ts IS NOT NULL GROUP BY ALL
 ), deltas AS (
-    SELECT *,
-        epoch(ts) - epoch(prev_ts) AS seconds,
-        packets < prev_packets OR bytes < prev_bytes OR total_samples_received < prev_samples AS counter_reset
-    FROM paired WHERE prev_ts IS NOT NULL
+    SELECT p.*,
+        epoch(p.ts) - epoch(p.prev_ts) AS seconds,
+        p.packets < p.prev_packets OR p.bytes < p.prev_bytes OR p.total_samples_received < p.prev_samples AS counter_reset,
+        false AS lead_in
+    FROM paired p WHERE p.prev_ts IS NOT NULL
+    UNION ALL
+    -- the lead-in: what the first sample counted since the stream began (its rate is unknown)
+    SELECT p.* REPLACE (p.ts - to_microseconds(CAST(coalesce(s.step, 1) * 1e6 AS BIGINT)) AS prev_ts,
+                        0 AS prev_packets, 0 AS prev_bytes, 0 AS prev_lost, 0 AS prev_concealed, 0 AS prev_samples),
+        coalesce(s.step, 1), false, true
+    FROM paired p LEFT JOIN steps s USING (direction, origin, pc, stat_id)
+    WHERE p.prev_ts IS NULL
 ), sized AS (
     SELECT *,
-        seconds > greatest(5, 3 * median(seconds) OVER (PARTITION BY direction, origin, pc, stat_id)) AS gap,
+        lead_in OR seconds > greatest(5, 3 * median(seconds) FILTER (WHERE NOT lead_in)
+                                          OVER (PARTITION BY direction, origin, pc, stat_id)) AS gap,
         CASE WHEN counter_reset THEN packets ELSE packets - prev_packets END AS d_packets,
         CASE WHEN counter_reset THEN bytes ELSE bytes - prev_bytes END AS d_bytes,
         CASE WHEN counter_reset THEN lost ELSE lost - prev_lost END AS d_lost,
@@ -78,6 +96,6 @@ WITH inb AS (
 SELECT source_id, origin, call_id_hint, nullif(pc, ''), stat_id, direction, prev_ts, ts, seconds, line, gap,
        coalesce(counter_reset, false), d_packets, packets_per_s, bytes_per_s, d_lost, loss_rate,
        concealment_ratio, audio_level, jitter, rtt,
-       CASE WHEN NOT gap THEN emodel_mos(rtt, jitter, loss_rate) END
+       CASE WHEN NOT gap THEN emodel_mos(rtt, jitter, loss_rate) END, locator, packets, ssrc
 FROM rated
 WHERE seconds > 0

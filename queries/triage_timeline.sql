@@ -1,6 +1,6 @@
--- A compact timeline of one call (?): what the session did, one line an event (the audio server's echo of
--- an app event is folded into it when both are there).
-SELECT t_rel, producer,
+-- A compact timeline of one call ($call_id): what the session did, one line an event (the audio server's echo of
+-- an app event is folded into it when both are there), and its peer connections' connection and ICE states.
+SELECT t_rel, producer, ts,
     CASE kind
         WHEN 'config_set' THEN 'configure ' || coalesce(av_category, '?') || '/' || coalesce(av_mode, '?')
                                || coalesce(' options ' || array_to_string(option_names, ','), '')
@@ -26,8 +26,15 @@ SELECT t_rel, producer,
         ELSE replace(kind, '_', ' ')
     END AS what
 FROM call_events
-WHERE call_id = ?
+WHERE call_id = $call_id
   AND NOT (producer = 'apple_server' AND kind IN ('activation', 'route_change')
            AND EXISTS (SELECT 1 FROM call_events a WHERE a.call_id = call_events.call_id AND a.producer = 'contract'
                        AND a.kind = call_events.kind AND abs(a.t_rel - call_events.t_rel) < 0.1))
-ORDER BY ts, event_id
+UNION ALL
+SELECT epoch(p.ts) - epoch(c.start_ts), 'stats', p.ts,
+       coalesce(p.pc_id || ' ', '') || CASE p.which WHEN 'ice' THEN 'ICE ' ELSE 'connection ' END || p.state
+FROM pc_states p
+JOIN call_streams cs ON cs.source_id = p.source_id AND cs.pc_id IS NOT DISTINCT FROM p.pc_id AND cs.origin = p.origin
+JOIN calls c ON c.call_id = cs.call_id
+WHERE cs.call_id = $call_id
+ORDER BY 3

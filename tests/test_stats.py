@@ -33,7 +33,7 @@ def test_getstats_upload_counts_and_rejects(con, ingest):
     assert (res.records, res.stored, res.rejected) == (52, 49, 3)
     reasons = sorted(r[0] for r in con.execute("SELECT reason FROM rejects").fetchall())
     assert reasons == [
-        'field packetsReceived is not a number: "lots" (line 8)',
+        'field packetsReceived is not a finite number: "lots" (line 8)',
         "not valid JSON (line 6)",
         "stats object without type (line 8)",
     ]
@@ -43,7 +43,9 @@ def test_getstats_upload_counts_and_rejects(con, ingest):
 
 def test_intervals_hand_computed(con, ingest):
     ingest(STATS / "device_getstats.ndjson")
-    rows = _intervals(con, "IT01A1111")
+    lead_in, *rows = _intervals(con, "IT01A1111")
+    # the stream's first sample opens it: what it counted before (nothing here), one polling step, no rates
+    assert lead_in[:4] == (1.0, True, False, 0.0) and lead_in[4] is None
     assert rows[0] == (1.0, False, False, 50.0, 50.0, 0.0, 0.0, 2)
     # 50 packets received and 5 lost in the interval: 5 / 55; 960 of 48000 samples concealed
     assert rows[1][:5] == (1.0, False, False, 50.0, 50.0)
@@ -172,8 +174,10 @@ def test_rtcstats_delta_decompression(con, ingest):
     assert out == [(5, 0.0, 2222), (6, 0.0, 2222), (7, 50.0, 2222)]
     inb = con.execute("SELECT line, packets_received, packets_lost, kind FROM stats_inbound_rtp ORDER BY line")
     assert inb.fetchall() == [(5, 0.0, 0.0, "audio"), (6, 50.0, 0.0, "audio"), (7, 100.0, 3.0, "audio")]
-    states = con.execute("SELECT state FROM pc_state_changes ORDER BY line").fetchall()
-    assert [s[0] for s in states] == ["checking", "connected", "disconnected"]
+    states = con.execute("SELECT event, state FROM pc_state_changes ORDER BY line").fetchall()
+    # the ICE states, and the app closing the connection (a `close` entry)
+    assert [s[1] for s in states] == ["checking", "connected", "disconnected", "closed"]
+    assert states[-1][0] == "close"
     assert con.execute("SELECT line, reason FROM rejects").fetchall() == [(8, "not valid JSON (line 8)")]
 
 

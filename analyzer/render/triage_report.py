@@ -29,6 +29,14 @@ def _device(call: dict) -> str:
     return call["device"]
 
 
+def _where(e: dict) -> str:
+    """file:line (file:first-last for a multi-line record), or file and where in a dump that has no lines."""
+    if e["line"] is None:
+        return f"{e['file']} ({e['locator']})" if e.get("locator") else e["file"]
+    lines = f"{e['line']}" if e["line"] == e["line_end"] else f"{e['line']}-{e['line_end']}"
+    return f"{e['file']}:{lines}"
+
+
 def _verdict(call: dict) -> str:
     head = call["verdict"] if call["cause"] is None else f"{call['verdict']}: {call['cause']}"
     return f"{head} ({call['confidence']})"
@@ -90,8 +98,7 @@ def to_markdown(report: Report) -> str:
                 "- **Evidence:**",
             ]
             for e in f["evidence"]:
-                lines = f"{e['line']}" if e["line"] == e["line_end"] else f"{e['line']}-{e['line_end']}"
-                out.append(f"  - {md(e['file'])}:{lines} {md_code(e['text'])}")
+                out.append(f"  - {md(_where(e))} {md_code(e['text'])}")
             if f["more_evidence"]:
                 out.append(f"  - and {f['more_evidence']} more")
             out += ["", "**Fix:**", "", *(f"> {ln}" if ln else ">" for ln in f["fix"].splitlines()), ""]
@@ -138,7 +145,7 @@ def print_terminal(report: Report, db: str) -> None:
             con.print(f"          {escape(f['detail'])}")
             con.print(f"          when: {when}")
             for e in f["evidence"]:
-                con.print(f"          [dim]{escape(e['file'])}:{e['line']}[/dim] {escape(e['text'])}")
+                con.print(f"          [dim]{escape(_where(e))}[/dim] {escape(e['text'])}")
             if f["more_evidence"]:
                 con.print(f"          [dim]and {f['more_evidence']} more[/dim]")
             con.print("          fix:")

@@ -117,7 +117,7 @@ def gateway_stats_lines(call: CallPlan, offset_s: float, delay_s: float = 0.04) 
     for i in range(1, call.duration):
         got += max(0, m.out_pkts[i] - m.out_lost[i])
         lost += m.out_lost[i] if m.out_pkts[i] else 0
-        sent += m.in_pkts[i]
+        sent += m.in_pkts[i] + (m.in_dropped[i] if m.in_dropped else 0)
         # counted through second i, received delay_s after the device sent them, stamped on the gateway clock
         ts = _ms(call.start + timedelta(seconds=i + delay_s + offset_s)) + 0.25
         lines.append(

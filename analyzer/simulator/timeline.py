@@ -25,6 +25,7 @@ class Media:
     rtt: list[float]
     jitter: list[float]
     ice: list[str]
+    in_dropped: list[int] = field(default_factory=list)  # sent to the device by the gateway, never arrived
 
 
 @dataclass
@@ -52,6 +53,7 @@ def _media(rng: random.Random, n: int) -> Media:
         rtt=[round(rng.uniform(0.04, 0.12), 4) for _ in range(n)],
         jitter=[round(rng.uniform(0.002, 0.01), 4) for _ in range(n)],
         ice=["connected"] * n,
+        in_dropped=[0] * n,
     )
 
 
@@ -180,12 +182,26 @@ def plan_call(
         end = min(duration, t0 + 16)
         _silence(m, t0, end, out=True, inb=True)
         plan.duration = duration = end
-        for attr in ("out_pkts", "in_pkts", "in_lost", "out_lost", "mic_level", "in_level", "rtt", "jitter", "ice"):
+        for attr in (
+            "out_pkts",
+            "in_pkts",
+            "in_lost",
+            "out_lost",
+            "mic_level",
+            "in_level",
+            "rtt",
+            "jitter",
+            "ice",
+            "in_dropped",
+        ):
             setattr(m, attr, getattr(m, attr)[:duration])
         m.ice[-1] = "failed"
         ev.append((duration - 0.5, "ice_failed", {}))
     if "one_way_audio" in faults:
+        # the gateway keeps sending the agent's audio; none of it reaches the phone
         _silence(m, 1, duration, out=False, inb=True)
+        for i in range(1, duration):
+            m.in_dropped[i] = 50
     # benign mess on healthy-looking calls
     if "route_change_recovered" in benign:
         tb = rng.randint(5, max(6, duration - 10))

@@ -2,8 +2,11 @@
 -- cut from the dump by analyzer/formats/webrtc_internals.py) into stat_stage.
 -- Layout: {"getUserMedia": [...], "PeerConnections": {"<pid>-<lid>": {"updateLog": [{time, type, value}],
 -- "stats": {"<statId>-<property>": {"startTime", "endTime", "statsType", "values": "[v0, v1, ...]"}}}}}.
--- A series' i-th value is at startTime + i seconds. Older dumps use goog stats (statsType ssrc,
--- googCandidatePair): those are mapped to their W3C names and units.
+-- Every series of one stats object ends at the same sample (the dump's last poll) but a property that appeared
+-- later starts later: values are aligned by their position from the end, and each sample's instant is the
+-- object's own `timestamp` series where it has one, else endTime minus whole polling steps. Legacy goog stats are
+-- staged as they are (queries/stats/goog_to_w3c.sql maps them); webrtc-internals' derived "[...]" series are not
+-- stats and are dropped.
 -- The dump is read by pattern, not as one JSON value, so a dump cut short still gives every series before
 -- the cut (the caller records the damage); each series object is parsed as JSON on its own.
 INSERT INTO stat_stage
@@ -23,40 +26,39 @@ WITH pcs AS (
     FROM entries
 ), valued AS (
     SELECT *, o ->> 'statsType' AS stats_type, stats_instant(o ->> 'startTime') AS start_ts,
+        stats_instant(o ->> 'endTime') AS end_ts,
         CASE WHEN json_type(o, '$.values') = 'VARCHAR' THEN TRY_CAST(o ->> 'values' AS JSON)
              ELSE o -> 'values' END AS vals
     FROM series
+), arrays AS (
+    SELECT *, CAST(vals AS JSON[]) AS arr FROM valued
+    WHERE json_type(vals) = 'ARRAY' AND start_ts IS NOT NULL AND stat_id <> '' AND NOT starts_with(prop, '[')
+), steps AS (
+    -- the polling step of each object: its longest series' span over its samples (1 s when it has one sample)
+    SELECT pc_id, stat_id, any_value(stats_type) AS stats_type,
+        arg_max(CASE WHEN len(arr) > 1 THEN (epoch(coalesce(end_ts, start_ts)) - epoch(start_ts)) / (len(arr) - 1) END,
+                len(arr)) AS step,
+        max(coalesce(end_ts, start_ts)) AS last_ts
+    FROM arrays GROUP BY pc_id, stat_id
 ), points AS (
-    -- the array is parsed once; its elements are zipped with their positions
-    SELECT pc_id, stat_id, prop, stats_type, start_ts, unnest(arr) AS v, generate_subscripts(arr, 1) - 1 AS i
-    FROM (SELECT *, CAST(vals AS JSON[]) AS arr FROM valued
-          WHERE json_type(vals) = 'ARRAY' AND start_ts IS NOT NULL AND stat_id <> '')
-), mapped AS (
-    -- goog (pre-spec) stats: names and units of the W3C stats they correspond to
-    SELECT pc_id, stat_id, start_ts, i,
-        CASE WHEN stats_type = 'ssrc' AND stat_id LIKE '%\_recv' ESCAPE '\' THEN 'inbound-rtp'
-             WHEN stats_type = 'ssrc' AND stat_id LIKE '%\_send' ESCAPE '\' THEN 'outbound-rtp'
-             WHEN stats_type = 'googCandidatePair' THEN 'candidate-pair'
-             ELSE stats_type END AS type,
-        CASE prop WHEN 'googJitterReceived' THEN 'jitter' WHEN 'audioOutputLevel' THEN 'audioLevel'
-                  WHEN 'googRtt' THEN CASE WHEN stats_type = 'googCandidatePair' THEN 'currentRoundTripTime' ELSE prop END
-                  WHEN 'googActiveConnection' THEN 'nominated'
-                  ELSE prop END AS prop,
-        CASE prop WHEN 'googJitterReceived' THEN to_json(TRY_CAST(v AS DOUBLE) / 1000)
-                  WHEN 'audioOutputLevel' THEN to_json(TRY_CAST(v AS DOUBLE) / 32767)
-                  WHEN 'googRtt' THEN CASE WHEN stats_type = 'googCandidatePair'
-                                           THEN to_json(TRY_CAST(v AS DOUBLE) / 1000) ELSE v END
-                  ELSE v END AS v
-    FROM points
+    -- k: the sample's position from the end (0 = the last poll), the same for every series of the object
+    SELECT a.pc_id, a.stat_id, a.prop, a.stats_type, unnest(a.arr) AS v,
+           len(a.arr) - generate_subscripts(a.arr, 1) AS k
+    FROM arrays a
+), times AS (
+    SELECT pc_id, stat_id, k, stats_instant(v ->> '$') AS ts FROM points WHERE prop = 'timestamp'
 ), objects AS (
-    SELECT pc_id, stat_id, any_value(type) AS type, start_ts + to_seconds(i) AS ts,
-           json_merge_patch(json_group_object(prop, v), json_object('id', stat_id, 'type', any_value(type))) AS obj
-    FROM mapped
-    GROUP BY pc_id, stat_id, start_ts + to_seconds(i)
+    SELECT p.pc_id, p.stat_id, p.k, any_value(p.stats_type) AS type,
+           json_merge_patch(json_group_object(p.prop, p.v), json_object('id', p.stat_id, 'type', any_value(p.stats_type))) AS obj
+    FROM points p WHERE p.prop NOT IN ('timestamp', 'id', 'type')
+    GROUP BY p.pc_id, p.stat_id, p.k
 )
-SELECT NULL, 'PeerConnections.' || pc_id || '.stats.' || stat_id, 'device', NULL, pc_id, stat_id, type, ts, obj,
-       CASE WHEN type IS NULL THEN 'stats series without statsType' END, NULL
-FROM objects
+SELECT NULL, 'PeerConnections.' || o.pc_id || '.stats.' || o.stat_id, 'device', NULL, o.pc_id, o.stat_id, o.type,
+       coalesce(t.ts, s.last_ts - to_microseconds(CAST(o.k * coalesce(s.step, 1) * 1e6 AS BIGINT))), o.obj,
+       CASE WHEN o.type IS NULL THEN 'stats series without statsType' END, NULL
+FROM objects o
+JOIN steps s USING (pc_id, stat_id)
+LEFT JOIN times t USING (pc_id, stat_id, k)
 UNION ALL
 SELECT NULL, 'PeerConnections.' || pc_id || '.stats.' || name, 'device', NULL, pc_id, NULLIF(stat_id, ''), stats_type,
        start_ts, NULL,

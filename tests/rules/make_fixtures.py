@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from analyzer.simulator.render_logs import call_lines, render_ndjson
-from analyzer.simulator.render_stats import device_stats_lines
+from analyzer.simulator.render_stats import device_stats_lines, gateway_stats_lines
 from analyzer.simulator.timeline import HFP, MIC, RECEIVER, CallPlan, _silence, plan_call, route_event
 
 HERE = Path(__file__).resolve().parent
@@ -125,13 +125,24 @@ CASES = {
 }
 
 
-def write(folder: Path, plan: CallPlan) -> None:
+# rules that judge from both legs: their fixtures carry the gateway's stats too (one-way audio needs the other end
+# to have sent)
+WITH_GATEWAY = {"network.one_way_audio"}
+
+
+def write(folder: Path, plan: CallPlan, gateway: bool = False) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     lines = call_lines(plan, contract=True)
     (folder / "device_log.ndjson").write_text(
         "".join(render_ndjson(ln, TZ, 1000 + i) + "\n" for i, ln in enumerate(lines)), encoding="utf-8"
     )
     (folder / "app_stats.ndjson").write_text("".join(row + "\n" for row in device_stats_lines(plan)), encoding="utf-8")
+    if gateway:
+        rows = gateway_stats_lines(plan, 1.5)
+        (folder / "gateway_stats.ndjson").write_text(
+            "".join(f'{{"call_id":"{plan.call_id}","origin":"gateway","report":{row}}}\n' for row in rows),
+            encoding="utf-8",
+        )
 
 
 def main() -> None:
@@ -139,7 +150,7 @@ def main() -> None:
         for side, case in zip(("positive", "negative"), cases, strict=True):
             name = f"{rule_id}:{side}"
             plan = _custom(name, case[1]) if case[0] == "custom" else _plan(name, case[1], case[2])
-            write(HERE / rule_id / side, plan)
+            write(HERE / rule_id / side, plan, gateway=rule_id in WITH_GATEWAY)
 
 
 if __name__ == "__main__":
