@@ -28,12 +28,25 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _parse_options(assume_offset: str, year: int | None):
+def _parse_options(assume_offset: str, year: int | None, date: str | None = None):
+    from datetime import date as calendar_date
+
     from analyzer.parse import ParseOptions
 
     if not (len(assume_offset) == 5 and assume_offset[0] in "+-" and assume_offset[1:].isdigit()):
         raise _fail(f"--assume-offset must look like +0000 or -0800, not {assume_offset!r}")
-    return ParseOptions(assumed_offset=assume_offset, year=year)
+    if date is not None:
+        try:
+            calendar_date.fromisoformat(date)
+        except ValueError:
+            raise _fail(f"--date must be a day like 2026-11-20, not {date!r}") from None
+    return ParseOptions(assumed_offset=assume_offset, year=year, date=date)
+
+
+DateOption = Annotated[
+    str | None,
+    typer.Option(help="Day (YYYY-MM-DD) for lines that give a time of day only (Xcode and SDK pastes)."),
+]
 
 
 rules_app = typer.Typer(help="The rule pack: list, show and test rules.", no_args_is_help=True)
@@ -80,6 +93,7 @@ def triage(
     rules: RulesOption = None,
     assume_offset: Annotated[str, typer.Option(help="UTC offset for formats that carry none.")] = "+0000",
     year: Annotated[int | None, typer.Option(help="Year for formats that carry none (idevicesyslog).")] = None,
+    date: DateOption = None,
     model: Annotated[Path | None, typer.Option("--model", help="A model file (default: the one shipped).")] = None,
     no_model: Annotated[bool, typer.Option("--no-model", help="Rules only; do not load the classifier.")] = False,
 ) -> None:
@@ -98,7 +112,7 @@ def triage(
         raise _fail(f"--format must be table, json or markdown, not {fmt!r}")
     if min_severity not in SEVERITIES:
         raise _fail(f"--min-severity must be one of {', '.join(SEVERITIES)}")
-    opts = _parse_options(assume_offset, year)
+    opts = _parse_options(assume_offset, year, date)
     rule_pack = _load_rules(rules)
     try:
         con = connect(db)
@@ -132,6 +146,7 @@ def ingest(
         int | None,
         typer.Option(help="Year for formats that carry none (idevicesyslog); default: the file's mtime year."),
     ] = None,
+    date: DateOption = None,
     fmt: FormatOption = "table",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
@@ -143,7 +158,7 @@ def ingest(
     from analyzer.render.ingest_summary import print_summary
     from analyzer.store import connect
 
-    opts = _parse_options(assume_offset, year)
+    opts = _parse_options(assume_offset, year, date)
     try:
         con = connect(db)
     except InputError as exc:

@@ -18,7 +18,8 @@
 --   share_receiver, share_bluetooth   share of the call on those outputs (from the route segments)
 --   int_to_audio_s        seconds from the last interruption end to outbound audio flowing (-1: no interruption,
 --                         duration: never)
---   out_flat_s, in_flat_s, out_flat_share, in_flat_share   seconds (share) with no packets each way
+--   out_flat_s, in_flat_s, out_flat_share, in_flat_share   seconds (share) with no packets each way, of the stream
+--                         silent longest (streams that carried audio first; never summed over streams)
 --   out_flat_tail_s       seconds of silence at the end of the call, outbound
 --   loss_mean, loss_max, jitter_mean_ms, rtt_mean_ms, rtt_p90_ms, conceal_mean, mos_mean, mos_min
 --   mic_p50, mic_zero_share   the microphone level: median, and share of samples at zero
@@ -60,12 +61,20 @@ WITH ev AS (
         sum(seconds) FILTER (WHERE list_contains(outputs, 'BuiltInReceiver')) AS on_receiver,
         sum(seconds) FILTER (WHERE list_has_any(outputs, ['BluetoothHFP', 'BluetoothA2DPOutput', 'BluetoothLE'])) AS on_bt
     FROM segs GROUP BY call_id
+), silent_stream AS (
+    -- per direction, the stream silent longest: of those that carried audio, if any did (the others are
+    -- placeholders), else of all; streams are not added up (a call may have several)
+    SELECT call_id, direction, silent_s, seconds FROM audio_streams
+    QUALIFY row_number() OVER (PARTITION BY call_id, direction ORDER BY carried DESC, silent_s DESC) = 1
+), flat AS (
+    SELECT call_id,
+        any_value(silent_s) FILTER (WHERE direction = 'outbound') AS out_flat_s,
+        any_value(silent_s) FILTER (WHERE direction = 'inbound') AS in_flat_s,
+        any_value(seconds) FILTER (WHERE direction = 'outbound') AS out_s,
+        any_value(seconds) FILTER (WHERE direction = 'inbound') AS in_s
+    FROM silent_stream GROUP BY call_id
 ), audio AS (
     SELECT call_id,
-        sum(seconds) FILTER (WHERE direction = 'outbound' AND NOT gap AND packets_per_s < 1) AS out_flat_s,
-        sum(seconds) FILTER (WHERE direction = 'inbound' AND NOT gap AND packets_per_s < 1) AS in_flat_s,
-        sum(seconds) FILTER (WHERE direction = 'outbound' AND NOT gap) AS out_s,
-        sum(seconds) FILTER (WHERE direction = 'inbound' AND NOT gap) AS in_s,
         avg(loss_rate) FILTER (WHERE direction = 'inbound') AS loss_mean,
         max(loss_rate) FILTER (WHERE direction = 'inbound') AS loss_max,
         avg(jitter_s) FILTER (WHERE direction = 'inbound') * 1000 AS jitter_mean_ms,
@@ -115,10 +124,10 @@ SELECT
     CASE WHEN f.last_int_end IS NULL THEN -1
          WHEN k.flowing_at IS NULL THEN b.duration_s
          ELSE epoch(k.flowing_at) - epoch(f.last_int_end) END AS int_to_audio_s,
-    coalesce(a.out_flat_s, 0) AS out_flat_s,
-    coalesce(a.in_flat_s, 0) AS in_flat_s,
-    coalesce(a.out_flat_s / nullif(a.out_s, 0), 0) AS out_flat_share,
-    coalesce(a.in_flat_s / nullif(a.in_s, 0), 0) AS in_flat_share,
+    coalesce(fl.out_flat_s, 0) AS out_flat_s,
+    coalesce(fl.in_flat_s, 0) AS in_flat_s,
+    coalesce(fl.out_flat_s / nullif(fl.out_s, 0), 0) AS out_flat_share,
+    coalesce(fl.in_flat_s / nullif(fl.in_s, 0), 0) AS in_flat_share,
     CASE WHEN a.last_out IS NULL THEN 0 WHEN a.last_out_alive IS NULL THEN b.duration_s
          ELSE epoch(a.last_out) - epoch(a.last_out_alive) END AS out_flat_tail_s,
     coalesce(a.loss_mean, 0) AS loss_mean,
@@ -136,6 +145,7 @@ FROM base b
 LEFT JOIN evf f USING (call_id)
 LEFT JOIN shares s USING (call_id)
 LEFT JOIN audio a USING (call_id)
+LEFT JOIN flat fl USING (call_id)
 LEFT JOIN back k USING (call_id)
 LEFT JOIN mic m USING (call_id)
 LEFT JOIN ice i USING (call_id)

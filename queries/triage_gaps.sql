@@ -6,8 +6,8 @@ WITH c AS (
 ), flat AS (
     SELECT a.direction, a.source_id, a.pc_id, a.stat_id, a.ts_start, a.ts_end, a.packets_per_s < 1 AS silent
     FROM call_audio a WHERE a.call_id = $call_id AND NOT a.gap
-      AND EXISTS (SELECT 1 FROM call_audio b WHERE b.call_id = a.call_id AND b.source_id = a.source_id
-                  AND b.pc_id IS NOT DISTINCT FROM a.pc_id AND b.stat_id = a.stat_id AND b.packets > 0)
+      AND EXISTS (SELECT 1 FROM audio_streams b WHERE b.call_id = a.call_id AND b.source_id = a.source_id
+                  AND b.pc_id IS NOT DISTINCT FROM a.pc_id AND b.stat_id = a.stat_id AND b.carried)
 ), runs AS (
     SELECT *, sum(CASE WHEN silent THEN 0 ELSE 1 END)
                   OVER (PARTITION BY direction, source_id, pc_id, stat_id ORDER BY ts_start) AS grp

@@ -17,6 +17,17 @@ JOIN call_streams cs ON cs.source_id = i.source_id AND cs.pc_id IS NOT DISTINCT 
      AND cs.call_id_hint IS NOT DISTINCT FROM i.call_id_hint
 WHERE i.origin = 'device';
 
+-- Each audio stream of each call, whole: whether it ever carried a packet (one that never did is a placeholder,
+-- e.g. a receiver for a participant who never spoke, unless something says the other end sent on it), when audio
+-- first flowed, and its seconds with and without audio.
+CREATE OR REPLACE TEMP VIEW audio_streams AS
+SELECT call_id, direction, source_id, pc_id, stat_id, any_value(ssrc) AS ssrc,
+    coalesce(bool_or(packets > 0), false) AS carried,
+    min(ts_start) FILTER (WHERE NOT gap AND packets_per_s >= 1) AS first_audio,
+    coalesce(sum(seconds) FILTER (WHERE NOT gap), 0) AS seconds,
+    coalesce(sum(seconds) FILTER (WHERE NOT gap AND packets_per_s < 1), 0) AS silent_s
+FROM call_audio GROUP BY ALL;
+
 -- The microphone level the app measured (media-source), per sample.
 CREATE OR REPLACE TEMP VIEW call_mic AS
 SELECT cs.call_id, m.ts, m.audio_level, m.source_id, m.line

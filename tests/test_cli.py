@@ -64,3 +64,12 @@ def test_bad_sql_exits_2(tmp_path):
 def test_bad_offset_option():
     out = run("ingest", str(LOGS / "device.ndjson"), "--db", ":memory:", "--assume-offset", "PST")
     assert out.returncode == 2 and "--assume-offset" in out.stderr
+
+
+def test_date_option_places_times_of_day():
+    ticket = LOGS.parent / "tickets" / "app_log_interruption_not_restored.log"
+    out = run("triage", str(ticket), "--format", "json", "--no-model", "--date", "2025-07-14")
+    call = json.loads(out.stdout)["calls"][0]
+    assert call["start_utc"].startswith("2025-07-14 11:") and call["time_basis"] == "no_date"
+    bad = run("triage", str(ticket), "--date", "14/07")
+    assert bad.returncode == 2 and "--date must be a day" in bad.stderr

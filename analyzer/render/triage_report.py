@@ -69,6 +69,31 @@ def _start(call: dict) -> str:
     return f"{call['start_utc']} ({where})"
 
 
+def _connection(c: dict) -> str:
+    """One connection in short: its end, reconnects, time up, RTT, path and the audio each way (local side)."""
+    if c["connectionFailed"]:
+        state = "failed" if c["everConnected"] else "failed, never connected"
+    elif not c["everConnected"]:
+        state = "never connected"
+    else:
+        state = "closed by the app" if c["closedByApp"] else f"last {c['lastState'] or 'state unknown'}"
+    parts = [state]
+    if c["iceReconnects"]:
+        parts.append(f"{c['iceReconnects']} reconnect(s)")
+    if c["everConnected"]:
+        parts.append(f"up {c['sessionDurationMs'] / 1000:.1f} s")
+    if c["meanRtt"] is not None:
+        parts.append(f"RTT {c['meanRtt'] * 1000:.0f} ms")
+    if c["usesRelay"] is not None:
+        parts.append("via TURN relay" if c["usesRelay"] else f"direct ({c['localCandidateType'] or '?'})")
+    for t in c["tracks"]:
+        if t["side"] == "local" and t["mediaType"] == "audio":
+            way = "in" if t["direction"] == "receiver" else "out"
+            lost = f", {t['packetsLostPct']}% lost" if t["packetsLost"] else ""
+            parts.append(f"audio {way} {t['ssrc']}: {int(t['packets'] or 0)} packets{lost}")
+    return f"{c['pc_id'] or 'connection'}: " + "; ".join(parts)
+
+
 def to_markdown(report: Report) -> str:
     out: list[str] = ["# Call triage", ""]
     for call in report.calls:
@@ -102,6 +127,8 @@ def to_markdown(report: Report) -> str:
             if f["more_evidence"]:
                 out.append(f"  - and {f['more_evidence']} more")
             out += ["", "**Fix:**", "", *(f"> {ln}" if ln else ">" for ln in f["fix"].splitlines()), ""]
+        if call["connections"]:
+            out += ["### Connections", ""] + [f"- {md(_connection(c))}" for c in call["connections"]] + [""]
         out += ["### Timeline", "", "| t (s) | event |", "|---:|---|"]
         out += [f"| {t['t_rel']} | {md(t['what'])} |" for t in call["timeline"]]
         out.append("")
@@ -151,6 +178,10 @@ def print_terminal(report: Report, db: str) -> None:
             con.print("          fix:")
             for ln in f["fix"].splitlines():
                 con.print(f"            {escape(ln)}")
+            con.print()
+        for c in call["connections"]:
+            con.print(f"connection {escape(_connection(c))}")
+        if call["connections"]:
             con.print()
         table = Table(title="timeline", show_header=True, box=None)
         table.add_column("t (s)", justify="right")
