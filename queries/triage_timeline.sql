@@ -33,8 +33,7 @@ WHERE call_id = $call_id
 UNION ALL
 SELECT epoch(p.ts) - epoch(c.start_ts), 'stats', p.ts,
        coalesce(p.pc_id || ' ', '') || CASE p.which WHEN 'ice' THEN 'ICE ' ELSE 'connection ' END || p.state
-FROM pc_states p
-JOIN call_streams cs ON cs.source_id = p.source_id AND cs.pc_id IS NOT DISTINCT FROM p.pc_id AND cs.origin = p.origin
-JOIN calls c ON c.call_id = cs.call_id
-WHERE cs.call_id = $call_id
+FROM call_pc_states p
+JOIN calls c USING (call_id)
+WHERE p.call_id = $call_id
 ORDER BY 3

@@ -96,19 +96,44 @@ LEFT JOIN versions v USING (call_id)
 LEFT JOIN predictions p USING (call_id);
 
 -- Each peer connection's states, in order: its connection states where the dump has them, else its ICE states
--- (older browsers and legacy dumps report only those).
+-- (older browsers and legacy dumps report only those); for a connection with no state events at all (an app's
+-- getStats upload, a gateway's stats) the ICE state its transport reports, where it changes. The app closing the
+-- connection is a state too (`closed`).
 CREATE OR REPLACE TEMP VIEW pc_states AS
-WITH st AS (
+WITH ev AS (
     SELECT source_id, origin, pc_id, ts, line, locator, lower(state) AS state, lower(event) AS event,
         CASE WHEN lower(event) IN ('onconnectionstatechange', 'connectionstatechange') THEN 'connection'
              WHEN lower(event) IN ('oniceconnectionstatechange', 'iceconnectionstatechange') THEN 'ice' END AS which
     FROM pc_state_changes WHERE ts IS NOT NULL
+), tr AS (
+    SELECT source_id, origin, pc_id, ts, line, locator, lower(ice_state) AS state,
+        lag(lower(ice_state)) OVER (PARTITION BY source_id, origin, pc_id, stat_id ORDER BY ts, line) AS before
+    FROM stats_transport t
+    WHERE ice_state IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM pc_state_changes c
+                      WHERE c.source_id = t.source_id AND c.pc_id IS NOT DISTINCT FROM t.pc_id)
+), st AS (
+    SELECT * FROM ev
+    UNION ALL
+    SELECT source_id, origin, pc_id, ts, line, locator, state, 'transport.icestate', 'ice'
+    FROM tr WHERE before IS DISTINCT FROM state
 ), kinds AS (
     SELECT source_id, pc_id, bool_or(which = 'connection') AS has_connection FROM st GROUP BY ALL
 )
 SELECT st.* FROM st JOIN kinds k ON k.source_id = st.source_id AND k.pc_id IS NOT DISTINCT FROM st.pc_id
 WHERE st.which = CASE WHEN k.has_connection THEN 'connection' ELSE 'ice' END
    OR st.state = 'closed' AND st.event = 'close';  -- the app closed the connection
+
+-- The device's connection states within each call (a connection's states are the client's view; the gateway's
+-- transport, on its own clock and shared by its calls, is not read here): from a little before the call's first
+-- evidence (connecting precedes the app's "call started") to a little after its end.
+CREATE OR REPLACE TEMP VIEW call_pc_states AS
+SELECT cs.call_id, s.*
+FROM pc_states s
+JOIN call_streams cs ON cs.source_id = s.source_id AND cs.pc_id IS NOT DISTINCT FROM s.pc_id AND cs.origin = s.origin
+JOIN calls c ON c.call_id = cs.call_id
+WHERE s.origin = 'device'
+  AND s.ts BETWEEN c.start_ts - INTERVAL 30 SECOND AND c.end_ts + INTERVAL 10 SECOND;
 
 -- The candidate pair each connection was using at each sample: the one its transport names, or one marked selected
 -- (Firefox, legacy goog stats).

@@ -185,3 +185,40 @@ def test_stats_counts_add_up(con, ingest):
     ingest(STATS)
     bad = con.execute("SELECT path FROM sources WHERE records <> stored + ignored + rejected").fetchall()
     assert bad == []
+
+
+def _refresh(con):
+    from analyzer.pipeline import refresh
+    from analyzer.rules import load_rules
+
+    refresh(con, load_rules(), use_model=False)
+
+
+def test_app_upload_states_come_from_the_transport(con, ingest):
+    # an app's getStats upload has no state events: the transport's iceState, where it changes, stands in
+    ingest(STATS / "app_upload_drop.ndjson", STATS / "gateway_drop.ndjson")
+    _refresh(con)
+    states = con.execute(
+        "SELECT state, strftime(ts, '%H:%M:%S') FROM call_pc_states WHERE pc_id = 'PC-C-drop' ORDER BY ts"
+    ).fetchall()
+    assert states == [("connected", "09:00:01"), ("disconnected", "09:00:10"), ("connected", "09:00:18")]
+    found = dict(con.execute("SELECT rule_id, detail FROM findings").fetchall())
+    assert "8.0 s" in found.pop("network.connection_recovered")
+    # the placeholder receiver (ssrc 3333, never a packet) is not one-way audio although the gateway sent on 1111
+    assert found == {}
+    facts = con.execute(
+        "SELECT pc_id, ever_connected, connection_failed, ice_reconnects FROM connection_facts "
+        "WHERE origin = 'device' ORDER BY pc_id"
+    ).fetchall()
+    # the data-only connection is a connection of the call, with no audio to judge
+    assert facts == [("PC-C-drop", True, False, 1), ("PC-C-drop-data", True, False, 0)]
+    streams = con.execute("SELECT pc_id FROM call_streams WHERE call_id = 'C-drop' ORDER BY pc_id").fetchall()
+    assert ("PC-C-drop-data",) in streams
+
+
+def test_app_upload_failed_connection(con, ingest):
+    ingest(STATS / "app_upload_failed.ndjson")
+    _refresh(con)
+    found = dict(con.execute("SELECT rule_id, detail FROM findings").fetchall())
+    assert "PC-C-fail failed after 33.0 s connected" in found["network.connection_failed"]
+    assert "network.connection_recovered" not in found

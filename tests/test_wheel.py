@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -12,6 +13,20 @@ import pytest
 from tests.conftest import LOGS
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _see_running_environment(py: Path) -> None:
+    """Let the inner venv import the dependencies installed where the tests run (any virtualenv, not the base)."""
+    inner = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    outer = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    # Directories named in a .pth file are appended after the venv's own site-packages, and .pth files inside
+    # them (the editable install of this checkout) are not run, so the wheel's copy is the one imported.
+    (Path(inner) / "outer_environment.pth").write_text("\n".join(sorted(outer)) + "\n")
 
 
 @pytest.mark.slow
@@ -37,8 +52,9 @@ def test_wheel_installs_and_runs(tmp_path):
     assert "analyzer/_bundled/queries/schema.sql" in names
     assert "analyzer/patterns/audio_session.toml" in names
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = venv / "bin" / "python"
+    _see_running_environment(py)
     subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], check=True)
     where = subprocess.run(
         [str(py), "-c", "import analyzer, sys; print(analyzer.__file__)"],

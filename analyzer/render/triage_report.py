@@ -73,10 +73,16 @@ def _connection(c: dict) -> str:
     """One connection in short: its end, reconnects, time up, RTT, path and the audio each way (local side)."""
     if c["connectionFailed"]:
         state = "failed" if c["everConnected"] else "failed, never connected"
+    elif c["lastState"] is None:
+        state = "no state reported"
     elif not c["everConnected"]:
-        state = "never connected"
+        state = f"never connected (last {c['lastState']})"
+    elif c["closedByApp"]:
+        state = "closed by the app"
+    elif c["lastState"] in ("connected", "completed"):
+        state = "connected to the end of its stats"
     else:
-        state = "closed by the app" if c["closedByApp"] else f"last {c['lastState'] or 'state unknown'}"
+        state = f"last {c['lastState']}"
     parts = [state]
     if c["iceReconnects"]:
         parts.append(f"{c['iceReconnects']} reconnect(s)")

@@ -20,11 +20,23 @@ FAULTS: dict[str, tuple[str, str]] = {
     "route_change_dead_audio": ("bluetooth_routing", "route change, audio unit not restarted: audio stops"),
     "network_loss": ("network", "20-40% packet loss and high jitter for most of the call"),
     "ice_disconnected": ("network", "ICE disconnected for 15 s, then failed"),
+    "ice_drop_recovered": (
+        "network",
+        "the network drops for 4-9 s (ICE disconnected, no audio either way), then recovers",
+    ),
     "one_way_audio": ("network", "inbound audio flat while outbound flows"),
 }
 
 # messy but healthy behaviours: they must not be taken for failures
-BENIGN = ("route_change_recovered", "interruption_resumed", "loss_spike", "slow_recovery_ok")
+# (placeholder_track: an inbound audio track that never carries a packet; second_pc: a data-only peer connection)
+BENIGN = (
+    "route_change_recovered",
+    "interruption_resumed",
+    "loss_spike",
+    "slow_recovery_ok",
+    "placeholder_track",
+    "second_pc",
+)
 
 DEFAULT_MIX = {
     "healthy": 0.40,

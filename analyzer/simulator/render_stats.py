@@ -98,13 +98,61 @@ def device_stats_lines(call: CallPlan) -> list[str]:
                 "totalSamplesDuration": float(i),
             },
         ]
+        if "placeholder_track" in call.benign:
+            stats.append(_placeholder(ts))
         lines.append(
             json.dumps(
                 {"timestamp": ts, "call_id": call.call_id, "pc_id": f"PC-{call.call_id}", "stats": stats},
                 separators=(",", ":"),
             )
         )
+        if "second_pc" in call.benign:
+            lines.append(_data_only_pc(call, ts, i))
     return lines
+
+
+def _placeholder(ts: int) -> dict:
+    """A receiver for a stream the other end never sends (an unused transceiver): it never counts a packet."""
+    return {
+        "id": "IT01A3333",
+        "type": "inbound-rtp",
+        "timestamp": ts,
+        "kind": "audio",
+        "ssrc": 3333,
+        "packetsReceived": 0,
+        "bytesReceived": 0,
+        "packetsLost": 0,
+        "jitter": 0,
+        "totalSamplesReceived": 0,
+        "concealedSamples": 0,
+    }
+
+
+def _data_only_pc(call: CallPlan, ts: int, i: int) -> str:
+    """A second peer connection of the call that carries only a data channel (no audio to judge)."""
+    stats = [
+        {"id": "D1", "type": "data-channel", "timestamp": ts, "state": "open", "messagesSent": 2 * i},
+        {
+            "id": "T01",
+            "type": "transport",
+            "timestamp": ts,
+            "iceState": "connected",
+            "dtlsState": "connected",
+            "selectedCandidatePairId": "CP01",
+        },
+        {
+            "id": "CP01",
+            "type": "candidate-pair",
+            "timestamp": ts,
+            "state": "succeeded",
+            "nominated": True,
+            "currentRoundTripTime": 0.05,
+        },
+    ]
+    return json.dumps(
+        {"timestamp": ts, "call_id": call.call_id, "pc_id": f"PC-{call.call_id}-data", "stats": stats},
+        separators=(",", ":"),
+    )
 
 
 def gateway_stats_lines(call: CallPlan, offset_s: float, delay_s: float = 0.04) -> list[str]:

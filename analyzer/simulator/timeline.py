@@ -197,6 +197,12 @@ def plan_call(
             setattr(m, attr, getattr(m, attr)[:duration])
         m.ice[-1] = "failed"
         ev.append((duration - 0.5, "ice_failed", {}))
+    if "ice_drop_recovered" in faults:
+        tb = rng.randint(8, max(9, duration - 20))
+        k = rng.randint(4, 9)
+        for i in range(tb, min(duration, tb + k)):
+            m.ice[i] = "disconnected"
+        _silence(m, tb, tb + k, out=True, inb=True)
     if "one_way_audio" in faults:
         # the gateway keeps sending the agent's audio; none of it reaches the phone
         _silence(m, 1, duration, out=False, inb=True)

@@ -119,7 +119,6 @@ CASES = {
         ("faults", ["route_change_dead_audio"], []),
         ("faults", [], ["route_change_recovered"]),
     ),
-    "network.ice_failed": (("faults", ["ice_disconnected"], []), ("faults", [], ["loss_spike"])),
     "network.one_way_audio": (("faults", ["one_way_audio"], []), ("faults", [], [])),
     "network.poor_quality": (("faults", ["network_loss"], []), ("faults", [], ["loss_spike"])),
 }
