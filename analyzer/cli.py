@@ -206,6 +206,10 @@ def simulate(
     fault_mix: Annotated[str | None, typer.Option(help="Class weights, e.g. healthy=0.5,network=0.5.")] = None,
     calls_per_device: Annotated[int, typer.Option(help="Calls on each simulated device.")] = 8,
     noise: Annotated[float, typer.Option(help="Unrelated log lines a minute (system-wide export noise).")] = 600.0,
+    partial: Annotated[
+        float,
+        typer.Option(help="Share of devices whose files lack a family (log-only pastes, stats only, no gateway)."),
+    ] = 0.0,
     tickets: Annotated[
         bool, typer.Option("--tickets", help="Write the six sample tickets instead of a fleet.")
     ] = False,
@@ -230,7 +234,16 @@ def simulate(
         raise _fail(str(exc)) from exc
     if calls < 1 or calls_per_device < 1:
         raise _fail("--calls and --calls-per-device must be at least 1")
-    opts = FleetOptions(calls=calls, seed=seed, mix=mix, calls_per_device=calls_per_device, noise_per_minute=noise)
+    if not 0.0 <= partial <= 1.0:
+        raise _fail("--partial must be between 0 and 1")
+    opts = FleetOptions(
+        calls=calls,
+        seed=seed,
+        mix=mix,
+        calls_per_device=calls_per_device,
+        noise_per_minute=noise,
+        partial_evidence=partial,
+    )
     if quiet:
         n = run(out, opts)
     else:
@@ -326,17 +339,34 @@ def model_train(
     ),
     out: Annotated[Path, typer.Option(help="Where to write the model (skops).")] = Path("model.skops"),
     seed: int = 1,
+    kind: Annotated[str, typer.Option(help="logistic (regression) or boosted (trees).")] = "logistic",
+    calibrate_db: Annotated[
+        str, typer.Option(help="A store of other labelled calls to choose the suspicion threshold on.")
+    ] = "",
+    calibrate_labels: Annotated[Path | None, typer.Option(help="Its labels.csv.")] = None,
 ) -> None:
-    """Train the classifier on the labelled calls of a store.
+    """Train the classifier on the labelled calls of a store (and choose on other calls the probability at which
+    it alone may say "failure suspected", keeping false alarms on healthy calls at or below 2%).
 
-    Example: analyzer model train --db train.duckdb --labels fleet/labels.csv --out model.skops
+    Example: analyzer model train --db train.duckdb --labels fleet/labels.csv --out model.skops \\
+             --calibrate-db cal.duckdb --calibrate-labels cal/labels.csv
     """
-    from analyzer.model import save, train
+    from analyzer.model import ModelError, save, train
+    from analyzer.model_eval import choose_threshold
 
     _, data = _labelled(db, labels)
     if data.height < 10 or data["label"].n_unique() < 2:
         raise _fail(f"{labels}: needs at least 10 labelled calls of 2 classes in {db} (found {data.height})")
-    model = train(data, seed)
+    try:
+        model = train(data, seed, kind)
+    except ModelError as exc:
+        raise _fail(str(exc)) from exc
+    if calibrate_db and calibrate_labels is not None:
+        cal_con, cal_data = _labelled(calibrate_db, calibrate_labels)
+        threshold, rate = choose_threshold(cal_con, model, cal_data)
+        typer.echo(f"suspicion threshold {threshold:.2f}: {rate:.1%} of healthy calls suspected in {calibrate_db}")
+    else:
+        typer.echo("suspicion threshold 0.50 (no --calibrate-db to choose it on)", err=True)
     save(model, out)
     typer.echo(f"trained {model.model_id} on {data.height} calls; wrote {out}")
 
@@ -371,7 +401,7 @@ def model_evaluate(
     if overlap:
         raise _fail(f"{len(overlap)} evaluation call(s) are also training calls: evaluate on other calls")
     run_rules(con, load_rules())
-    card = evaluate(trained, train_data, test, rule_labels(con))
+    card = evaluate(trained, train_data, test, rule_labels(con), con)
     write_card(card, out)
     for name, s in card["scores"].items():
         typer.echo(f"{name:30} macro F1 {s['macro avg']['f1-score']:.3f}  accuracy {s['accuracy']:.3f}")

@@ -21,6 +21,14 @@ DEFAULT_MODEL = Path(__file__).with_name("models") / "default.npz"  # the runtim
 # what a model trained before the evidence families were recorded was trained on (the simulator's fleets)
 ASSUMED_FAMILIES = ("device log+client stats+gateway stats",)
 RANGE_SLACK = 0.25  # a feature this share of its training span beyond the span is out of range
+DEFAULT_SUSPECT_P = 0.5  # until a threshold is chosen on held-out calls (model_eval.choose_threshold)
+# which family of evidence each cause needs: a cause whose evidence the call lacks is never proposed
+NEEDS = {
+    "misconfiguration": ("device log",),
+    "unrecovered_interruption": ("device log",),
+    "bluetooth_routing": ("device log",),
+    "network": ("client stats", "gateway stats"),
+}
 _SAFE_PREFIXES = ("sklearn.", "numpy.", "builtins.", "scipy.")
 
 
@@ -77,10 +85,27 @@ def _matrix(frame: pl.DataFrame, names: list[str]):
     return frame.select(names).to_numpy()
 
 
-def train(data: pl.DataFrame, seed: int = 1) -> Model:
-    """Fit gradient boosting with sigmoid calibration; importance by permutation on a held-back fifth."""
+def _estimator(kind: str, seed: int, folds: int):
+    """An unfitted estimator of one kind: calibrated boosted trees, or scaled multinomial logistic regression."""
+    if kind == "logistic":
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+        return make_pipeline(FunctionTransformer(np.nan_to_num), StandardScaler(), LogisticRegression(max_iter=3000))
+    if kind != "boosted":
+        raise ModelError(f"unknown model kind {kind!r} (known: boosted, logistic)")
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import HistGradientBoostingClassifier
+
+    base = HistGradientBoostingClassifier(max_iter=60, learning_rate=0.15, max_leaf_nodes=8, random_state=seed)
+    # ensemble=False: one booster fitted on everything, calibrated on cross-validated predictions (a small file)
+    return CalibratedClassifierCV(base, method="sigmoid", cv=folds, ensemble=False)
+
+
+def train(data: pl.DataFrame, seed: int = 1, kind: str = "boosted") -> Model:
+    """Fit a model of `kind` (boosted or logistic); importance by permutation on a held-back fifth."""
     from sklearn.inspection import permutation_importance
     from sklearn.model_selection import train_test_split
 
@@ -88,32 +113,30 @@ def train(data: pl.DataFrame, seed: int = 1) -> Model:
     X, y = _matrix(data, names), data["label"].to_numpy()
     counts = data["label"].value_counts()
     folds = int(max(2, min(3, counts["count"].min())))
-    base = HistGradientBoostingClassifier(max_iter=60, learning_rate=0.15, max_leaf_nodes=8, random_state=seed)
     X_fit, X_val, y_fit, y_val = train_test_split(
         X, y, test_size=0.2, random_state=seed, stratify=y if counts["count"].min() >= 2 else None
     )
-    probe = HistGradientBoostingClassifier(max_iter=60, learning_rate=0.15, max_leaf_nodes=8, random_state=seed).fit(
-        X_fit, y_fit
-    )
+    probe = _estimator(kind, seed, folds).fit(X_fit, y_fit)
     imp = permutation_importance(probe, X_val, y_val, n_repeats=5, random_state=seed)
     importance = {n: float(max(v, 0.0)) for n, v in zip(names, imp.importances_mean, strict=True)}
-    # ensemble=False: one booster fitted on everything, calibrated on cross-validated predictions (a small file)
-    model = CalibratedClassifierCV(base, method="sigmoid", cv=folds, ensemble=False).fit(X, y)
+    model = _estimator(kind, seed, folds).fit(X, y)
     healthy = data.filter(pl.col("label") == "healthy")
     ref = healthy if healthy.height else data
     return Model(
         estimator=model,
         features=names,
         classes=[str(c) for c in model.classes_],
-        healthy_mean={n: float(ref[n].mean()) for n in names},
+        healthy_mean={n: float(ref[n].median()) for n in names},
         healthy_std={n: float(ref[n].std() or 0.0) for n in names},
         importance=importance,
-        model_id=f"hgb-{datetime.now(timezone.utc):%Y%m%d%H%M%S}",
+        model_id=f"{kind}-{datetime.now(timezone.utc):%Y%m%d%H%M%S}",
         meta={
+            "kind": kind,
             "trained_on": data.height,
             "class_counts": {r["label"]: int(r["count"]) for r in counts.iter_rows(named=True)},
             "trained_families": sorted(set(data["families"].to_list())) if "families" in data.columns else [],
             "feature_range": {n: [float(data[n].min()), float(data[n].max())] for n in names},
+            "suspect_p": DEFAULT_SUSPECT_P,
         },
     )
 
@@ -141,9 +164,12 @@ def predict(con: duckdb.DuckDBPyConnection, model: Model) -> int:
     if feats.height == 0:
         return 0
     X = _matrix(feats, model.features)
-    abstain = abstentions(model, feats["families"].to_list(), X)
-    proba = model.estimator.predict_proba(X)
+    families = feats["families"].to_list()
+    abstain = abstentions(model, families, X)
+    proba, unjudged = mask_unjudgeable(model.classes, families, model.estimator.predict_proba(X))
     best = proba.argmax(axis=1)
+    labels = np.array(model.classes, dtype=object)[best]
+    threshold = float(model.meta.get("suspect_p", DEFAULT_SUSPECT_P))
     order, top_scores, mean = _top_features(model, X)
     n, k = order.shape
     rows = np.repeat(np.arange(n), k)
@@ -162,9 +188,11 @@ def predict(con: duckdb.DuckDBPyConnection, model: Model) -> int:
         {
             "row": np.arange(n),
             "call_id": feats["call_id"],
-            "label": np.array(model.classes, dtype=object)[best].tolist(),
+            "label": labels.tolist(),
             "probability": proba[np.arange(n), best],
             "abstained": abstain,
+            "unjudged": unjudged,
+            "suspects": (labels != "healthy") & (proba[np.arange(n), best] >= threshold),
         }
     )
     wide = wide.with_columns(pl.Series(f"p_{c}", proba[:, i]) for i, c in enumerate(model.classes))
@@ -174,15 +202,40 @@ def predict(con: duckdb.DuckDBPyConnection, model: Model) -> int:
     con.execute(
         "INSERT INTO predictions SELECT w.call_id, CASE WHEN w.abstained IS NULL THEN w.label END,"
         " CASE WHEN w.abstained IS NULL THEN w.probability END, json_object(" + probs + "), "
-        "coalesce(t.features, []), ?, w.abstained FROM pred_wide w LEFT JOIN ("
+        "coalesce(t.features, []), ?, w.abstained, w.unjudged, w.abstained IS NULL AND w.suspects, ? "
+        "FROM pred_wide w LEFT JOIN ("
         "  SELECT row, list(feature || '=' || CAST(round(value, 4) AS VARCHAR) || ' (healthy ~'"
         "    || CAST(round(healthy, 3) AS VARCHAR) || ')' ORDER BY rank) AS features FROM pred_long GROUP BY row"
         ") t USING (row)",
-        [model.model_id],
+        [model.model_id, threshold],
     )
     con.unregister("pred_wide")
     con.unregister("pred_long")
     return n
+
+
+def mask_unjudgeable(classes: list[str], families: list[str], proba):
+    """Probabilities with every cause whose evidence family the call lacks set to zero (renormalised), and for
+    each call the sentence saying which causes could not be judged and why (None when all could)."""
+    import numpy as np
+
+    have = [set(f.split("+")) - {""} for f in families]
+    needs = [NEEDS.get(c) for c in classes]
+    blocked = np.array([[need is not None and not (set(need) & h) for need in needs] for h in have], dtype=bool)
+    if not blocked.any():
+        return proba, [None] * len(families)
+    kept = np.where(blocked, 0.0, proba)
+    total = kept.sum(axis=1, keepdims=True)
+    kept = np.divide(kept, total, out=np.zeros_like(kept), where=total > 0)
+    notes: list[str | None] = []
+    for row in blocked:
+        if not row.any():
+            notes.append(None)
+            continue
+        missing = sorted({fam for need, b in zip(needs, row, strict=True) if b for fam in need})
+        causes = ", ".join(c for c, b in zip(classes, row, strict=True) if b)
+        notes.append(f"no {' or '.join(missing)} in this ticket: {causes} cannot be judged")
+    return kept, notes
 
 
 def abstentions(model: Model, families: list[str], X) -> list[str | None]:

@@ -1,9 +1,10 @@
 """Prediction without scikit-learn: the trained model exported to plain arrays (.npz, loaded with
 allow_pickle=False) and evaluated with numpy, so triage does not pay a second for importing scikit-learn.
 
-Supports what analyzer/model.py trains: a multiclass HistGradientBoostingClassifier (numeric features, no
-categorical ones) inside CalibratedClassifierCV(method="sigmoid", ensemble=False). tests/test_model.py checks
-that the exported model gives the same probabilities as scikit-learn.
+Supports the two kinds analyzer/model.py trains: a multiclass HistGradientBoostingClassifier (numeric features,
+no categorical ones) inside CalibratedClassifierCV(method="sigmoid", ensemble=False), and a multinomial logistic
+regression behind a StandardScaler. tests/test_model.py checks that each export gives the same probabilities as
+scikit-learn.
 """
 
 from __future__ import annotations
@@ -50,8 +51,44 @@ class RuntimeEstimator:
         return np.divide(proba, total, out=uniform, where=total != 0)
 
 
-def export(calibrated, path: Path, meta: dict) -> None:
-    """Write the arrays of a fitted CalibratedClassifierCV(HistGradientBoostingClassifier, ensemble=False)."""
+class LogisticEstimator:
+    """predict_proba of an exported StandardScaler + LogisticRegression: a softmax over linear scores."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.a = arrays
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        a = self.a
+        z = (np.nan_to_num(np.asarray(X, dtype=np.float64)) - a["mean"]) / a["scale"]
+        scores = z @ a["coef"].T + a["intercept"]
+        scores -= scores.max(axis=1, keepdims=True)
+        e = np.exp(scores)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def export(estimator, path: Path, meta: dict) -> None:
+    """Write the arrays of a fitted model of either kind (see the module docstring)."""
+    arrays = _logistic_arrays(estimator) if hasattr(estimator, "named_steps") else _boosted_arrays(estimator)
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    with open(path, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+
+
+def _logistic_arrays(pipeline) -> dict[str, np.ndarray]:
+    scaler, lr = pipeline.named_steps["standardscaler"], pipeline.named_steps["logisticregression"]
+    coef, intercept = np.asarray(lr.coef_, dtype=np.float64), np.asarray(lr.intercept_, dtype=np.float64)
+    if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row; the softmax needs both
+        coef, intercept = np.vstack([-coef / 2, coef / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
+    return {
+        "kind": np.frombuffer(b"logistic", dtype=np.uint8),
+        "mean": np.asarray(scaler.mean_, dtype=np.float64),
+        "scale": np.asarray(scaler.scale_, dtype=np.float64),
+        "coef": coef,
+        "intercept": intercept,
+    }
+
+
+def _boosted_arrays(calibrated) -> dict[str, np.ndarray]:
     (cc,) = calibrated.calibrated_classifiers_
     hgb = cc.estimator
     per_iteration = hgb._predictors  # [iteration][class] -> TreePredictor
@@ -64,20 +101,19 @@ def export(calibrated, path: Path, meta: dict) -> None:
             offsets.append(offsets[-1] + len(predictor.nodes))
             tree_class.append(k)
     allnodes = np.concatenate(nodes)
-    arrays = {f: np.asarray(allnodes[f]) for f in _FIELDS}
+    arrays: dict[str, np.ndarray] = {f: np.asarray(allnodes[f]) for f in _FIELDS}
     arrays["tree_offsets"] = np.asarray(offsets, dtype=np.int64)
     arrays["tree_class"] = np.asarray(tree_class, dtype=np.int64)
     arrays["baseline"] = np.asarray(hgb._baseline_prediction, dtype=np.float64).ravel()
     arrays["calib_a"] = np.asarray([c.a_ for c in cc.calibrators], dtype=np.float64)
     arrays["calib_b"] = np.asarray([c.b_ for c in cc.calibrators], dtype=np.float64)
-    arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-    with open(path, "wb") as fh:
-        np.savez_compressed(fh, **arrays)
+    return arrays
 
 
-def load_arrays(path: Path) -> tuple[RuntimeEstimator, dict]:
+def load_arrays(path: Path) -> tuple[RuntimeEstimator | LogisticEstimator, dict]:
     """The estimator and the metadata of an exported model (no pickle is ever loaded)."""
     with np.load(path, allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
     meta = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
-    return RuntimeEstimator(arrays), meta
+    kind = arrays.pop("kind").tobytes().decode("ascii") if "kind" in arrays else "boosted"
+    return (LogisticEstimator(arrays) if kind == "logistic" else RuntimeEstimator(arrays)), meta

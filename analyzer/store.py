@@ -13,7 +13,7 @@ from analyzer.errors import InputError
 from analyzer.resources import query_text, resource_dir
 
 DEFAULT_DB = "analyzer.duckdb"
-SCHEMA_VERSION = "2"  # queries/schema.sql writes it; a store with another version is refused, not misread
+SCHEMA_VERSION = "3"  # queries/schema.sql writes it; a store with another version is refused, not misread
 
 
 def params_for(sql: str, values: dict[str, object]) -> dict[str, object]:

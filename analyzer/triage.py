@@ -85,7 +85,8 @@ def verdict(findings: list[dict]) -> tuple[str, str | None]:
 def _prediction(con: duckdb.DuckDBPyConnection, call_id: str) -> dict | None:
     rows = _rows(
         con,
-        "SELECT label, probability, top_features, model, abstained FROM predictions WHERE call_id = ?",
+        "SELECT label, probability, top_features, model, abstained, unjudged, suspects FROM predictions "
+        "WHERE call_id = ?",
         [call_id],
     )
     if not rows:
@@ -97,23 +98,27 @@ def _prediction(con: duckdb.DuckDBPyConnection, call_id: str) -> dict | None:
         "top_features": r["top_features"] if r["abstained"] is None else [],
         "model": r["model"],
         "abstained": r["abstained"],
+        "unjudged": r["unjudged"],
+        "suspects": r["suspects"],
     }
 
 
-def combine(v: str, cause: str | None, prediction: dict | None, suspect_p: float = 0.5) -> tuple[str, str | None, str]:
-    """The verdict from rules and model together, and a sentence on how sure it is."""
+def combine(v: str, cause: str | None, prediction: dict | None) -> tuple[str, str | None, str]:
+    """The verdict from rules and model together, and a sentence on how sure it is (the model suspects a failure
+    when it names one with at least its suspicion threshold, decided at prediction)."""
     if prediction is None:
         return v, cause, "rules only (no model)"
     if prediction.get("abstained"):
         return v, cause, f"rules only; the model abstains: {prediction['abstained']}"
     label, p = prediction["label"], prediction["probability"]
+    limits = f"; {prediction['unjudged']}" if prediction.get("unjudged") else ""
     if v in ("failed", "degraded"):
         if label == cause:
-            return v, cause, f"rules, and the model agrees (p={p:.2f})"
-        return v, cause, f"rules; the model says {label} (p={p:.2f})"
-    if label != "healthy" and p >= suspect_p:
-        return "suspected", label, f"failure suspected, no rule matched: model only (p={p:.2f})"
-    return v, cause, f"no rule matched; model: {label} (p={p:.2f})"
+            return v, cause, f"rules, and the model agrees (p={p:.2f}){limits}"
+        return v, cause, f"rules; the model says {label} (p={p:.2f}){limits}"
+    if prediction.get("suspects"):
+        return "suspected", label, f"failure suspected, no rule matched: model only (p={p:.2f}){limits}"
+    return v, cause, f"no rule matched; model: {label} (p={p:.2f}){limits}"
 
 
 def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: TriageOptions) -> Report:

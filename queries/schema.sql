@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS schema_meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
 );
-INSERT OR IGNORE INTO schema_meta VALUES ('schema_version', '2');  -- analyzer/store.py SCHEMA_VERSION
+INSERT OR IGNORE INTO schema_meta VALUES ('schema_version', '3');  -- analyzer/store.py SCHEMA_VERSION
 
 -- One row per ingested input (a file, or a member of an archive). content_hash makes ingest idempotent.
 -- Invariant, checked by tests: records = stored + ignored + rejected.
@@ -197,8 +197,11 @@ CREATE TABLE IF NOT EXISTS predictions (
     probabilities  JSON,                     -- every label's probability
     top_features   VARCHAR[],                -- the few features that set this call apart, with their values
     model          VARCHAR NOT NULL,         -- which model (its card's id)
-    abstained      VARCHAR                   -- why the model gives no label: the call is not like its training
+    abstained      VARCHAR,                  -- why the model gives no label: the call is not like its training
                                              -- calls (evidence it never saw together, a feature out of range)
+    unjudged       VARCHAR,                  -- which causes it could not weigh for want of their evidence family
+    suspects       BOOLEAN NOT NULL,         -- it names a failure with at least its suspicion threshold
+    suspect_p      DOUBLE NOT NULL           -- that threshold (chosen on held-out calls; see the model card)
 );
 
 -- Reference tables (facts from Apple's SDK headers; see docs/instrumentation.md and shared/formats/ios-logs.md).

@@ -81,11 +81,11 @@ SELECT c.call_id, c.device_id, d.model AS device_model, d.os_build, c.start_ts, 
     CAST(c.start_ts AS DATE) AS day, epoch(c.end_ts) - epoch(c.start_ts) AS duration_s, c.evidence_kind,
     coalesce(r.route, 'no route change') AS route, v.app_version,
     CASE WHEN w.rank >= 3 THEN 'failed' WHEN w.rank = 2 THEN 'degraded'
-         WHEN p.label IS NOT NULL AND p.label <> 'healthy' AND p.probability >= 0.5 THEN 'suspected'
+         WHEN p.suspects THEN 'suspected'
          ELSE 'healthy' END AS verdict,
     CASE WHEN w.rank >= 2 THEN CASE w.area WHEN 'interruption' THEN 'unrecovered_interruption'
                                            WHEN 'bluetooth' THEN 'bluetooth_routing' ELSE w.area END
-         WHEN p.label IS NOT NULL AND p.label <> 'healthy' AND p.probability >= 0.5 THEN p.label END AS cause,
+         WHEN p.suspects THEN p.label END AS cause,
     coalesce(w.findings, 0) AS findings, coalesce(w.rules, []) AS rules,
     p.label AS model_label, p.probability AS model_probability
 FROM calls c

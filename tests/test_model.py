@@ -20,9 +20,9 @@ from analyzer.triage import combine
 from tests.conftest import DATA
 
 
-def _fleet(tmp_path_factory, name, calls, seed):
+def _fleet(tmp_path_factory, name, calls, seed, partial=0.0):
     folder = tmp_path_factory.mktemp(name)
-    simulate(folder, FleetOptions(calls=calls, seed=seed, noise_per_minute=0))
+    simulate(folder, FleetOptions(calls=calls, seed=seed, noise_per_minute=0, partial_evidence=partial))
     con = connect(":memory:")
     ingest_paths(con, [str(folder)])
     sessionise(con)
@@ -52,7 +52,7 @@ def test_held_out_evaluation_beats_the_baseline(fleets):
     assert not set(train_data["call_id"].to_list()) & set(test_data["call_id"].to_list())
     model = train(train_data, seed=3)
     run_rules(test_con, load_rules())
-    card = evaluate(model, train_data, test_data, rule_labels(test_con))
+    card = evaluate(model, train_data, test_data, rule_labels(test_con), test_con)
     scores = card["scores"]
     assert set(scores) == {
         "rules",
@@ -100,10 +100,11 @@ def test_probabilities_are_calibrated_distributions(fleets, tmp_path):
     assert feats and all("healthy ~" in f for f in feats[0][0])
 
 
-def test_runtime_export_matches_scikit_learn(fleets, tmp_path):
-    """The numpy runtime triage uses gives scikit-learn's probabilities."""
+@pytest.mark.parametrize("kind", ["boosted", "logistic"])
+def test_runtime_export_matches_scikit_learn(fleets, tmp_path, kind):
+    """The numpy runtime triage uses gives scikit-learn's probabilities, for both kinds of model."""
     train_data, _, test_data = fleets
-    model = train(train_data, seed=3)
+    model = train(train_data, seed=3, kind=kind)
     save(model, tmp_path / "m.skops")
     runtime = load(tmp_path / "m.npz")
     X = test_data.select(model.features).to_numpy()
@@ -160,13 +161,22 @@ def test_default_model_ships_and_loads():
         ),
         (
             ("healthy", None),
-            {"label": "bluetooth_routing", "probability": 0.8},
+            {"label": "bluetooth_routing", "probability": 0.8, "suspects": True},
             ("suspected", "bluetooth_routing", "failure suspected, no rule matched: model only (p=0.80)"),
         ),
         (
             ("healthy", None),
-            {"label": "bluetooth_routing", "probability": 0.3},
+            {"label": "bluetooth_routing", "probability": 0.3, "suspects": False},
             ("healthy", None, "no rule matched; model: bluetooth_routing (p=0.30)"),
+        ),
+        (
+            ("healthy", None),
+            {"label": "network", "probability": 0.9, "suspects": True, "unjudged": "no device log in this ticket"},
+            (
+                "suspected",
+                "network",
+                "failure suspected, no rule matched: model only (p=0.90); no device log in this ticket",
+            ),
         ),
         (("healthy", None), None, ("healthy", None, "rules only (no model)")),
         (
@@ -185,3 +195,71 @@ def test_labels_file_is_checked(tmp_path):
     p.write_text("call_id,label\nC-1,catastrophe\n")
     with pytest.raises(ModelError, match="unknown label"):
         read_labels(p)
+
+
+@pytest.fixture(scope="module")
+def partial_fleets(tmp_path_factory):
+    """Fleets where a third of the devices hold partial tickets (log-only pastes, stats only, no gateway)."""
+    _, train_data = _fleet(tmp_path_factory, "ptrain", 160, seed=41, partial=0.5)
+    cal_con, cal_data = _fleet(tmp_path_factory, "pcal", 60, seed=42, partial=0.5)
+    test_con, test_data = _fleet(tmp_path_factory, "ptest", 80, seed=43, partial=0.5)
+    for con in (cal_con, test_con):
+        run_rules(con, load_rules())
+    return train(train_data, seed=3), train_data, (cal_con, cal_data), (test_con, test_data)
+
+
+def test_no_device_cause_without_a_device_log(partial_fleets):
+    """A call with stats and no device log never gets an interruption, misconfiguration or routing cause from the
+    model, and the prediction says why; calls with a device log still can."""
+    model, _, _, (con, _) = partial_fleets
+    predict(con, model)
+    rows = con.execute(
+        "SELECT e.families, p.label, p.unjudged, p.abstained FROM predictions p JOIN call_evidence e USING (call_id)"
+    ).fetchall()
+    no_log = [r for r in rows if "device log" not in r[0]]
+    assert no_log and any(r[3] is None for r in no_log)  # it answers for stats-only calls...
+    device_causes = {"misconfiguration", "unrecovered_interruption", "bluetooth_routing"}
+    assert not [r for r in no_log if r[1] in device_causes]  # ...but never with a device cause
+    assert all("no device log" in r[2] for r in no_log if r[3] is None)
+    assert {r[1] for r in rows if "device log" in r[0]} & device_causes
+
+
+def test_mask_moves_probability_to_what_can_be_judged():
+    from analyzer.model import mask_unjudgeable
+
+    classes = ["bluetooth_routing", "healthy", "network"]
+    proba = np.array([[0.7, 0.2, 0.1], [0.7, 0.2, 0.1]])
+    kept, notes = mask_unjudgeable(classes, ["client stats", "device log+client stats"], proba)
+    assert kept[0].tolist() == pytest.approx([0.0, 2 / 3, 1 / 3]) and "bluetooth_routing" in notes[0]
+    assert kept[1].tolist() == pytest.approx([0.7, 0.2, 0.1]) and notes[1] is None
+
+
+def test_out_of_range_features_make_the_model_abstain(fleets):
+    train_data, con, _ = fleets
+    model = train(train_data, seed=3)
+    predict(con, model)
+    answered = con.execute("SELECT count(*) FROM predictions WHERE abstained IS NULL").fetchall()[0][0]
+    span = model.meta["feature_range"]["duration_s"]
+    model.meta["feature_range"]["duration_s"] = [span[0], span[0] + 1e-6]  # every real call is now far outside
+    predict(con, model)
+    rows = con.execute("SELECT label, suspects, abstained FROM predictions").fetchall()
+    assert answered > 0
+    assert all(r[0] is None and not r[1] and "duration_s" in r[2] for r in rows if r[2] is not None)
+    assert sum(r[2] is not None for r in rows) >= answered
+
+
+def test_threshold_keeps_false_alarms_on_held_out_healthy_calls(partial_fleets):
+    """The suspicion threshold is chosen on other calls than the training ones, and on the evaluation calls the
+    share of healthy calls triage would call "suspected" is reported, not assumed."""
+    from analyzer.model_eval import choose_threshold
+
+    model, train_data, (cal_con, cal_data), (test_con, test_data) = partial_fleets
+    threshold, rate = choose_threshold(cal_con, model, cal_data, target=0.02)
+    assert 0.5 <= threshold <= 1.01 and rate <= 0.02 and model.meta["suspect_p"] == threshold
+    card = evaluate(model, train_data, test_data, rule_labels(test_con), test_con)
+    assert card["suspect_p"] == threshold
+    suspected = test_con.execute("SELECT count(*) FROM call_verdicts WHERE verdict = 'suspected'").fetchall()[0][0]
+    healthy = test_data.filter(test_data["label"] == "healthy").height
+    assert card["healthy_suspected_rate"] * healthy <= suspected
+    below = test_con.execute("SELECT count(*) FROM predictions WHERE suspects AND probability < ?", [threshold])
+    assert below.fetchall()[0][0] == 0

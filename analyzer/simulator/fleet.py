@@ -5,24 +5,37 @@ from __future__ import annotations
 import csv
 import random
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from analyzer.simulator.faults import BENIGN, DEFAULT_MIX, FAULTS, faults_for
 from analyzer.simulator.render_logs import (
+    APP_PATH,
     DEFAULT_HEADER,
     call_lines,
     noise_lines,
     render_default,
     render_ndjson,
+    render_xcode,
 )
 from analyzer.simulator.render_stats import device_stats_lines, gateway_stats_lines
 from analyzer.simulator.timeline import CallPlan, describe, plan_call
 
 EPOCH = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
 OFFSETS_H = (-8, -7, -5, 0, 1, 5.5, 9)
-LABEL_FIELDS = ["call_id", "device", "start_utc", "label", "faults", "benign", "gateway_offset_s", "description"]
+LABEL_FIELDS = [
+    "call_id",
+    "device",
+    "start_utc",
+    "label",
+    "faults",
+    "benign",
+    "gateway_offset_s",
+    "evidence",
+    "description",
+]
 
 
 @dataclass
@@ -33,6 +46,7 @@ class FleetOptions:
     calls_per_device: int = 8
     noise_per_minute: float = 600.0
     contract_share: float = 0.85
+    partial_evidence: float = 0.0  # share of devices whose ticket lacks a family (log-only, stats-only, no gateway)
 
 
 @dataclass
@@ -41,13 +55,31 @@ class Device:
     name: str
     tz: timezone
     contract: bool
-    style: str  # ndjson | default
+    style: str  # ndjson | default | xcode (an Xcode console paste: the app's own lines only)
     gateway_offset_s: float
     app_version: str = "3.4.1"
+    evidence: str = "full"  # full | no_gateway | log_only | stats_only
 
 
-def _pick_class(rng: random.Random, mix: dict[str, float]) -> str:
-    names = list(mix)
+# what each kind of ticket holds, and the classes its evidence can show (a log-only paste cannot show packet loss;
+# stats alone cannot tell an interruption from a misconfiguration)
+EVIDENCE_FILES = {
+    "full": ("log", "app", "gateway"),
+    "no_gateway": ("log", "app"),
+    "log_only": ("log",),
+    "stats_only": ("app", "gateway"),
+}
+EVIDENCE_CLASSES = {
+    "log_only": {"healthy", "misconfiguration", "unrecovered_interruption", "bluetooth_routing"},
+    "stats_only": {"healthy", "network"},
+}
+
+
+def _pick_class(rng: random.Random, mix: dict[str, float], evidence: str = "full") -> str:
+    allowed = EVIDENCE_CLASSES.get(evidence)
+    names = [n for n in mix if allowed is None or n in allowed or (n == "combination" and evidence == "full")]
+    if not names:
+        names = ["healthy"]
     return rng.choices(names, weights=[mix[n] for n in names])[0]
 
 
@@ -63,9 +95,9 @@ def _faults(rng: random.Random, cls: str) -> tuple[str, list[str], list[str]]:
     return cls, [rng.choice(faults_for(cls))], []
 
 
-def _device(rng: random.Random, index: int, contract_share: float) -> Device:
+def _device(rng: random.Random, index: int, contract_share: float, partial: float = 0.0) -> Device:
     hours = rng.choice(OFFSETS_H)
-    return Device(
+    dev = Device(
         index=index,
         name=f"iPhone{rng.choice(['14,7', '15,2', '15,4', '16,1', '17,3'])}-{index:05d}",
         tz=timezone(timedelta(hours=hours)),
@@ -74,17 +106,23 @@ def _device(rng: random.Random, index: int, contract_share: float) -> Device:
         gateway_offset_s=round(rng.uniform(-4, 4), 3),
         app_version=rng.choice(["3.3.0", "3.4.0", "3.4.1"]),
     )
+    if partial and rng.random() < partial:
+        dev.evidence = rng.choice(["no_gateway", "log_only", "log_only", "stats_only"])
+        if dev.evidence == "log_only" and rng.random() < 0.5:
+            dev.style = "xcode"
+    return dev
 
 
 def _write_device(root: Path, dev: Device, plans: list[CallPlan], rng: random.Random, noise_per_minute: float) -> None:
     folder = root / "devices" / dev.name
     folder.mkdir(parents=True, exist_ok=True)
+    kinds = EVIDENCE_FILES[dev.evidence]
     log_path = folder / ("device_log.ndjson" if dev.style == "ndjson" else "device_log.txt")
     trace = dev.index * 10_000_000
     with (
-        open(log_path, "w", encoding="utf-8") as log,
-        open(folder / "app_stats.ndjson", "w", encoding="utf-8") as st,
-        open(folder / "gateway_stats.ndjson", "w", encoding="utf-8") as gw,
+        _sink(log_path, "log" in kinds) as log,
+        _sink(folder / "app_stats.ndjson", "app" in kinds) as st,
+        _sink(folder / "gateway_stats.ndjson", "gateway" in kinds) as gw,
     ):
         if dev.style == "default":
             log.write(DEFAULT_HEADER + "\n")
@@ -96,15 +134,39 @@ def _write_device(root: Path, dev: Device, plans: list[CallPlan], rng: random.Ra
             lines.sort(key=lambda ln: ln.ts)
             for ln in lines:
                 trace += 1
-                log.write(
-                    (render_ndjson(ln, dev.tz, trace) if dev.style == "ndjson" else render_default(ln, dev.tz)) + "\n"
-                )
+                text = _render(ln, dev, trace)
+                if text is not None:
+                    log.write(text + "\n")
             for row in device_stats_lines(plan):
                 st.write(row + "\n")
             for row in gateway_stats_lines(plan, dev.gateway_offset_s):
                 gw.write('{"call_id":"' + plan.call_id + '","origin":"gateway","report":' + row + "}\n")
         if dev.style == "ndjson":
             log.write('{"finished":1}\n')
+
+
+def _render(line, dev: Device, trace: int) -> str | None:
+    """One log line in the device's layout (None: an Xcode paste holds only the app's own lines)."""
+    if dev.style == "ndjson":
+        return render_ndjson(line, dev.tz, trace)
+    if dev.style == "xcode":
+        return render_xcode(line, dev.tz) if line.path == APP_PATH else None
+    return render_default(line, dev.tz)
+
+
+class _Discard:
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+@contextmanager
+def _sink(path: Path, keep: bool):
+    """The file to write, or a sink that drops what a ticket of this kind would not hold."""
+    if not keep:
+        yield _Discard()
+        return
+    with open(path, "w", encoding="utf-8") as fh:
+        yield fh
 
 
 def simulate(out: Path, opts: FleetOptions, progress: Callable[[int], None] | None = None) -> int:
@@ -118,12 +180,12 @@ def simulate(out: Path, opts: FleetOptions, progress: Callable[[int], None] | No
         labels.writeheader()
         while written < opts.calls:
             rng = random.Random(f"{opts.seed}:{device_index}")
-            dev = _device(rng, device_index, opts.contract_share)
+            dev = _device(rng, device_index, opts.contract_share, opts.partial_evidence)
             n = min(opts.calls_per_device, opts.calls - written)
             start = EPOCH + timedelta(hours=device_index % 48, minutes=rng.randint(0, 59))
             plans = []
             for k in range(n):
-                label, faults, benign = _faults(rng, _pick_class(rng, mix))
+                label, faults, benign = _faults(rng, _pick_class(rng, mix, dev.evidence))
                 call_id = f"C-{opts.seed}-{device_index:05d}-{k:02d}"
                 plan = plan_call(rng, call_id, start, label, faults, benign)
                 plan.app_version = dev.app_version
@@ -137,6 +199,7 @@ def simulate(out: Path, opts: FleetOptions, progress: Callable[[int], None] | No
                         "faults": "+".join(faults),
                         "benign": "+".join(benign),
                         "gateway_offset_s": dev.gateway_offset_s,
+                        "evidence": dev.evidence,
                         "description": describe(plan),
                     }
                 )

@@ -254,6 +254,16 @@ def render_ndjson(line: Line, tz: timezone, trace: int) -> str:
 DEFAULT_HEADER = "Timestamp                       Thread     Type        Activity             PID    TTL  "
 
 
+def render_xcode(line: Line, tz: timezone) -> str:
+    """One line of Xcode's console as a developer pastes it: local time with offset, App[pid:thread]."""
+    local = _local(line.ts, tz)
+    proc = line.path.rsplit("/", 1)[-1]
+    return (
+        f"{local.strftime('%Y-%m-%d %H:%M:%S.%f%z')} {proc}[{line.pid}:{7000 + line.pid % 97:x}] "
+        f"[{line.subsystem}:{line.category}] {line.message}"
+    )
+
+
 def render_default(line: Line, tz: timezone) -> str:
     """One `log show` default-style line."""
     local = _local(line.ts, tz)
