@@ -52,13 +52,19 @@ DateOption = Annotated[
 rules_app = typer.Typer(help="The rule pack: list, show and test rules.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 RulesOption = Annotated[list[Path] | None, typer.Option("--rules", help="A folder of your own rules (repeatable).")]
+AllowFilesOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-files", help="Let your own SQL (--rules, `sql`) read and write files and load DuckDB extensions."
+    ),
+]
 
 
-def _load_rules(extra: list[Path] | None):
+def _load_rules(extra: list[Path] | None, allow_files: bool = False):
     from analyzer.rules import RuleError, load_rules
 
     try:
-        return load_rules(extra)
+        return load_rules(extra, allow_files)
     except RuleError as exc:
         raise _fail(str(exc)) from exc
 
@@ -91,6 +97,7 @@ def triage(
         bool, typer.Option("--redact", help="Replace phone numbers, e-mails, names, ids and IPs.")
     ] = False,
     rules: RulesOption = None,
+    allow_files: AllowFilesOption = False,
     assume_offset: Annotated[str, typer.Option(help="UTC offset for formats that carry none.")] = "+0000",
     year: Annotated[int | None, typer.Option(help="Year for formats that carry none (idevicesyslog).")] = None,
     date: DateOption = None,
@@ -113,7 +120,7 @@ def triage(
     if min_severity not in SEVERITIES:
         raise _fail(f"--min-severity must be one of {', '.join(SEVERITIES)}")
     opts = _parse_options(assume_offset, year, date)
-    rule_pack = _load_rules(rules)
+    rule_pack = _load_rules(rules, allow_files)
     try:
         con = connect(db)
     except InputError as exc:
@@ -256,24 +263,34 @@ def simulate(
 
 
 @rules_app.command("list")
-def rules_list(rules: RulesOption = None, fmt: FormatOption = "table") -> None:
-    """List the rules: id, area, severity, title.
+def rules_list(rules: RulesOption = None, fmt: FormatOption = "table", allow_files: AllowFilesOption = False) -> None:
+    """List the rules: id, area, severity, title. A rule that cannot be used is named with the reason (exit 2).
 
     Example: analyzer rules list --rules ./my-rules
     """
     from analyzer.render.tables import print_rows
+    from analyzer.rules import scan_rules
 
-    rows = [[r.id, r.area, r.severity, r.title] for r in _load_rules(rules)]
+    usable, errors = scan_rules(rules, allow_files)
+    rows = [[r.id, r.area, r.severity, r.title] for r in usable]
     print_rows(["id", "area", "severity", "title"], rows, fmt, title="rules")
+    for exc in errors:
+        typer.echo(f"error: invalid rule: {exc}", err=True)
+    if errors:
+        raise typer.Exit(2)
 
 
 @rules_app.command("show")
-def rules_show(rule_id: Annotated[str, typer.Argument(help="The rule's id.")], rules: RulesOption = None) -> None:
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(help="The rule's id.")],
+    rules: RulesOption = None,
+    allow_files: AllowFilesOption = False,
+) -> None:
     """Show one rule whole: what it detects, the fix, its parameters and its query.
 
     Example: analyzer rules show interruption.ended_not_resumed
     """
-    found = [r for r in _load_rules(rules) if r.id == rule_id]
+    found = [r for r in _load_rules(rules, allow_files) if r.id == rule_id]
     if not found:
         raise _fail(f"no rule {rule_id!r} (see `analyzer rules list`)")
     r = found[0]
@@ -290,6 +307,7 @@ def rules_test(
         Path, typer.Argument(help="Folder of <rule_id>/positive and <rule_id>/negative fixtures.")
     ] = Path("tests/rules"),
     rules: RulesOption = None,
+    allow_files: AllowFilesOption = False,
 ) -> None:
     """Run every rule against its fixtures: positive must fire, negative must stay quiet. Exit 1 on a failure.
 
@@ -300,7 +318,7 @@ def rules_test(
 
     if not fixtures.is_dir():
         raise _fail(f"{fixtures}: no such fixtures folder")
-    results = check_fixtures(_load_rules(rules), fixtures)
+    results = check_fixtures(_load_rules(rules, allow_files), fixtures)
     print_rows(
         ["rule", "fixture", "result", "detail"],
         [[r.rule_id, r.side, "ok" if r.ok else "FAIL", r.message] for r in results],
@@ -408,19 +426,24 @@ def model_evaluate(
     typer.echo(f"wrote {out / 'model_card.md'}")
 
 
-def _analysed_store(db: str, rules: list[Path] | None):
+def _analysed_store(db: str, rules: list[Path] | None, allow_files: bool = False):
     """Open a store, and refresh what the rules and the model say of its calls."""
     from analyzer.rules import run_rules
+    from analyzer.sandbox import is_locked
     from analyzer.store import connect
 
     if not Path(db).exists():
         raise _fail(f"{db}: no such database (run `analyzer ingest ... --db {db}` first)")
+    rule_pack = _load_rules(rules, allow_files)
     try:
         con = connect(db)
+        run_rules(con, rule_pack)
+        note = _predict(con, None)
+        if is_locked(con):  # user rules took file access away for good; the report's files need it back
+            con.close()
+            con = connect(db)
     except InputError as exc:
         raise _fail(str(exc)) from exc
-    run_rules(con, _load_rules(rules))
-    note = _predict(con, None)
     if note:
         typer.echo(note, err=True)
     return con
@@ -435,6 +458,7 @@ def report(
     since: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD, UTC); default: the first call.")] = None,
     until: Annotated[str | None, typer.Option(help="Last day (YYYY-MM-DD, UTC); default: the last call.")] = None,
     rules: RulesOption = None,
+    allow_files: AllowFilesOption = False,
 ) -> None:
     """The scheduled batch report: failure rates over time and by cause, rule, iOS build, device and route, the
     rules that fire most, the calls only the model flags, and the change against the previous period.
@@ -450,7 +474,7 @@ def report(
         hi = date.fromisoformat(until) if until else None
     except ValueError as exc:
         raise _fail(f"--since/--until must be YYYY-MM-DD: {exc}") from exc
-    con = _analysed_store(db, rules)
+    con = _analysed_store(db, rules, allow_files)
     path = write_report(con, out, lo, hi)
     typer.echo(f"wrote {path}, calls.parquet, findings.parquet (and .csv) in {out}")
 
@@ -460,6 +484,7 @@ def dashboard(
     db: DbOption = "analyzer.duckdb",
     out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path("dashboard.html"),
     rules: RulesOption = None,
+    allow_files: AllowFilesOption = False,
 ) -> None:
     """One self-contained interactive HTML file: fleet overview with filters, a searchable call list, and
     per-call timelines with evidence on hover.
@@ -468,7 +493,7 @@ def dashboard(
     """
     from analyzer.render.dashboard import write_dashboard
 
-    con = _analysed_store(db, rules)
+    con = _analysed_store(db, rules, allow_files)
     typer.echo(f"wrote {write_dashboard(con, out)}")
 
 
@@ -477,26 +502,36 @@ def sql(
     query: Annotated[str, typer.Argument(help="A DuckDB SQL query over the store.")],
     db: DbOption = "analyzer.duckdb",
     fmt: FormatOption = "table",
+    allow_files: AllowFilesOption = False,
 ) -> None:
-    """Run a query on the store and print the result.
+    """Run a query on the store and print the result. The store is read only; without --allow-files the query
+    cannot read or write other files, attach databases, load extensions or change settings.
 
     Example: analyzer sql "SELECT kind, count(*) FROM session_events GROUP BY ALL" --db fleet.duckdb
     """
     import duckdb
 
+    from analyzer.sandbox import lock_down
     from analyzer.store import connect
 
     if db != ":memory:" and not Path(db).exists():
         raise _fail(f"{db}: no such database (run `analyzer ingest ... --db {db}` first)")
-    con = connect(db, read_only=db != ":memory:")
+    try:
+        con = connect(db, read_only=db != ":memory:")
+    except InputError as exc:
+        raise _fail(str(exc)) from exc
+    if not allow_files:
+        lock_down(con)
     try:
         rel = con.sql(query)
+        if rel is None:
+            return
+        cols = rel.columns
+        rows = rel.fetchall()
+    except duckdb.PermissionException as exc:
+        raise _fail(f"query failed: {exc} (files, other databases and extensions need --allow-files)") from exc
     except duckdb.Error as exc:
         raise _fail(f"query failed: {exc}") from exc
-    if rel is None:
-        return
-    cols = rel.columns
-    rows = rel.fetchall()
     if fmt == "json":
         typer.echo(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=str, indent=2))
         return

@@ -4,6 +4,10 @@ A rule is one YAML file (id, title, area, severity, description, remediation, re
 DuckDB `query`). Its query runs once over the whole store (set-based: every call at once) and returns
 call_id, first_ts, last_ts, evidence (event ids), optionally stats_evidence ({source_id, line} list), and a
 detail sentence. Parameters are the query's $named parameters.
+
+Rules from the user's own folders are untrusted SQL: each must be one SELECT (DuckDB's parser says so), is
+checked at load by binding it against an empty store, and runs with file access taken away (unless the user
+allows it), under a memory limit and a time limit (analyzer/sandbox.py).
 """
 
 from __future__ import annotations
@@ -15,16 +19,20 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from analyzer import sandbox
+from analyzer.errors import InputError
 from analyzer.resources import resource_dir
+from analyzer.store import MEMORY_LIMIT, connect
 
 AREAS = ("misconfiguration", "interruption", "bluetooth", "network")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 SEVERITY_RANK = {s: i for i, s in enumerate(reversed(SEVERITIES))}  # info 0 .. critical 4
 REQUIRED = ("id", "title", "area", "severity", "description", "remediation", "query")
 OUTPUT = ("call_id", "first_ts", "last_ts", "evidence", "detail")
+MAX_RULE_BYTES = 256 * 1024  # the largest bundled rule is under 6 KB
 
 
-class RuleError(ValueError):
+class RuleError(InputError, ValueError):
     """A rule file that cannot be used: the message names the file and the field."""
 
 
@@ -41,20 +49,52 @@ class Rule:
     references: tuple[str, ...] = ()
     parameters: dict[str, object] = field(default_factory=dict)
     false_positives: str = ""  # when the rule fires on something that is not a failure (known gaps)
+    bundled: bool = False  # shipped with the analyzer (trusted); False: a user's rule, run sandboxed
+    allow_files: bool = False  # the user let this rule read files (--allow-files)
 
 
 def _fail(path: Path, what: str) -> RuleError:
     return RuleError(f"{path}: {what}")
 
 
-def load_rule(path: Path) -> Rule:
-    """Read and check one rule file (structure only; `validate_queries` checks the SQL against a store)."""
+def _read(path: Path) -> str:
+    """The file's text: UTF-8 and at most MAX_RULE_BYTES."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise _fail(path, f"not valid YAML: {exc}") from exc
+        size = path.stat().st_size
+        if size > MAX_RULE_BYTES:
+            raise _fail(path, f"is {size} bytes; a rule file may have at most {MAX_RULE_BYTES}")
+        raw = path.read_bytes()
     except OSError as exc:
         raise _fail(path, f"cannot be read: {exc}") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _fail(path, f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line})") from None
+
+
+def _one_select(path: Path, query: str) -> None:
+    """Refuse anything but exactly one SELECT statement, as DuckDB's own parser reads the query."""
+    try:
+        statements = duckdb.extract_statements(query)
+    except duckdb.Error as exc:
+        raise _fail(path, f"field 'query' is not valid SQL: {_first_line(exc)}") from None
+    kinds = [s.type.name for s in statements]
+    if kinds != ["SELECT"]:
+        found = ", ".join(kinds) or "no statement"
+        raise _fail(path, f"field 'query' must be exactly one SELECT statement, not {found}")
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def load_rule(path: Path, bundled: bool = False, allow_files: bool = False) -> Rule:
+    """Read and check one rule file (structure and statement type; `validate_queries` binds the SQL to a store)."""
+    try:
+        data = yaml.safe_load(_read(path))
+    except yaml.YAMLError as exc:
+        raise _fail(path, f"not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise _fail(path, "a rule file must be a YAML mapping")
     for key in REQUIRED:
@@ -84,6 +124,7 @@ def load_rule(path: Path) -> Rule:
         raise _fail(path, f"field 'query' uses undeclared parameter(s): {', '.join(sorted(used - set(params)))}")
     if set(params) - used:
         raise _fail(path, f"field 'parameters' declares unused: {', '.join(sorted(set(params) - used))}")
+    _one_select(path, data["query"])
     return Rule(
         data["id"],
         data["title"].strip(),
@@ -96,26 +137,89 @@ def load_rule(path: Path) -> Rule:
         tuple(refs),
         dict(params),
         str(data.get("false_positives") or "").strip(),
+        bundled,
+        allow_files,
     )
 
 
-def load_rules(extra_dirs: list[Path] | None = None) -> list[Rule]:
-    """The bundled rule pack plus any user folders; ids must be unique."""
+def scan_rules(extra_dirs: list[Path] | None = None, allow_files: bool = False) -> tuple[list[Rule], list[RuleError]]:
+    """The bundled rule pack plus any user folders, and every problem found: the usable rules and the errors.
+    User rules are bound against an empty store too (sandboxed unless `allow_files`)."""
+    bundled_dir = resource_dir("rules")
     rules: dict[str, Rule] = {}
-    for folder in [resource_dir("rules"), *(extra_dirs or [])]:
+    errors: list[RuleError] = []
+    for folder in [bundled_dir, *(extra_dirs or [])]:
         if not folder.is_dir():
-            raise RuleError(f"{folder}: no such rules folder")
+            errors.append(RuleError(f"{folder}: no such rules folder"))
+            continue
         for path in sorted(folder.rglob("*.yaml")):
-            rule = load_rule(path)
+            try:
+                rule = load_rule(path, bundled=folder == bundled_dir, allow_files=allow_files)
+            except RuleError as exc:
+                errors.append(exc)
+                continue
             if rule.id in rules:
-                raise _fail(path, f"field 'id' {rule.id!r} is already defined in {rules[rule.id].path}")
+                errors.append(_fail(path, f"field 'id' {rule.id!r} is already defined in {rules[rule.id].path}"))
+                continue
             rules[rule.id] = rule
-    return sorted(rules.values(), key=lambda r: r.id)
+    user = [r for r in rules.values() if not r.bundled]
+    if user:
+        for rule, exc in _dry_run(user, allow_files):
+            errors.append(exc)
+            del rules[rule.id]
+    return sorted(rules.values(), key=lambda r: r.id), errors
+
+
+def load_rules(extra_dirs: list[Path] | None = None, allow_files: bool = False) -> list[Rule]:
+    """The bundled rule pack plus any user folders; ids must be unique. The first problem is raised."""
+    rules, errors = scan_rules(extra_dirs, allow_files)
+    if errors:
+        raise errors[0]
+    return rules
+
+
+def _dry_run(rules: list[Rule], allow_files: bool) -> list[tuple[Rule, RuleError]]:
+    """Bind each rule against an empty store (the schema and views) the way it will run; the ones that fail."""
+    limits = sandbox.Limits.from_env()
+    con = connect(":memory:")
+    try:
+        sandbox.set_memory_limit(con, limits.memory_limit)
+        if not allow_files:
+            sandbox.lock_down(con)
+        failed = []
+        for rule in rules:
+            with sandbox.time_limit(con, limits.timeout_s) as stopped:
+                try:
+                    validate_queries(con, [rule])
+                except RuleError as exc:
+                    failed.append((rule, _fail(rule.path, f"field 'query' {_timeout(limits)}") if stopped() else exc))
+        return failed
+    finally:
+        con.close()
+
+
+def _body(query: str) -> str:
+    """The statement without trailing semicolons and comments, ready to be a subquery."""
+    end = len(query)
+    for pos, kind in reversed(duckdb.tokenize(query)):
+        if kind == duckdb.token_type.comment or query[pos] == ";":
+            end = pos
+            continue
+        break
+    return query[:end].rstrip()
+
+
+def _embed(rule: Rule, template: str) -> str:
+    """`template` with the rule's query as the subquery `{query}`; still exactly one statement, or refused."""
+    sql = template.replace("{query}", f"(\n{_body(rule.query)}\n)")
+    if len(duckdb.extract_statements(sql)) != 1:
+        raise _fail(rule.path, "field 'query' must be exactly one SELECT statement")
+    return sql
 
 
 def _column_types(con: duckdb.DuckDBPyConnection, rule: Rule) -> dict[str, str]:
     """The rule's output columns and their types (binding the query against the store, running nothing)."""
-    rows = con.execute(f"DESCRIBE SELECT * FROM ({rule.query}) LIMIT 0", rule.parameters).fetchall()
+    rows = con.execute(_embed(rule, "DESCRIBE SELECT * FROM {query} LIMIT 0"), rule.parameters).fetchall()
     return {r[0]: str(r[1]) for r in rows}
 
 
@@ -145,30 +249,67 @@ def validate_queries(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> None:
         try:
             cols = _columns(con, rule)
         except duckdb.Error as exc:
-            raise _fail(rule.path, f"field 'query' does not run: {exc}") from exc
+            raise _fail(rule.path, f"field 'query' does not run: {_why(exc)}") from exc
         missing = [c for c in OUTPUT if c not in cols]
         if missing:
             raise _fail(rule.path, f"field 'query' must return {', '.join(OUTPUT)}; missing {', '.join(missing)}")
 
 
-def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> int:
-    """Replace `findings` with what the rules find now; returns the number of findings."""
+def _why(exc: duckdb.Error) -> str:
+    """DuckDB's reason, with what to do when it is the sandbox that refused."""
+    if isinstance(exc, duckdb.PermissionException):
+        return f"{_first_line(exc)} (a rule from your own folder may not read files unless --allow-files is given)"
+    return str(exc)
+
+
+def _timeout(limits: sandbox.Limits) -> str:
+    return f"ran longer than {limits.timeout_s:g} s and was stopped (ANALYZER_RULE_TIMEOUT_S sets the limit)"
+
+
+def _run_one(con: duckdb.DuckDBPyConnection, rule: Rule, limits: sandbox.Limits, memory: str) -> None:
+    """Insert one rule's findings; a user rule under the time limit, every failure named by the rule's file."""
+    with sandbox.time_limit(con, 0 if rule.bundled else limits.timeout_s) as stopped:
+        try:
+            stats = _stats_evidence_sql(_column_types(con, rule))
+            sql = _embed(
+                rule,
+                "INSERT INTO findings SELECT (SELECT coalesce(max(finding_id), 0) FROM findings)"
+                " + row_number() OVER (),"
+                f" $rule_id, $rule_area, $rule_severity, call_id, first_ts, last_ts, evidence, {stats}, detail"
+                " FROM {query} f",
+            )
+            params = {"rule_id": rule.id, "rule_area": rule.area, "rule_severity": rule.severity, **rule.parameters}
+            con.execute(sql, params)
+        except duckdb.InterruptException as exc:
+            if stopped():
+                raise _fail(rule.path, f"field 'query' {_timeout(limits)}") from None
+            raise _fail(rule.path, f"field 'query' was interrupted: {exc}") from exc
+        except duckdb.OutOfMemoryException:
+            why = f"field 'query' was stopped: it needed more memory than the limit of {memory}"
+            raise _fail(rule.path, why) from None
+        except duckdb.Error as exc:
+            raise _fail(rule.path, f"field 'query' failed: {_why(exc)}") from exc
+
+
+def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule], limits: sandbox.Limits | None = None) -> int:
+    """Replace `findings` with what the rules find now; returns the number of findings.
+
+    With a user's rule in the pack, the rules run under `limits` (default: from the environment) and, unless
+    every user rule was allowed files, on a connection locked for good (`sandbox.lock_down`)."""
+    limits = limits or sandbox.Limits.from_env()
+    user = [r for r in rules if not r.bundled]
+    memory = f"{MEMORY_LIMIT} (ANALYZER_MEMORY_LIMIT sets it)"
+    if user:
+        memory = f"{limits.memory_limit} (ANALYZER_RULE_MEMORY_LIMIT sets it)"
+        if not sandbox.is_locked(con):
+            sandbox.set_memory_limit(con, limits.memory_limit)
+            if not all(r.allow_files for r in user):
+                sandbox.lock_down(con)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM findings")
         for rule in rules:
-            stats = _stats_evidence_sql(_column_types(con, rule))
-            sql = (
-                "INSERT INTO findings SELECT (SELECT coalesce(max(finding_id), 0) FROM findings)"
-                " + row_number() OVER (),"
-                f" $rule_id, $rule_area, $rule_severity, call_id, first_ts, last_ts, evidence, {stats}, detail"
-                f" FROM ({rule.query}) f"
-            )
-            params = {"rule_id": rule.id, "rule_area": rule.area, "rule_severity": rule.severity, **rule.parameters}
-            try:
-                con.execute(sql, params)
-            except duckdb.Error as exc:
-                raise _fail(rule.path, f"field 'query' failed: {exc}") from exc
+            _run_one(con, rule, limits, memory)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -11,8 +12,14 @@ import pytest
 from tests.conftest import LOGS
 
 
-def run(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, input=stdin)
+def run(*args, stdin=None, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "analyzer", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={**os.environ, **(env or {})},
+    )
 
 
 @pytest.mark.parametrize("cmd", [[], ["ingest"], ["sql"]])
@@ -73,3 +80,66 @@ def test_date_option_places_times_of_day():
     assert call["start_utc"].startswith("2025-07-14 11:") and call["time_basis"] == "no_date"
     bad = run("triage", str(ticket), "--date", "14/07")
     assert bad.returncode == 2 and "--date must be a day" in bad.stderr
+
+
+UNTRUSTED = LOGS.parent / "rules_untrusted"
+
+
+def test_sql_cannot_touch_other_files_unless_allowed(tmp_path):
+    """Before: `analyzer sql` read any file (read_text), wrote any file (COPY ... TO) and installed extensions."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private")
+    target = tmp_path / "written.csv"
+    for query, refused in [
+        (f"SELECT content FROM read_text('{secret}')", "Permission Error"),
+        (f"COPY (SELECT 1) TO '{target}'", "Permission Error"),
+        (f"ATTACH '{tmp_path / 'other.duckdb'}' AS other", "Permission Error"),
+        ("INSTALL httpfs", "Permission Error"),
+        ("SET enable_external_access = true", "Cannot"),
+        ("SET memory_limit = '100GB'", "configuration has been locked"),
+    ]:
+        out = run("sql", query, "--db", ":memory:")
+        assert out.returncode == 2 and refused in out.stderr and "Traceback" not in out.stderr, (query, out.stderr)
+    assert not target.exists() and not (tmp_path / "other.duckdb").exists()
+    assert "--allow-files" in run("sql", f"SELECT * FROM read_text('{secret}')", "--db", ":memory:").stderr
+    query = f"SELECT content FROM read_text('{secret}')"
+    allowed = run("sql", query, "--db", ":memory:", "--format", "json", "--allow-files")
+    assert json.loads(allowed.stdout) == [{"content": "private"}]
+
+
+def test_sql_error_while_fetching_exits_2():
+    out = run("sql", "SELECT * FROM range(3) WHERE CAST('x' || range AS INT) > 0", "--db", ":memory:")
+    assert out.returncode == 2 and "Conversion Error" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_rules_list_names_invalid_rules():
+    out = run("rules", "list", "--rules", str(UNTRUSTED), "--format", "json")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "network.every_call" in out.stdout  # the usable rules are still listed
+    for bad in ["bad_sql", "missing_columns", "not_utf8", "reads_files", "smuggled_delete"]:
+        assert f"error: invalid rule: {UNTRUSTED / bad}" in out.stderr, bad
+
+
+def test_report_with_user_rules(tmp_path):
+    """Before: a bad user rule passed `rules list`, then `report --rules` died with a traceback; a good one now
+    runs sandboxed and the report is still written."""
+    db = tmp_path / "t.duckdb"
+    assert run("ingest", str(LOGS), "--db", str(db)).returncode == 0
+    good = run("report", "--db", str(db), "--out", str(tmp_path / "r"), "--rules", str(UNTRUSTED / "valid"))
+    assert good.returncode == 0, good.stderr
+    assert "network.every_call" in (tmp_path / "r" / "findings.csv").read_text()
+    bad = run("report", "--db", str(db), "--out", str(tmp_path / "r2"), "--rules", str(UNTRUSTED / "smuggled_delete"))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "network.smuggled.yaml: field 'query' must be exactly one SELECT statement" in bad.stderr
+    slow = run(
+        "report",
+        "--db",
+        str(db),
+        "--out",
+        str(tmp_path / "r3"),
+        "--rules",
+        str(UNTRUSTED / "slow"),
+        env={"ANALYZER_RULE_TIMEOUT_S": "1"},
+    )
+    assert slow.returncode == 2 and "Traceback" not in slow.stderr
+    assert "network.slow.yaml: field 'query' ran longer than 1 s and was stopped" in slow.stderr
