@@ -222,6 +222,7 @@ def test_report_folder_complete_only_when_whole(store, tmp_path, monkeypatch):
     assert not (out / MANIFEST).exists() and not is_complete(out)
     monkeypatch.undo()
 
+    (out / ".calls.csv.partial").write_text("left by a run killed mid-file")
     report.write_report(con, out, None, None)  # the next run completes it, and leaves no temporary file
     assert is_complete(out) and not [p for p in out.iterdir() if p.name.startswith(".")]
     (out / "calls.csv").write_text("changed\n")

@@ -104,12 +104,11 @@ class FolderWrite:
         _make_folder(folder, option)
         self.folder, self.option = folder, option
         self._parts: dict[str, Path] = {}
-        for stale in folder.glob(f".*{_PARTIAL}"):  # left by a run that was stopped
-            stale.unlink(missing_ok=True)
 
     def part(self, name: str) -> Path:
-        """The temporary path to write the file `name` to."""
+        """The temporary path to write the file `name` to (one a stopped run left there is replaced)."""
         tmp = self.folder / f".{name}{_PARTIAL}"
+        tmp.unlink(missing_ok=True)
         self._parts[name] = tmp
         return tmp
 
