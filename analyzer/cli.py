@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from analyzer.errors import InputError
+from analyzer.render.escape import clean
 
 app = typer.Typer(
     help="Find out why a voice call failed on an iOS voice-agent app, from unified logs and WebRTC stats.",
@@ -24,7 +25,7 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="table | json 
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(clean(f"error: {message}"), err=True)
     return typer.Exit(code)
 
 
@@ -162,6 +163,7 @@ def ingest(
     Example: analyzer ingest sysdiagnose_2026.11.20_10-22-33-0800_iPhone-OS_iPhone_22B83.tar.gz --db fleet.duckdb
     """
     from analyzer.ingest import ingest_paths
+    from analyzer.render.escape import term
     from analyzer.render.ingest_summary import print_summary
     from analyzer.store import connect
 
@@ -173,7 +175,7 @@ def ingest(
     from rich.console import Console
 
     err = Console(stderr=True)
-    progress = None if quiet or fmt != "table" else (lambda label: err.print(f"[dim]reading {label}[/dim]"))
+    progress = None if quiet or fmt != "table" else (lambda label: err.print(f"[dim]reading {term(label)}[/dim]"))
     summary = ingest_paths(con, paths, opts, progress=progress)
     from analyzer.calls import sessionise
 
@@ -296,8 +298,10 @@ def rules_show(
     r = found[0]
     params = ", ".join(f"{k}={v}" for k, v in r.parameters.items()) or "none"
     typer.echo(
-        f"{r.id}  [{r.area}, {r.severity}]\n{r.title}\n\n{r.description}\n\nFix:\n{r.remediation}\n\n"
-        f"Parameters: {params}\nReferences: {', '.join(r.references) or 'none'}\nFile: {r.path}\n\n{r.query}"
+        clean(
+            f"{r.id}  [{r.area}, {r.severity}]\n{r.title}\n\n{r.description}\n\nFix:\n{r.remediation}\n\n"
+            f"Parameters: {params}\nReferences: {', '.join(r.references) or 'none'}\nFile: {r.path}\n\n{r.query}"
+        )
     )
 
 
@@ -445,8 +449,28 @@ def _analysed_store(db: str, rules: list[Path] | None, allow_files: bool = False
     except InputError as exc:
         raise _fail(str(exc)) from exc
     if note:
-        typer.echo(note, err=True)
+        typer.echo(clean(note), err=True)
     return con
+
+
+def _check_out(check, out: Path) -> None:
+    """Refuse an --out that cannot be written before any work is done."""
+    from analyzer.errors import OutputError
+
+    try:
+        check(out)
+    except OutputError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _written(write, *args):
+    """Run a writer; an output it cannot write is a clear error, not a traceback."""
+    from analyzer.errors import OutputError
+
+    try:
+        return write(*args)
+    except OutputError as exc:
+        raise _fail(str(exc)) from exc
 
 
 @app.command()
@@ -467,6 +491,7 @@ def report(
     """
     from datetime import date
 
+    from analyzer.render.output import MANIFEST, check_folder
     from analyzer.render.report import write_report
 
     try:
@@ -474,9 +499,10 @@ def report(
         hi = date.fromisoformat(until) if until else None
     except ValueError as exc:
         raise _fail(f"--since/--until must be YYYY-MM-DD: {exc}") from exc
+    _check_out(check_folder, out)
     con = _analysed_store(db, rules, allow_files)
-    path = write_report(con, out, lo, hi)
-    typer.echo(f"wrote {path}, calls.parquet, findings.parquet (and .csv) in {out}")
+    path = _written(write_report, con, out, lo, hi)
+    typer.echo(clean(f"wrote {path}, calls.parquet, findings.parquet (and .csv), then {MANIFEST} in {out}"))
 
 
 @app.command()
@@ -492,9 +518,11 @@ def dashboard(
     Example: analyzer dashboard --db fleet.duckdb --out dashboard.html
     """
     from analyzer.render.dashboard import write_dashboard
+    from analyzer.render.output import check_file
 
+    _check_out(check_file, out)
     con = _analysed_store(db, rules, allow_files)
-    typer.echo(f"wrote {write_dashboard(con, out)}")
+    typer.echo(clean(f"wrote {_written(write_dashboard, con, out)}"))
 
 
 @app.command()
@@ -545,5 +573,5 @@ def main() -> None:
     try:
         app()
     except InputError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(clean(f"error: {exc}"), err=True)
         sys.exit(2)

@@ -195,19 +195,20 @@ def predict(con: duckdb.DuckDBPyConnection, model: Model) -> int:
             "suspects": (labels != "healthy") & (proba[np.arange(n), best] >= threshold),
         }
     )
-    wide = wide.with_columns(pl.Series(f"p_{c}", proba[:, i]) for i, c in enumerate(model.classes))
+    # one column a class, named by its position: the class names (from the model file) are bound, never pasted
+    wide = wide.with_columns(pl.Series(f"p{i}", proba[:, i]) for i in range(len(model.classes)))
     con.register("pred_wide", wide)
     con.register("pred_long", long)
-    probs = ", ".join(f"'{c}', p_{c}" for c in model.classes)
+    probs = ", ".join(f"w.p{i}" for i in range(len(model.classes)))
     con.execute(
         "INSERT INTO predictions SELECT w.call_id, CASE WHEN w.abstained IS NULL THEN w.label END,"
-        " CASE WHEN w.abstained IS NULL THEN w.probability END, json_object(" + probs + "), "
-        "coalesce(t.features, []), ?, w.abstained, w.unjudged, w.abstained IS NULL AND w.suspects, ? "
+        f" CASE WHEN w.abstained IS NULL THEN w.probability END, to_json(map($classes, [{probs}])), "
+        "coalesce(t.features, []), $model, w.abstained, w.unjudged, w.abstained IS NULL AND w.suspects, $suspect_p "
         "FROM pred_wide w LEFT JOIN ("
         "  SELECT row, list(feature || '=' || CAST(round(value, 4) AS VARCHAR) || ' (healthy ~'"
         "    || CAST(round(healthy, 3) AS VARCHAR) || ')' ORDER BY rank) AS features FROM pred_long GROUP BY row"
         ") t USING (row)",
-        [model.model_id, threshold],
+        {"classes": [str(c) for c in model.classes], "model": model.model_id, "suspect_p": threshold},
     )
     con.unregister("pred_wide")
     con.unregister("pred_long")

@@ -57,7 +57,7 @@ def connect(
     con.execute("SET TimeZone = 'UTC'")
     if MEMORY_LIMIT:
         # bounded memory: past the limit DuckDB writes to its temp directory instead of growing
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute("SET memory_limit = $limit", {"limit": MEMORY_LIMIT})
     if not read_only:
         con.execute(query_text("schema.sql"))
         _load_reference(con)
@@ -117,7 +117,8 @@ def remove_incomplete(con: duckdb.DuckDBPyConnection) -> int:
     tables = [r[0] for r in con.execute(base_tables).fetchall()]
     con.execute("BEGIN TRANSACTION")
     for table in tables:
-        con.execute(f'DELETE FROM "{table}" WHERE list_contains(?, source_id)', [ids])
+        name = '"' + table.replace('"', '""') + '"'  # a table name from the catalogue, quoted as an identifier
+        con.execute(f"DELETE FROM {name} WHERE list_contains(?, source_id)", [ids])
     con.execute("DELETE FROM sources WHERE list_contains(?, source_id)", [ids])
     con.execute("COMMIT")
     return len(ids) - 1

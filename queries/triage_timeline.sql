@@ -24,7 +24,7 @@ SELECT t_rel, producer, ts,
                                || CASE WHEN success = false THEN ' FAILED' || coalesce(' ''' || fourcc || '''', ' ' || CAST(osstatus AS VARCHAR), '') ELSE '' END
         WHEN 'notice' THEN 'note: ' || coalesce(detail, pattern_id)
         ELSE replace(kind, '_', ' ')
-    END AS what
+    END AS what, event_id AS seq
 FROM call_events
 WHERE call_id = $call_id
   AND NOT (producer = 'apple_server' AND kind IN ('activation', 'route_change')
@@ -32,8 +32,9 @@ WHERE call_id = $call_id
                        AND a.kind = call_events.kind AND abs(a.t_rel - call_events.t_rel) < 0.1))
 UNION ALL
 SELECT epoch(p.ts) - epoch(c.start_ts), 'stats', p.ts,
-       coalesce(p.pc_id || ' ', '') || CASE p.which WHEN 'ice' THEN 'ICE ' ELSE 'connection ' END || p.state
+       coalesce(p.pc_id || ' ', '') || CASE p.which WHEN 'ice' THEN 'ICE ' ELSE 'connection ' END || p.state, NULL
 FROM call_pc_states p
 JOIN calls c USING (call_id)
 WHERE p.call_id = $call_id
-ORDER BY 3
+-- at the same instant: a connection's state before the log's events, and those in the order they were logged
+ORDER BY 3, producer <> 'stats', seq, what

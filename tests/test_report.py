@@ -35,7 +35,7 @@ def test_report_files_and_idempotence(store, tmp_path):
     assert run("report", "--db", str(store), "--out", str(a)).returncode == 0
     assert run("report", "--db", str(store), "--out", str(b)).returncode == 0
     names = sorted(p.name for p in a.iterdir())
-    assert names == ["calls.csv", "calls.parquet", "findings.csv", "findings.parquet", "report.html"]
+    assert names == ["calls.csv", "calls.parquet", "findings.csv", "findings.parquet", "manifest.json", "report.html"]
     for n in names:
         assert (a / n).read_bytes() == (b / n).read_bytes(), n
     calls = pl.read_parquet(a / "calls.parquet")

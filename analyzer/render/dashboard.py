@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from pathlib import Path
 
 import duckdb
 import polars as pl
+
+from analyzer.render.output import write_file
 
 MAX_DETAILED = 400
 LANES = {
@@ -35,9 +38,21 @@ LANES = {
 }
 
 
+def _finite(obj: object) -> object:
+    """The data with NaN and infinities as null: JSON has no token for them, and one would void the page."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def _safe_json(obj: object) -> str:
     """JSON that cannot close the <script> element it sits in."""
-    return json.dumps(obj, default=str, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e")
+    text = json.dumps(_finite(obj), default=str, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def _details(con: duckdb.DuckDBPyConnection, call_ids: list[str]) -> dict:
@@ -79,14 +94,13 @@ def _details(con: duckdb.DuckDBPyConnection, call_ids: list[str]) -> dict:
     return out
 
 
-def write_dashboard(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
-    """Write the dashboard HTML for every call in the store."""
-    from plotly.offline import get_plotlyjs
-
+def dashboard_data(con: duckdb.DuckDBPyConnection) -> dict:
+    """What the page carries: one row a call (values as stored: the page's scripts put them in as text, never
+    as HTML) and the details of the calls that get a timeline (escaped for plotly's hover labels)."""
     calls = [
         list(r)
         for r in con.execute(
-            "SELECT call_id, CAST(day AS VARCHAR), verdict, coalesce(cause, ''), coalesce(os_build, 'unknown'), "
+            "SELECT call_id, CAST(day AS VARCHAR), verdict, cause, coalesce(os_build, 'unknown'), "
             "coalesce(device_model, device_id), route, round(duration_s), findings FROM call_verdicts "
             "ORDER BY start_ts, call_id"
         ).fetchall()
@@ -95,19 +109,27 @@ def write_dashboard(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
         r[0]
         for r in con.execute(
             "SELECT call_id FROM call_verdicts "
-            "ORDER BY verdict = 'healthy', verdict = 'degraded', start_ts DESC, call_id "
-            f"LIMIT {MAX_DETAILED}"
+            "ORDER BY verdict = 'healthy', verdict = 'degraded', start_ts DESC, call_id LIMIT $n",
+            {"n": MAX_DETAILED},
         ).fetchall()
     ]
-    data = {
+    return {
         "columns": ["call_id", "day", "verdict", "cause", "os", "device", "route", "duration_s", "findings"],
-        "calls": [[html.escape(str(v)) if isinstance(v, str) else v for v in row] for row in calls],
+        "calls": calls,
         "details": _details(con, detailed),
     }
-    page = PAGE.replace("/*PLOTLY*/", get_plotlyjs()).replace("/*DATA*/", _safe_json(data))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path
+
+
+def page_html(data: dict) -> str:
+    """The dashboard page for `data` (see dashboard_data)."""
+    from plotly.offline import get_plotlyjs
+
+    return PAGE.replace("/*PLOTLY*/", get_plotlyjs()).replace("/*DATA*/", _safe_json(data))
+
+
+def write_dashboard(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    """Write the dashboard HTML for every call in the store (under a temporary name, renamed into place)."""
+    return write_file(path, page_html(dashboard_data(con)))
 
 
 PAGE = """<!doctype html>
@@ -137,54 +159,77 @@ td,th{border:1px solid #ddd;padding:3px 6px}tr.call:hover{background:#eef;cursor
 const DATA = JSON.parse(document.getElementById('data').textContent);
 const C = Object.fromEntries(DATA.columns.map((c, i) => [c, i]));
 const VERDICTS = ['failed', 'suspected', 'degraded', 'healthy'];
+// Every value may be missing (null): shown as nothing, listed in a filter as "(none)", matched only by it.
+// Values go into the page as text (textContent, new Option), never as HTML.
+const text = v => (v === null || v === undefined) ? '' : String(v);
+const FILTERS = {f_cause: 'cause', f_os: 'os', f_device: 'device', f_route: 'route'};
+const chosen = {};  // filter id -> {value} of its selected option; absent: all
 function opts(id, col) {
   const sel = document.getElementById(id);
-  const vals = [...new Set(DATA.calls.map(r => String(r[C[col]])))].sort();
-  sel.innerHTML = '<option value="">all</option>' + vals.map(v => `<option>${v}</option>`).join('');
-  sel.onchange = render;
+  const vals = [...new Set(DATA.calls.map(r => r[C[col]] ?? null))]
+    .sort((a, b) => (a === null) - (b === null) || text(a).localeCompare(text(b)));
+  sel.replaceChildren(new Option('all', ''),
+    ...vals.map((v, i) => new Option(v === null || v === '' ? '(none)' : String(v), String(i))));
+  sel.onchange = () => {
+    if (sel.value === '') delete chosen[id]; else chosen[id] = {value: vals[Number(sel.value)]};
+    render();
+  };
 }
-opts('f_cause', 'cause'); opts('f_os', 'os'); opts('f_device', 'device'); opts('f_route', 'route');
+for (const [id, col] of Object.entries(FILTERS)) opts(id, col);
 for (const id of ['f_from', 'f_to', 'f_search']) document.getElementById(id).oninput = render;
 function matching() {
   const v = id => document.getElementById(id).value;
-  const q = v('f_search').toLowerCase();
-  return DATA.calls.filter(r => (!v('f_from') || r[C.day] >= v('f_from')) && (!v('f_to') || r[C.day] <= v('f_to'))
-    && (!v('f_cause') || r[C.cause] === v('f_cause')) && (!v('f_os') || r[C.os] === v('f_os'))
-    && (!v('f_device') || r[C.device] === v('f_device')) && (!v('f_route') || r[C.route] === v('f_route'))
-    && (!q || r[C.call_id].toLowerCase().includes(q) || r[C.device].toLowerCase().includes(q)));
+  const q = v('f_search').toLowerCase(), from = v('f_from'), to = v('f_to');
+  return DATA.calls.filter(r => {
+    const day = text(r[C.day]);
+    if ((from && !(day && day >= from)) || (to && !(day && day <= to))) return false;
+    for (const [id, col] of Object.entries(FILTERS))
+      if (chosen[id] && (r[C[col]] ?? null) !== chosen[id].value) return false;
+    return !q || text(r[C.call_id]).toLowerCase().includes(q) || text(r[C.device]).toLowerCase().includes(q);
+  });
+}
+function cell(tag, value) {
+  const el = document.createElement(tag);
+  el.textContent = text(value);
+  return el;
 }
 function render() {
   const rows = matching();
-  const days = [...new Set(rows.map(r => r[C.day]))].sort();
+  const days = [...new Set(rows.map(r => text(r[C.day])).filter(d => d))].sort();
   const colours = {failed: '#c62828', suspected: '#ef6c00', degraded: '#f9a825', healthy: '#2e7d32'};
   const traces = VERDICTS.map(vd => ({type: 'bar', name: vd, x: days, marker: {color: colours[vd]},
-    y: days.map(d => rows.filter(r => r[C.day] === d && r[C.verdict] === vd).length)}));
+    y: days.map(d => rows.filter(r => text(r[C.day]) === d && r[C.verdict] === vd).length)}));
   Plotly.react('overview', traces, {barmode: 'stack', title: 'Calls per day by verdict', margin: {t: 40}});
   document.getElementById('count').textContent = rows.length + ' calls match (' +
     rows.filter(r => r[C.verdict] === 'failed').length + ' failed); the first 300 are listed';
-  const head = '<tr>' + DATA.columns.map(c => `<th>${c}</th>`).join('') + '</tr>';
-  document.getElementById('calltable').innerHTML = head + rows.slice(0, 300).map(r =>
-    `<tr class="call ${r[C.verdict]}" data-id="${r[C.call_id]}">`
-    + r.map(v => `<td>${v}</td>`).join('') + '</tr>').join('');
-  for (const tr of document.querySelectorAll('tr.call')) tr.onclick = () => showCall(tr.dataset.id);
+  const head = document.createElement('tr');
+  for (const c of DATA.columns) head.appendChild(cell('th', c));
+  const list = rows.slice(0, 300).map(r => {
+    const tr = document.createElement('tr');
+    tr.className = 'call ' + text(r[C.verdict]);
+    for (const v of r) tr.appendChild(cell('td', v));
+    tr.onclick = () => showCall(r[C.call_id]);
+    return tr;
+  });
+  document.getElementById('calltable').replaceChildren(head, ...list);
 }
 function showCall(id) {
-  const d = DATA.details[id];
-  document.getElementById('calltitle').textContent = 'Call ' + id;
+  const d = Object.hasOwn(DATA.details, text(id)) ? DATA.details[text(id)] : null;
+  document.getElementById('calltitle').textContent = 'Call ' + text(id);
   if (!d) { Plotly.purge('timeline'); document.getElementById('timeline').textContent =
     'No timeline embedded for this call: run `analyzer triage --db <store> --call <id>`.'; return; }
   document.getElementById('timeline').textContent = '';
   const lanes = ['findings', 'interruption', 'route', 'session'];
   const traces = [];
+  const events = d.events || [], findings = d.findings || [], s = d.series || {};
   for (const lane of lanes.slice(1)) {
-    const ev = d.events.filter(e => e[1] === lane);
+    const ev = events.filter(e => e[1] === lane);
     traces.push({type: 'scatter', mode: 'markers', name: lane, x: ev.map(e => e[0]), y: ev.map(() => lane),
       text: ev.map(e => e[2] + '<br>' + e[3]), hoverinfo: 'x+text', marker: {size: 10}, yaxis: 'y'});
   }
-  traces.push({type: 'scatter', mode: 'markers', name: 'findings', x: d.findings.map(f => f[0]),
-    y: d.findings.map(() => 'findings'), text: d.findings.map(f => f[1] + ' ' + f[2] + '<br>' + f[3]),
+  traces.push({type: 'scatter', mode: 'markers', name: 'findings', x: findings.map(f => f[0]),
+    y: findings.map(() => 'findings'), text: findings.map(f => f[1] + ' ' + f[2] + '<br>' + f[3]),
     hoverinfo: 'x+text', marker: {size: 12, symbol: 'diamond', color: '#c00'}, yaxis: 'y'});
-  const s = d.series;
   for (const dir of ['outbound', 'inbound']) if (s[dir]) {
     traces.push({type: 'scatter', name: dir + ' packets/s', x: s[dir].t, y: s[dir].pps, yaxis: 'y2'});
     if (dir === 'inbound') {

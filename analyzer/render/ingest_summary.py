@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 
 from analyzer.ingest import IngestSummary
+from analyzer.render.escape import clean
 from analyzer.render.tables import print_rows
 
 _COLS = ["file", "format", "status", "lines", "records", "stored", "ignored", "rejected", "events"]
@@ -41,24 +42,28 @@ def print_summary(summary: IngestSummary, fmt: str, db: str) -> None:
     print_rows(_COLS, rows, fmt, title="ingest")
     for f in summary.files:
         if f.status == "duplicate":
-            print(f"duplicate: {f.label}: {f.message}")
+            print(clean(f"duplicate: {f.label}: {f.message}"))
     skipped = [f.label for f in summary.files if f.status == "skipped"]
     if skipped:
         shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
         print(
-            f"skipped {len(skipped)} file(s) in folders that are not a log or stats format: {shown} "
-            "(reasons: --format json)"
+            clean(
+                f"skipped {len(skipped)} file(s) in folders that are not a log or stats format: {shown} "
+                "(reasons: --format json)"
+            )
         )
     rejected = summary.total("rejected")
     if rejected:
         print(
-            f"{rejected} record(s) rejected: see them with "
-            f'analyzer sql "SELECT s.path, r.line, r.reason, r.excerpt FROM rejects r JOIN sources s '
-            f'USING (source_id)" --db {db}'
+            clean(
+                f"{rejected} record(s) rejected: see them with "
+                f'analyzer sql "SELECT s.path, r.line, r.reason, r.excerpt FROM rejects r JOIN sources s '
+                f'USING (source_id)" --db {db}'
+            )
         )
     if summary.calls is not None:
-        print(f"{summary.calls} call(s) in the store: analyzer calls --db {db}")
+        print(clean(f"{summary.calls} call(s) in the store: analyzer calls --db {db}"))
     for note in summary.notes:
-        print(f"note: {note}")
+        print(clean(f"note: {note}"))
     for err in summary.errors:
-        print(f"error: {err}")
+        print(clean(f"error: {err}"))

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import duckdb
 
-from analyzer.render.escape import html_text
+from analyzer.errors import OutputError
+from analyzer.render.escape import csv_frame, html_text
+from analyzer.render.output import FolderWrite
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
@@ -42,40 +44,61 @@ def _change(now_n: int, now_bad: int, before_n: int, before_bad: int) -> str:
 def _bar(title: str, rows: list[tuple], x: str, y: str):
     import plotly.graph_objects as go
 
-    fig = go.Figure(go.Bar(x=[str(r[0]) for r in rows], y=[r[1] for r in rows]))
+    # plotly renders some HTML in labels (links, bold): values from the logs are escaped once, shown as written
+    fig = go.Figure(go.Bar(x=[html_text(r[0]) for r in rows], y=[r[1] for r in rows]))
     fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=320, margin={"t": 40, "b": 80})
     return fig
 
 
+_TABLES = {
+    "calls": "SELECT * EXCLUDE (rules), array_to_string(rules, ',') AS rules FROM report_calls "
+    "ORDER BY start_ts, call_id",
+    "findings": "SELECT f.* EXCLUDE (evidence, stats_evidence), array_to_string(f.evidence, ',') AS evidence_events "
+    "FROM findings f JOIN report_calls USING (call_id) ORDER BY f.call_id, f.rule_id, f.first_ts",
+}
+
+
+def _write_tables(con: duckdb.DuckDBPyConnection, files: FolderWrite) -> None:
+    """Each table as Parquet (the values as stored) and CSV (text cells made safe for a spreadsheet)."""
+    for name, sql in _TABLES.items():
+        con.execute(
+            f"COPY ({sql}) TO $path (FORMAT parquet, USE_TMP_FILE false)", {"path": str(files.part(name + ".parquet"))}
+        )
+        con.register("report_csv", csv_frame(con.sql(sql).pl()))
+        try:
+            con.execute(
+                "COPY report_csv TO $path (FORMAT csv, HEADER true, USE_TMP_FILE false)",
+                {"path": str(files.part(name + ".csv"))},
+            )
+        finally:
+            con.unregister("report_csv")
+
+
 def write_report(con: duckdb.DuckDBPyConnection, out: Path, since: date | None, until: date | None) -> Path:
-    """Write report.html, calls/findings Parquet and CSV for calls starting in [since, until]."""
+    """Write report.html, calls/findings Parquet and CSV for calls starting in [since, until], each under a
+    temporary name, renamed into place together, and manifest.json last."""
+    lo, hi = _window(con, since, until)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE report_calls AS SELECT * FROM call_verdicts WHERE day BETWEEN $lo AND $hi",
+        {"lo": lo, "hi": hi},
+    )
+    with FolderWrite(out) as files:
+        try:
+            _write_tables(con, files)
+        except duckdb.IOException as exc:
+            raise OutputError(f"--out {out}: cannot be written: {exc}") from exc
+        files.write_text("report.html", _page(con, lo, hi))
+        files.commit({"since": lo.isoformat(), "until": hi.isoformat()})
+    return out / "report.html"
+
+
+def _page(con: duckdb.DuckDBPyConnection, lo: date, hi: date) -> str:
+    """report.html: the charts and tables of the calls in report_calls."""
     import plotly.graph_objects as go
     from plotly.offline import get_plotlyjs
 
-    out.mkdir(parents=True, exist_ok=True)
-    lo, hi = _window(con, since, until)
     span = (hi - lo).days + 1
     before = (lo - timedelta(days=span), lo - timedelta(days=1))
-    # DDL takes no parameters; the bounds are date objects, so their ISO text is safe to inline
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE report_calls AS SELECT * FROM call_verdicts "
-        f"WHERE day BETWEEN DATE '{lo.isoformat()}' AND DATE '{hi.isoformat()}'"
-    )
-    for name, sql in (
-        (
-            "calls",
-            "SELECT * EXCLUDE (rules), array_to_string(rules, ',') AS rules FROM report_calls "
-            "ORDER BY start_ts, call_id",
-        ),
-        (
-            "findings",
-            "SELECT f.* EXCLUDE (evidence, stats_evidence), array_to_string(f.evidence, ',') AS evidence_events "
-            "FROM findings f JOIN report_calls USING (call_id) ORDER BY f.call_id, f.rule_id, f.first_ts",
-        ),
-    ):
-        con.execute(f"COPY ({sql}) TO '{out / (name + '.parquet')}' (FORMAT parquet)")
-        con.execute(f"COPY ({sql}) TO '{out / (name + '.csv')}' (FORMAT csv, HEADER true)")
-
     daily = _rows(
         con,
         "SELECT day, count(*), count(*) FILTER (WHERE verdict = 'failed') FROM report_calls GROUP BY day ORDER BY day",
@@ -104,7 +127,7 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, since: date | None, 
         ("app_version", "Failed calls by app version"),
         ("route", "Failed calls by main output route"),
     ]
-    for col, title in dims:
+    for col, title in dims:  # col: a column name from the list above, never a value
         rows = _rows(
             con,
             f"SELECT coalesce(CAST({col} AS VARCHAR), 'unknown'), count(*) FROM report_calls "
@@ -150,12 +173,9 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, since: date | None, 
         for c, d, m, p in model_only
     ]
     body.append("</table><p>Data: calls.parquet, findings.parquet (and .csv) beside this file.</p>")
-    page = (
+    return (
         "<!doctype html><html><head><meta charset='utf-8'><title>Call failures report</title>"
         "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style>"
         f"<script>{get_plotlyjs()}</script></head><body>" + "\n".join(body) + "</body></html>\n"
     )
-    path = out / "report.html"
-    path.write_text(page, encoding="utf-8")
-    return path

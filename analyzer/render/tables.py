@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from analyzer.render.escape import md
+from analyzer.render.escape import md, term
 
 
 def console():
@@ -29,12 +29,11 @@ def print_rows(cols: Sequence[str], rows: Sequence[Sequence[object]], fmt: str, 
         for r in rows:
             print("| " + " | ".join(md(v) for v in r) + " |")
     else:
-        from rich.markup import escape
         from rich.table import Table
 
-        table = Table(title=title, show_lines=False)
+        table = Table(title=term(title) if title else None, show_lines=False)
         for c in cols:
-            table.add_column(escape(str(c)))
+            table.add_column(term(c))
         for r in rows:
-            table.add_row(*[escape("" if v is None else str(v)) for v in r])
+            table.add_row(*[term(v) for v in r])
         console().print(table)

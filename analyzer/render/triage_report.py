@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from analyzer.render.escape import md, md_code
+from analyzer.render.escape import clean, md, md_code, term
 from analyzer.triage import Report
 
 
@@ -144,11 +144,10 @@ def to_markdown(report: Report) -> str:
         for s in report.sources
     ]
     out += [f"\n- note: {md(n)}" for n in report.notes] + [f"\n- error: {md(e)}" for e in report.errors]
-    return "\n".join(out) + "\n"
+    return clean("\n".join(out) + "\n")  # also the rule pack's own text (titles, fixes), which md() did not see
 
 
 def print_terminal(report: Report, db: str) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     from analyzer.render.tables import console
@@ -157,50 +156,50 @@ def print_terminal(report: Report, db: str) -> None:
     colours = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
     for call in report.calls:
         style = "green" if call["verdict"] == "healthy" else "yellow" if call["verdict"] == "degraded" else "bold red"
-        con.rule(f"[bold]Call {escape(call['call_id'])}[/bold]")
-        con.print(f"device {escape(_device(call))}")
+        con.rule(f"[bold]Call {term(call['call_id'])}[/bold]")
+        con.print(f"device {term(_device(call))}")
         con.print(
-            f"start {escape(_start(call))}, {call['duration_s']} s, "
+            f"start {term(_start(call))}, {call['duration_s']} s, "
             f"found by {call['found_by']}{'' if call['ended_cleanly'] else ', no end logged'}; "
-            f"{escape(_gateway(call))}"
+            f"{term(_gateway(call))}"
         )
-        con.print(f"route {escape(call['routes'] or 'no route change logged')}")
-        con.print(f"verdict [{style}]{escape(_verdict(call))}[/{style}]")
+        con.print(f"route {term(call['routes'] or 'no route change logged')}")
+        con.print(f"verdict [{style}]{term(_verdict(call))}[/{style}]")
         if _model(call):
-            con.print(f"[dim]{escape(_model(call))}[/dim]")
+            con.print(f"[dim]{term(_model(call))}[/dim]")
         con.print()
         for f in call["findings"]:
             c = colours[f["severity"]]
             when = f"+{f['t_rel']} s ({f['at_utc']})" if f["t_rel"] is not None else "during the call"
             con.print(
-                f"[{c}]{f['severity'].upper():9}[/{c}] [bold]{escape(f['title'])}[/bold]  [dim]{f['rule_id']}[/dim]"
+                f"[{c}]{f['severity'].upper():9}[/{c}] [bold]{term(f['title'])}[/bold]  [dim]{term(f['rule_id'])}[/dim]"
             )
-            con.print(f"          {escape(f['detail'])}")
+            con.print(f"          {term(f['detail'])}")
             con.print(f"          when: {when}")
             for e in f["evidence"]:
-                con.print(f"          [dim]{escape(_where(e))}[/dim] {escape(e['text'])}")
+                con.print(f"          [dim]{term(_where(e))}[/dim] {term(e['text'])}")
             if f["more_evidence"]:
                 con.print(f"          [dim]and {f['more_evidence']} more[/dim]")
             con.print("          fix:")
             for ln in f["fix"].splitlines():
-                con.print(f"            {escape(ln)}")
+                con.print(f"            {term(ln)}")
             con.print()
         for c in call["connections"]:
-            con.print(f"connection {escape(_connection(c))}")
+            con.print(f"connection {term(_connection(c))}")
         if call["connections"]:
             con.print()
         table = Table(title="timeline", show_header=True, box=None)
         table.add_column("t (s)", justify="right")
         table.add_column("event")
         for t in call["timeline"]:
-            what = escape(t["what"])
+            what = term(t["what"])
             table.add_row(str(t["t_rel"]), f"[yellow]{what}[/yellow]" if t["producer"] == "stats" else what)
         con.print(table)
     read = Table(title="what was read", box=None)
     for col in ("file", "format", "records", "stored", "rejected"):
         read.add_column(col)
     for s in report.sources:
-        read.add_row(escape(s["file"]), s["format"], str(s["records"]), str(s["stored"]), str(s["rejected"]))
+        read.add_row(term(s["file"]), s["format"], str(s["records"]), str(s["stored"]), str(s["rejected"]))
     con.print(read)
     rejected = sum(s["rejected"] for s in report.sources)
     if rejected:
@@ -209,8 +208,8 @@ def print_terminal(report: Report, db: str) -> None:
             if db != ":memory:"
             else "run again with --db FILE and query the rejects table"
         )
-        con.print(f"{rejected} record(s) rejected: {where}")
+        con.print(f"{rejected} record(s) rejected: {term(where)}")
     for n in report.notes:
-        con.print(f"note: {escape(n)}")
+        con.print(f"note: {term(n)}")
     for e in report.errors:
-        con.print(f"[red]error: {escape(e)}[/red]")
+        con.print(f"[red]error: {term(e)}[/red]")
