@@ -9,6 +9,7 @@ per-interval series (queries/stats_intervals.sql).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -135,7 +136,8 @@ def store_statements() -> tuple[str, ...]:
         f"obj FROM stat_stage WHERE reject_reason IS NULL AND type NOT IN ({other_types})"
     )
     goog = query_text("stats/goog_to_w3c.sql")
-    return (goog, *marks, rejects, *(_insert_sql(t) for t in typed), other)
+    times = query_text("stats/check_time.sql")
+    return (goog, times, *marks, rejects, *(_insert_sql(t) for t in typed), other)
 
 
 @dataclass
@@ -145,10 +147,11 @@ class StageCounts:
     rejected: int
 
 
-def store_stage(con: duckdb.DuckDBPyConnection, source_id: int) -> StageCounts:
-    """Move everything staged for one source into rejects / typed tables, then empty the stage."""
+def store_stage(con: duckdb.DuckDBPyConnection, source_id: int, window: dict[str, datetime]) -> StageCounts:
+    """Move everything staged for one source into rejects / typed tables, then empty the stage. `window`: the
+    plausible instants ($earliest, $latest; ParseOptions.window)."""
     for sql in store_statements():
-        con.execute(sql, params_for(sql, {"source_id": source_id}))
+        con.execute(sql, params_for(sql, {"source_id": source_id, **window}))
     total, rejected = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE reject_reason IS NOT NULL) FROM stat_stage"
     ).fetchall()[0]
