@@ -233,7 +233,7 @@ def _ingest_stats(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, source_i
     """Stage a stats file's objects, type them part by part, and derive its interval series. A record is a
     stats object or a peer-connection state change."""
     con.execute(
-        "DELETE FROM stat_stage; DELETE FROM rtcstats_delta; DELETE FROM rtcstats_objects;"
+        "DELETE FROM stat_stage; DELETE FROM stat_last; DELETE FROM rtcstats_delta; DELETE FROM rtcstats_objects;"
         " DELETE FROM pc_state_changes WHERE source_id = 0"
     )
     counts = StageCounts(0, 0, 0)
