@@ -12,10 +12,11 @@ from analyzer.audio_session import normalise_source
 from analyzer.errors import InputError
 from analyzer.filescan import scan_file
 from analyzer.parse import ParseOptions, Tally, fast_scan, store_fast
+from analyzer.resources import query_statements
 from analyzer.sniff import describe_unknown, sniff
 from analyzer.sources import Collector, InputFile
 from analyzer.stats import StageCounts, derive_intervals, store_stage
-from analyzer.store import remove_incomplete
+from analyzer.store import params_for, remove_incomplete
 
 
 class _NothingRelevant(Exception):
@@ -232,13 +233,13 @@ def _ingest_stats(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, source_i
     """Stage a stats file's objects, type them part by part, and derive its interval series. A record is a
     stats object or a peer-connection state change."""
     con.execute(
-        "DELETE FROM stat_stage; DELETE FROM rtcstats_delta; DELETE FROM rtcstats_objects;"
+        "DELETE FROM stat_stage; DELETE FROM stat_last; DELETE FROM rtcstats_delta; DELETE FROM rtcstats_objects;"
         " DELETE FROM pc_state_changes WHERE source_id = 0"
     )
     counts = StageCounts(0, 0, 0)
 
     def flush() -> None:
-        part = store_stage(con, source_id)
+        part = store_stage(con, source_id, opts.window)
         counts.objects += part.objects
         counts.stored += part.stored
         counts.rejected += part.rejected
@@ -247,13 +248,17 @@ def _ingest_stats(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, source_i
 
     lines, meta = fmt.stage(con, item, opts, flush)
     flush()
+    to_rejects, remove = query_statements("stats/check_state_times.sql")
+    values = {"source_id": source_id, **opts.window}
+    late = con.execute(to_rejects, params_for(to_rejects, values)).fetchall()[0][0]
+    con.execute(remove, params_for(remove, values))
     states = con.execute("UPDATE pc_state_changes SET source_id = ? WHERE source_id = 0", [source_id]).fetchall()[0][0]
     derive_intervals(con, source_id)
     return Tally(
         lines=lines,
         meta_lines=meta,
-        records=counts.objects + states,
+        records=counts.objects + states + late,
         stored=counts.stored + states,
         ignored=0,
-        rejected=counts.rejected,
+        rejected=counts.rejected + late,
     )

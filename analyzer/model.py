@@ -135,6 +135,7 @@ def train(data: pl.DataFrame, seed: int = 1, kind: str = "boosted") -> Model:
             "trained_on": data.height,
             "class_counts": {r["label"]: int(r["count"]) for r in counts.iter_rows(named=True)},
             "trained_families": sorted(set(data["families"].to_list())) if "families" in data.columns else [],
+            "trained_found_by": sorted(set(data["found_by"].to_list())) if "found_by" in data.columns else [],
             "feature_range": {n: [float(data[n].min()), float(data[n].max())] for n in names},
             "suspect_p": DEFAULT_SUSPECT_P,
         },
@@ -165,7 +166,7 @@ def predict(con: duckdb.DuckDBPyConnection, model: Model) -> int:
         return 0
     X = _matrix(feats, model.features)
     families = feats["families"].to_list()
-    abstain = abstentions(model, families, X)
+    abstain = abstentions(model, families, X, feats["found_by"].to_list())
     proba, unjudged = mask_unjudgeable(model.classes, families, model.estimator.predict_proba(X))
     best = proba.argmax(axis=1)
     labels = np.array(model.classes, dtype=object)[best]
@@ -239,12 +240,15 @@ def mask_unjudgeable(classes: list[str], families: list[str], proba):
     return kept, notes
 
 
-def abstentions(model: Model, families: list[str], X) -> list[str | None]:
+def abstentions(model: Model, families: list[str], X, found_by: list[str] | None = None) -> list[str | None]:
     """Why the model must not answer for each call (None: it may): a call whose evidence families the model was
-    never trained on (a log-only paste, a browser dump without a device log), or a feature outside the range
-    seen in training (the model would extrapolate)."""
+    never trained on (a log-only paste, a browser dump without a device log), a call found in a way no training
+    call was (a whole paste taken as one call, for want of boundaries), or a feature outside the range seen in
+    training (the model would extrapolate)."""
     import numpy as np
 
+    found_by = found_by or [""] * len(families)
+    known_ways = set(model.meta.get("trained_found_by") or [])
     trained = set(model.meta.get("trained_families") or ASSUMED_FAMILIES)
     ranges = model.meta.get("feature_range") or {}
     lo = np.array([ranges.get(f, [-np.inf, np.inf])[0] for f in model.features], dtype=float)
@@ -253,7 +257,12 @@ def abstentions(model: Model, families: list[str], X) -> list[str | None]:
     out_of_range = (lo - slack > X) | (hi + slack < X)
     reasons: list[str | None] = []
     for i, fam in enumerate(families):
-        if fam not in trained:
+        if known_ways and found_by[i] not in known_ways:
+            reasons.append(
+                f"no training call was found as this one was ({found_by[i] or 'unknown'}: "
+                f"it saw {', '.join(sorted(known_ways))})"
+            )
+        elif fam not in trained:
             have = fam.replace("+", ", ") or "no log and no stats"
             reasons.append(
                 f"it was trained on calls with {' or '.join(t.replace('+', ', ') for t in sorted(trained))}; "

@@ -6,12 +6,14 @@ boundary is carried into the next chunk. Python only moves whole chunks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 import duckdb
 import polars as pl
 
+from analyzer.errors import InputError
 from analyzer.formats import LogFormat
 from analyzer.lines import iter_line_chunks
 from analyzer.patterns import relevance_regex
@@ -22,13 +24,50 @@ from analyzer.store import params_for
 EXCERPT = 300
 
 
+def _instant_from_env(name: str, default: datetime) -> datetime:
+    """An instant from an environment variable (a day or an ISO 8601 time; UTC when it names no offset)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InputError(f"{name} must be a day like 2000-01-01 or an ISO 8601 time, not {raw!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def earliest_plausible() -> datetime:
+    """The earliest instant a record may carry: ANALYZER_EARLIEST, default 2000-01-01 UTC."""
+    return _instant_from_env("ANALYZER_EARLIEST", datetime(2000, 1, 1, tzinfo=timezone.utc))
+
+
+def latest_plausible() -> datetime:
+    """The latest instant a record may carry: ANALYZER_LATEST, default a day from now."""
+    return _instant_from_env("ANALYZER_LATEST", datetime.now(timezone.utc) + timedelta(days=1))
+
+
 @dataclass
 class ParseOptions:
-    """Assumptions for formats that leave things out (no UTC offset, no year)."""
+    """Assumptions for formats that leave things out (no UTC offset, no year), and the plausible time window:
+    a record dated outside earliest .. latest is rejected with the reason."""
 
     assumed_offset: str = "+0000"
     year: int | None = None
     date: str | None = None  # YYYY-MM-DD for logs that give a time of day only (else a placeholder, flagged)
+    earliest: datetime = field(default_factory=earliest_plausible)
+    latest: datetime = field(default_factory=latest_plausible)
+
+    def __post_init__(self) -> None:
+        if self.earliest >= self.latest:
+            raise InputError(
+                f"the plausible time window is empty: ANALYZER_EARLIEST {self.earliest.isoformat()} is not before "
+                f"ANALYZER_LATEST {self.latest.isoformat()}"
+            )
+
+    @property
+    def window(self) -> dict[str, datetime]:
+        """The window as SQL parameters ($earliest, $latest)."""
+        return {"earliest": self.earliest, "latest": self.latest}
 
 
 @dataclass
@@ -112,8 +151,10 @@ def _sqlparams_for(
     return sql, params_for(sql, values), year
 
 
-def store_parsed(con: duckdb.DuckDBPyConnection, source_id: int) -> tuple:
-    """Move parsed_chunk into rejects and log_records; return (records, stored, ignored, rejected, meta, last_ts)."""
+def store_parsed(con: duckdb.DuckDBPyConnection, source_id: int, opts: ParseOptions) -> tuple:
+    """Move parsed_chunk into rejects and log_records; return (records, stored, ignored, rejected, meta, last_ts).
+    Every log format ends here, so the checks all records share run here (queries/parse/check_records.sql)."""
+    con.execute(query_text("parse/check_records.sql"), opts.window)
     con.execute(query_text("parse/store_rejects.sql"), [source_id, EXCERPT])
     con.execute(query_text("parse/store_records.sql"), [source_id])
     return con.execute(query_text("parse/chunk_counts.sql")).fetchall()[0]
@@ -148,7 +189,7 @@ def store_fast(
     )
     sql, params, _ = _sqlparams_for(parsed, item, opts)
     con.execute(sql, params)
-    _, stored, _, rejected, meta, _ = store_parsed(con, source_id)
+    _, stored, _, rejected, meta, _ = store_parsed(con, source_id, opts)
     con.execute("DROP TABLE IF EXISTS fast_rows")
     records = lines - meta
     return Tally(
@@ -207,7 +248,7 @@ def parse_file(
             con.register("chunk_records", recs)
             con.execute(sql, params)
             con.unregister("chunk_records")
-            n, stored, ignored, rejected, meta, last_ts = store_parsed(con, source_id)
+            n, stored, ignored, rejected, meta, last_ts = store_parsed(con, source_id, opts)
             tally.records += n - meta
             tally.stored += stored
             tally.ignored += ignored

@@ -1,7 +1,8 @@
 """Read stage: turn command-line paths (files, folders, globs, archives, stdin) into plain files on disk.
 
 Archives are unpacked into a private temporary folder, member by member, refusing absolute paths and
-`..`, skipping links, and stopping at size and ratio limits (decompression bombs).
+`..`, skipping links and members whose name clashes with another's, and stopping at one budget for the whole
+input, nested archives included: bytes (a ratio to the size of each archive given, and a cap) and entries.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from analyzer.errors import InputError
 
 MAX_EXTRACT_BYTES = int(os.environ.get("ANALYZER_MAX_EXTRACT_BYTES", 8 * 1024**3))
 MAX_RATIO = float(os.environ.get("ANALYZER_MAX_RATIO", 1000))
+MAX_EXTRACT_ENTRIES = int(os.environ.get("ANALYZER_MAX_EXTRACT_ENTRIES", 200_000))
 MAX_DEPTH = 3
 _COPY_CHUNK = 1 << 20
 
@@ -65,20 +67,42 @@ def device_hint_from_name(name: str) -> str | None:
 
 
 class _Budget:
-    """Bytes an archive may expand to: absolute cap and ratio to its compressed size."""
+    """What one input may unpack, over all its archives and the archives inside them: bytes (at most MAX_RATIO
+    times the size of the outermost archive, and MAX_EXTRACT_BYTES in all) and entries (MAX_EXTRACT_ENTRIES)."""
 
-    def __init__(self, label: str, compressed: int):
-        self.label = label
-        self.limit = min(MAX_EXTRACT_BYTES, int(max(compressed, 1) * MAX_RATIO))
+    def __init__(self) -> None:
         self.used = 0
+        self.entries = 0
+        self.outer = ""  # the outermost archive being unpacked: what a refusal names
+        self.outer_limit = 0
+        self.outer_used = 0
+
+    def open_outer(self, label: str, compressed: int) -> None:
+        """An archive the user gave (not one inside another): its ratio limit starts."""
+        self.outer = label
+        self.outer_limit = int(max(compressed, 1) * MAX_RATIO)
+        self.outer_used = 0
 
     def spend(self, n: int) -> None:
+        """Count n more bytes written; refuse past either limit."""
         self.used += n
-        if self.used > self.limit:
+        self.outer_used += n
+        if self.outer_used > self.outer_limit or self.used > MAX_EXTRACT_BYTES:
+            limit = min(self.outer_limit, MAX_EXTRACT_BYTES)
             raise InputError(
-                f"{self.label}: refused: it expands past {self.limit:,} bytes "
-                f"(limit: {MAX_RATIO:g}x its size, at most {MAX_EXTRACT_BYTES:,} bytes); "
-                "a decompression bomb or a capture too large to unpack here"
+                f"{self.outer}: refused: it expands past {limit:,} bytes, archives inside it included "
+                f"(limit: {MAX_RATIO:g}x its size, at most {MAX_EXTRACT_BYTES:,} bytes for the whole input, "
+                "ANALYZER_MAX_RATIO / ANALYZER_MAX_EXTRACT_BYTES); a decompression bomb or a capture too large "
+                "to unpack here"
+            )
+
+    def count_entry(self) -> None:
+        """Count one more archive member; refuse past the entry limit."""
+        self.entries += 1
+        if self.entries > MAX_EXTRACT_ENTRIES:
+            raise InputError(
+                f"{self.outer}: refused: the input holds more than {MAX_EXTRACT_ENTRIES:,} archive members, "
+                "archives inside archives included (ANALYZER_MAX_EXTRACT_ENTRIES)"
             )
 
 
@@ -96,6 +120,21 @@ def _safe_member_path(label: str, name: str) -> PurePosixPath:
     if norm.startswith("/") or (len(norm) > 1 and norm[1] == ":") or ".." in pure.parts:
         raise InputError(f"{label}: refused: member {name!r} would be written outside the extraction folder")
     return PurePosixPath(*[p for p in pure.parts if p not in ("", ".")])
+
+
+def _name_clash(dest: Path, rel: PurePosixPath) -> str | None:
+    """Why a member cannot be written where its name says (a file and a folder of one name, or a name twice)."""
+    here = dest
+    for i, part in enumerate(rel.parts[:-1]):
+        here = here / part
+        if here.exists() and not here.is_dir():
+            return f"its folder {'/'.join(rel.parts[: i + 1])!r} is a file in the same archive"
+    target = here / rel.parts[-1]
+    if target.is_dir():
+        return "a folder of the same name is in the same archive"
+    if target.exists():
+        return "a member of the same name came before it in the archive"
+    return None
 
 
 def _archive_kind(path: Path) -> str | None:
@@ -117,6 +156,7 @@ class Collector:
         self._tmp = tempfile.TemporaryDirectory(prefix="analyzer-")
         self.root = Path(self._tmp.name)
         self._n = 0
+        self._budget = _Budget()
 
     def close(self) -> None:
         self._tmp.cleanup()
@@ -134,8 +174,10 @@ class Collector:
         return d
 
     def collect(self, paths: list[str]) -> Collected:
-        """Expand command-line paths into plain files; '-' reads standard input."""
+        """Expand command-line paths into plain files; '-' reads standard input. Everything they unpack to
+        shares one budget."""
         out = Collected()
+        self._budget = _Budget()
         for raw in paths:
             if raw == "-":
                 dst = self._fresh_dir() / "stdin"
@@ -186,14 +228,14 @@ class Collector:
                     )
                 else:
                     member = f"{parent.member}!{rel}" if parent.member else rel
-                    folder = PurePosixPath(member).parent.as_posix()
+                    member_dir = PurePosixPath(member).parent.as_posix()
                     item = InputFile(
                         fp,
                         parent.display,
                         member,
                         parent.device_hint,
                         explicit=False,
-                        device_key=f"{parent.display}!{folder}/",
+                        device_key=f"{parent.display}!{member_dir}/",
                     )
                 self._add(out, item, depth)
 
@@ -205,7 +247,9 @@ class Collector:
         if depth >= MAX_DEPTH:
             raise InputError(f"{item.label}: refused: archives nested deeper than {MAX_DEPTH} levels")
         dest = self._fresh_dir()
-        budget = _Budget(item.label, item.path.stat().st_size)
+        budget = self._budget
+        if depth == 0:
+            budget.open_outer(item.label, item.path.stat().st_size)
         if kind == "zip":
             self._unzip(item, dest, budget, out)
         elif kind == "gzip" and self._is_tar_gz(item.path):
@@ -214,6 +258,7 @@ class Collector:
             inner = PurePosixPath(item.member or Path(item.display).name).name
             inner_name = inner[:-3] if inner.endswith(".gz") else inner + ".out"
             target = dest / inner_name
+            budget.count_entry()
             try:
                 with gzip.open(item.path, "rb") as src:
                     _copy_limited(src, target, budget)
@@ -253,12 +298,16 @@ class Collector:
             raise InputError(f"{item.label}: broken zip archive: {exc}") from exc
         with zf:
             for info in zf.infolist():
+                budget.count_entry()
                 rel = _safe_member_path(item.label, info.filename)
                 mode = info.external_attr >> 16
                 if stat.S_ISLNK(mode):
                     out.notes.append(f"{item.label}!{info.filename}: skipped: link inside archive")
                     continue
                 if info.is_dir() or not rel.parts:
+                    continue
+                if clash := _name_clash(dest, rel):
+                    out.notes.append(f"{item.label}!{info.filename}: skipped: {clash}")
                     continue
                 target = dest.joinpath(*rel.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -276,6 +325,7 @@ class Collector:
         with tf:
             try:
                 for member in tf:
+                    budget.count_entry()
                     rel = _safe_member_path(item.label, member.name)
                     if member.issym() or member.islnk():
                         out.notes.append(f"{item.label}!{member.name}: skipped: link inside archive")
@@ -284,6 +334,9 @@ class Collector:
                         continue
                     if not member.isfile():
                         out.notes.append(f"{item.label}!{member.name}: skipped: not a regular file")
+                        continue
+                    if clash := _name_clash(dest, rel):
+                        out.notes.append(f"{item.label}!{member.name}: skipped: {clash}")
                         continue
                     target = dest.joinpath(*rel.parts)
                     target.parent.mkdir(parents=True, exist_ok=True)
@@ -299,4 +352,6 @@ class Collector:
             for member in tf.getmembers():
                 if member.isdir() and member.name.rstrip("/").endswith(".logarchive"):
                     rel = _safe_member_path(item.label, member.name)
-                    dest.joinpath(*rel.parts).mkdir(parents=True, exist_ok=True)
+                    target = dest.joinpath(*rel.parts)
+                    if rel.parts and (target.is_dir() or not _name_clash(dest, rel)):
+                        target.mkdir(parents=True, exist_ok=True)

@@ -2,13 +2,15 @@
 
 Every stats format fills the working table `stat_stage` (one row per stats object per sample). This module
 moves it into the typed tables of queries/schema.sql, using analyzer/stats_fields.toml to map W3C field
-names to columns (generated SQL, one INSERT per stats type), rejects what cannot be typed, and derives the
-per-interval series (queries/stats_intervals.sql).
+names to columns (generated SQL, one INSERT per stats type), rejects what cannot be typed or is not plausible
+(an instant outside the window, a number outside its field's [limits] or growing faster than it can), and
+derives the per-interval series (queries/stats_intervals.sql).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -49,41 +51,126 @@ def _path(field: str) -> str:
     return _q(f'$."{field}"')
 
 
+_MAX_COUNTER = 2.0**53 - 1  # the largest integer a JavaScript number (a getStats value) holds exactly
+
+
+@dataclass(frozen=True)
+class Limit:
+    """What one numeric field can plausibly hold (stats_fields.toml [limits])."""
+
+    field: str
+    min: float | None
+    max: float | None
+    counter: bool
+    per_second: float | None
+
+
+@cache
+def limits() -> dict[str, Limit]:
+    """The plausible range of each numeric field, by W3C name, from stats_fields.toml."""
+    data = tomllib.loads(_FIELDS.read_text(encoding="utf-8"))
+    out = {}
+    for name, lim in data.get("limits", {}).items():
+        counter = bool(lim.get("counter", False))
+        low = lim.get("min", 0 if counter else None)
+        high = lim.get("max", _MAX_COUNTER if counter else None)
+        rate = lim.get("per_second")
+        out[name] = Limit(name, _float(low), _float(high), counter, _float(rate))
+    return out
+
+
+def _float(v: float | None) -> float | None:
+    return None if v is None else float(v)
+
+
 def _numeric_fields(table: StatsTable) -> list[str]:
     return [f for f, _, kind in table.fields if kind == "num"]
 
 
-# cumulative counters that can only grow from zero (packetsLost can be negative: RFC 3550 counts duplicates)
-COUNTERS = {
-    "packetsReceived",
-    "packetsSent",
-    "bytesReceived",
-    "bytesSent",
-    "totalSamplesReceived",
-    "concealedSamples",
-    "silentConcealedSamples",
-    "concealmentEvents",
-    "jitterBufferEmittedCount",
-}
+def _checked_fields() -> list[str]:
+    """Every numeric field: typed as a number in some table, or given a limit."""
+    typed = [f for t in stats_tables() for f in _numeric_fields(t)]
+    return list(dict.fromkeys([*typed, *limits()]))
 
 
-def _bad_number_check(table: StatsTable) -> str:
-    """SQL over `nums` (the numeric fields, extracted in one pass): the first one present but not a number,
-    or a cumulative counter below zero."""
+def _lit(x: float) -> str:
+    return repr(float(x))
+
+
+def _field_checks(fields: list[str]) -> str:
+    """SQL over `nums` (the fields, extracted in one pass): why the first bad one is bad, else NULL. A field is
+    bad when present but not a finite number (a number sent as a string, as legacy goog stats do, is read as its
+    number), a counter below zero, or outside its limits."""
     checks = []
-    for i, f in enumerate(_numeric_fields(table), start=1):
-        # a number, or a number sent as a string (legacy goog stats); never NaN or an infinity
+    for i, f in enumerate(fields, start=1):
+        v = f"TRY_CAST(nums[{i}] AS DOUBLE)"
         checks.append(
             f"WHEN nums[{i}] IS NOT NULL AND json_type(nums[{i}]) <> 'NULL' AND NOT coalesce(isfinite("
-            f"CASE WHEN json_type(nums[{i}]) IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'VARCHAR') "
-            f"THEN TRY_CAST(nums[{i}] AS DOUBLE) END), false) "
-            f"THEN 'field {f} is not a finite number: ' || left(nums[{i}]::VARCHAR, 40)"
+            f"CASE WHEN json_type(nums[{i}]) IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'VARCHAR') THEN {v} END), false) "
+            f"THEN {_q(f'field {f} is not a finite number: ')} || left(nums[{i}]::VARCHAR, 40)"
         )
-        if f in COUNTERS:
+        lim = limits().get(f)
+        if lim is None:
+            continue
+        if lim.counter:
+            checks.append(f"WHEN {v} < 0 THEN {_q(f'field {f} is a negative counter: ')} || nums[{i}]")
+        bounds = [f"{v} < {_lit(lim.min)}"] if lim.min is not None else []
+        bounds += [f"{v} > {_lit(lim.max)}"] if lim.max is not None else []
+        if bounds:
+            holds = f" (it holds {lim.min:,.16g} .. {lim.max:,.16g})" if None not in (lim.min, lim.max) else ""
             checks.append(
-                f"WHEN TRY_CAST(nums[{i}] AS DOUBLE) < 0 THEN 'field {f} is a negative counter: ' || nums[{i}]"
+                f"WHEN {' OR '.join(bounds)} THEN {_q(f'field {f} is out of range: ')} || {v}::VARCHAR || {_q(holds)}"
             )
-    return "CASE " + " ".join(checks) + " END" if checks else "NULL"
+    return "CASE " + " ".join(checks) + " END"
+
+
+def _rate_checks(fields: list[str]) -> str:
+    """SQL over `nums` and `prev` (the same fields in the object's sample before, `seconds` earlier): the first
+    field that grew faster than it can, else NULL."""
+    checks = []
+    for i, f in enumerate(fields, start=1):
+        rate = limits()[f].per_second
+        grew = f"(TRY_CAST(nums[{i}] AS DOUBLE) - TRY_CAST(prev[{i}] AS DOUBLE)) / greatest(seconds, 1)"
+        said = f"TRY_CAST(round({grew}) AS BIGINT)::VARCHAR"
+        checks.append(
+            f"WHEN {grew} > {_lit(rate)} THEN {_q(f'field {f} grows implausibly fast: ')} || {said}"
+            f" || {_q(f' a second since the sample before (at most {rate:,.0f})')}"
+        )
+    return "CASE " + " ".join(checks) + " END"
+
+
+def _rated_fields() -> list[str]:
+    return [f for f, lim in limits().items() if lim.per_second is not None]
+
+
+def _number_statements() -> list[str]:
+    """Every staged object's numbers checked, whatever its type: the numeric fields against their limits, any
+    other number for being finite, then the counters' growth from the object's previous sample (in this part of
+    the file or, through `stat_last`, the part before)."""
+    fields = _checked_fields()
+    by_field = (
+        f"UPDATE stat_stage SET reject_reason = bad FROM (SELECT rid, {_field_checks(fields)} AS bad FROM "
+        f"(SELECT rowid AS rid, json_extract(obj, {_paths(fields)}) AS nums FROM stat_stage "
+        "WHERE reject_reason IS NULL)) b WHERE stat_stage.rowid = b.rid AND bad IS NOT NULL"
+    )
+    rated = _rated_fields()
+    growth = (
+        f"UPDATE stat_stage SET reject_reason = bad FROM (SELECT rid, {_rate_checks(rated)} AS bad FROM "
+        "(SELECT *, lag(nums) OVER w AS prev, epoch(ts) - epoch(lag(ts) OVER w) AS seconds FROM ("
+        f"SELECT rowid AS rid, type, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, "
+        f"json_extract(obj, {_paths(rated)}) AS nums FROM stat_stage WHERE reject_reason IS NULL "
+        "UNION ALL SELECT NULL, type, origin, call_id_hint, pc, stat_id, ts, line, nums FROM stat_last) "
+        "WINDOW w AS (PARTITION BY type, origin, call_id_hint, pc, stat_id ORDER BY ts, line NULLS FIRST)) "
+        "WHERE rid IS NOT NULL) b WHERE stat_stage.rowid = b.rid AND bad IS NOT NULL"
+    )
+    carry = (
+        "CREATE OR REPLACE TEMP TABLE stat_last AS SELECT * FROM (SELECT * FROM stat_last UNION ALL "
+        "SELECT type, origin, call_id_hint, coalesce(pc_id, ''), stat_id, ts, line, "
+        f"json_extract(obj, {_paths(rated)}) FROM stat_stage WHERE reject_reason IS NULL) "
+        "QUALIFY row_number() OVER (PARTITION BY type, origin, call_id_hint, pc, stat_id "
+        "ORDER BY ts DESC, line DESC NULLS LAST) = 1"
+    )
+    return [by_field, query_text("stats/check_finite.sql"), growth, carry]
 
 
 def _paths(fields: list[str]) -> str:
@@ -119,12 +206,7 @@ def _insert_sql(table: StatsTable) -> str:
 def store_statements() -> tuple[str, ...]:
     """The statements that move stat_stage into rejects and the typed tables (generated once)."""
     typed = stats_tables()
-    marks = [
-        f"UPDATE stat_stage SET reject_reason = bad FROM (SELECT rid, {_bad_number_check(t)} AS bad FROM "
-        f"(SELECT rowid AS rid, json_extract(obj, {_paths(_numeric_fields(t))}) AS nums FROM stat_stage "
-        f"WHERE reject_reason IS NULL AND type = {_q(t.type)})) b WHERE stat_stage.rowid = b.rid AND bad IS NOT NULL"
-        for t in typed
-    ]
+    by_field, finite, growth, carry = _number_statements()
     rejects = (
         "INSERT INTO rejects SELECT $source_id, line, line, reject_reason || coalesce(' (' || locator || ')', ''), "
         f"left(coalesce(excerpt, obj::VARCHAR), {EXCERPT}) FROM stat_stage WHERE reject_reason IS NOT NULL"
@@ -135,7 +217,9 @@ def store_statements() -> tuple[str, ...]:
         f"obj FROM stat_stage WHERE reject_reason IS NULL AND type NOT IN ({other_types})"
     )
     goog = query_text("stats/goog_to_w3c.sql")
-    return (goog, *marks, rejects, *(_insert_sql(t) for t in typed), other)
+    times = query_text("stats/check_time.sql")
+    inserts = (_insert_sql(t) for t in typed)
+    return (goog, times, by_field, finite, growth, carry, rejects, *inserts, other)
 
 
 @dataclass
@@ -145,10 +229,11 @@ class StageCounts:
     rejected: int
 
 
-def store_stage(con: duckdb.DuckDBPyConnection, source_id: int) -> StageCounts:
-    """Move everything staged for one source into rejects / typed tables, then empty the stage."""
+def store_stage(con: duckdb.DuckDBPyConnection, source_id: int, window: dict[str, datetime]) -> StageCounts:
+    """Move everything staged for one source into rejects / typed tables, then empty the stage. `window`: the
+    plausible instants ($earliest, $latest; ParseOptions.window)."""
     for sql in store_statements():
-        con.execute(sql, params_for(sql, {"source_id": source_id}))
+        con.execute(sql, params_for(sql, {"source_id": source_id, **window}))
     total, rejected = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE reject_reason IS NOT NULL) FROM stat_stage"
     ).fetchall()[0]

@@ -132,7 +132,8 @@ def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: Triage
     ]
     calls = _rows(con, query_text("triage_calls.sql"))
     if opts.call_id:
-        calls = [c for c in calls if c["call_id"] == opts.call_id]
+        # an app's call id logged by two phones is one call per phone: `<id>@<device>`
+        calls = [c for c in calls if c["call_id"] == opts.call_id or c["call_id"].startswith(opts.call_id + "@")]
         if not calls:
             report.errors.append(f"no call {opts.call_id!r} in what was read")
     floor = SEVERITY_RANK[opts.min_severity]

@@ -19,7 +19,7 @@ SELECT d, 'bench-' || d, 'device-' || d || '.ndjson', 'oslog_ndjson', 0, 0, 0, 0
 FROM range(200) t(d);
 
 INSERT INTO session_events (event_id, record_id, source_id, line_start, line_end, ts, process, pid, producer,
-    subject_pid, subject_name, kind, pattern_id, call_id_hint, active, success, message)
+    subject_pid, subject_name, kind, pattern_id, call_id_hint, active, success, message, ts_quality)
 SELECT
     c * 10 + k, c * 10 + k, c % 200, c * 10 + k, c * 10 + k,
     TIMESTAMPTZ '2026-11-01 00:00:00+00' + to_seconds((c // 200) * 600 + k * 30),
@@ -33,7 +33,8 @@ SELECT
     CASE WHEN c % 2 = 0 THEN 'C-' || c END,
     CASE WHEN c % 2 = 1 AND k = 1 THEN true WHEN c % 2 = 1 AND k = 9 THEN false END,
     true,
-    'bench event ' || c || '/' || k
+    'bench event ' || c || '/' || k,
+    'exact'
 FROM range(?) t(c), range(10) u(k)
 """
 
@@ -45,7 +46,8 @@ SELECT c % 200, 'device', 'C-' || c, 'PC-' || c, CASE d WHEN 0 THEN 'IT01' ELSE 
     TIMESTAMPTZ '2026-11-01 00:00:00+00' + to_seconds((c // 200) * 600 + s * 10 + 10),
     -- 10 s intervals over the 300 s call; outbound flat from 90 s on in every tenth call
     10.0, c * 100 + s, false, false,
-    50, CASE WHEN d = 1 AND c % 10 = 0 AND s >= 9 THEN 0 ELSE 50 END, 5000, 0, 0.0, 0.0, 0.1, 0.004, 0.08, 4.3
+    50, CASE WHEN d = 1 AND c % 10 = 0 AND s >= 9 THEN 0 ELSE 50 END, 5000, 0, 0.0, 0.0, 0.1, 0.004, 0.08, 4.3,
+    NULL, 500.0 * (s + 1), 1111 + d
 FROM range(0, ?, 2) t(c), range(30) u(s), range(2) v(d)
 """
 

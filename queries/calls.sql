@@ -52,6 +52,64 @@ WITH r AS (
 SELECT s.*, e.closed_by_app, e.last_state
 FROM spans s LEFT JOIN endings e ON e.source_id = s.source_id AND e.pc_id IS NOT DISTINCT FROM s.pc_id;
 
+-- A call id is the app's, and two phones can log the same one (an id reused or colliding): the call is then one
+-- per device, `<call id>@<device>` (only for such ids). Sources that logged the same events (overlapping exports
+-- of one phone) count as one device here. A call's stats go with its events: those of a call whose events come
+-- from one device are that call's whichever folder they came in (a sysdiagnose and the app's upload of one
+-- phone); for an id on several devices, the same device's, else the one whose events they overlap in time.
+-- call_parts: each (call id, device) the evidence names, and the call it belongs to.
+CREATE OR REPLACE TEMP TABLE call_parts AS
+WITH ev_parts AS (
+    SELECT call_id_hint AS hint, device_id, min(ts) AS start_ts, max(ts) AS end_ts
+    FROM ev_all WHERE dup_of IS NULL AND call_id_hint IS NOT NULL GROUP BY ALL
+), st_parts AS (
+    SELECT call_id_hint AS hint, device_id, min(start_ts) AS start_ts, max(end_ts) AS end_ts
+    FROM pc_spans WHERE call_id_hint IS NOT NULL AND origin = 'device' GROUP BY ALL
+), links AS (
+    SELECT DISTINCT d.device_id AS a, o.device_id AS b
+    FROM ev_all d JOIN ev_all o ON d.dup_of = o.event_id WHERE d.device_id <> o.device_id
+), both_ways AS (
+    SELECT a, b FROM links UNION SELECT b, a FROM links
+), ev_owner AS (
+    -- the device a part counts as: the first (by name) of the call's devices it shares events with, else its own
+    SELECT p.hint, p.device_id, any_value(p.start_ts) AS start_ts, any_value(p.end_ts) AS end_ts,
+        least(p.device_id, coalesce(min(q.device_id), p.device_id)) AS owner
+    FROM ev_parts p
+    LEFT JOIN both_ways l ON l.a = p.device_id
+    LEFT JOIN ev_parts q ON q.hint = p.hint AND q.device_id = l.b
+    GROUP BY p.hint, p.device_id
+), ev_calls AS (
+    SELECT hint, count(DISTINCT owner) AS owners, min(owner) AS only_owner FROM ev_owner GROUP BY hint
+), st_by_time AS (
+    SELECT s.hint, s.device_id,
+        arg_max(e.owner, epoch(least(s.end_ts, e.end_ts)) - epoch(greatest(s.start_ts, e.start_ts))) AS owner
+    FROM st_parts s JOIN ev_owner e ON e.hint = s.hint
+         AND s.start_ts <= e.end_ts + INTERVAL 10 SECOND AND s.end_ts >= e.start_ts - INTERVAL 10 SECOND
+    GROUP BY s.hint, s.device_id
+), st_owner AS (
+    SELECT s.hint, s.device_id,
+        CASE WHEN c.owners = 1 THEN c.only_owner ELSE coalesce(o.owner, t.owner, s.device_id) END AS owner
+    FROM st_parts s
+    LEFT JOIN ev_calls c USING (hint)
+    LEFT JOIN ev_owner o ON o.hint = s.hint AND o.device_id = s.device_id
+    LEFT JOIN st_by_time t ON t.hint = s.hint AND t.device_id = s.device_id
+), parts AS (
+    SELECT hint, device_id, owner FROM ev_owner
+    UNION SELECT hint, device_id, owner FROM st_owner
+)
+SELECT hint, device_id, owner,
+    CASE WHEN count(DISTINCT owner) OVER (PARTITION BY hint) > 1 THEN hint || '@' || owner ELSE hint END AS call_id
+FROM parts;
+
+-- Each device's share of each explicit call (a call whose events came in two exports of one phone has two):
+-- the device's other events near it belong to it, and its activations then open no window of their own.
+CREATE OR REPLACE TEMP TABLE call_device_spans AS
+SELECT p.call_id, e.device_id, min(e.ts) AS start_ts,
+    coalesce(max(e.ts) FILTER (WHERE e.kind = 'call_end'), max(e.ts)) AS end_ts, mode(e.subject_pid) AS app_pid
+FROM ev_all e JOIN call_parts p ON p.hint = e.call_id_hint AND p.device_id = e.device_id
+WHERE e.dup_of IS NULL
+GROUP BY p.call_id, e.device_id;
+
 -- Candidate calls, in order of trust.
 CREATE OR REPLACE TEMP TABLE call_windows AS
 WITH ev AS (
@@ -63,13 +121,15 @@ WITH ev AS (
     FROM rtp_intervals i JOIN source_device sd USING (source_id)
     GROUP BY ALL
 ), explicit_events AS (
-    SELECT device_id, call_id_hint AS call_id, min(ts) AS start_ts,
-        coalesce(max(ts) FILTER (WHERE kind = 'call_end'), max(ts)) AS end_ts,
-        bool_or(kind = 'call_end') AS ended, mode(subject_pid) AS app_pid
-    FROM ev WHERE call_id_hint IS NOT NULL GROUP BY ALL
+    SELECT p.call_id, any_value(p.owner) AS device_id, min(e.ts) AS start_ts,
+        coalesce(max(e.ts) FILTER (WHERE e.kind = 'call_end'), max(e.ts)) AS end_ts,
+        bool_or(e.kind = 'call_end') AS ended, mode(e.subject_pid) AS app_pid
+    FROM ev e JOIN call_parts p ON p.hint = e.call_id_hint AND p.device_id = e.device_id
+    GROUP BY p.call_id
 ), explicit_stats AS (
-    SELECT call_id_hint AS call_id, any_value(device_id) AS device_id, min(start_ts) AS start_ts, max(end_ts) AS end_ts
-    FROM stat_spans WHERE call_id_hint IS NOT NULL AND origin = 'device' GROUP BY call_id_hint
+    SELECT p.call_id, any_value(p.owner) AS device_id, min(s.start_ts) AS start_ts, max(s.end_ts) AS end_ts
+    FROM stat_spans s JOIN call_parts p ON p.hint = s.call_id_hint AND p.device_id = s.device_id
+    WHERE s.origin = 'device' GROUP BY p.call_id
 ), explicit AS (
     SELECT coalesce(e.call_id, s.call_id) AS call_id, coalesce(e.device_id, s.device_id) AS device_id,
         least(e.start_ts, s.start_ts) AS start_ts, greatest(e.end_ts, s.end_ts) AS end_ts,
@@ -105,7 +165,9 @@ WITH ev AS (
     SELECT a.device_id, a.subject_pid, a.ts, a.active
     FROM act_all a
     ASOF LEFT JOIN (SELECT device_id, start_ts - INTERVAL 5 SECOND AS from_ts, end_ts + INTERVAL 5 SECOND AS to_ts
-                    FROM explicit WHERE device_id IS NOT NULL) x
+                    FROM (SELECT device_id, start_ts, end_ts FROM explicit
+                          UNION ALL SELECT device_id, start_ts, end_ts FROM call_device_spans)
+                    WHERE device_id IS NOT NULL) x
         ON a.device_id = x.device_id AND a.ts >= x.from_ts
     WHERE x.to_ts IS NULL OR a.ts > x.to_ts
 ), act_runs AS (
@@ -140,6 +202,7 @@ WITH ev AS (
                          OR pattern_id LIKE 'app.callkit%'), false) AS is_call
     FROM ev
     WHERE device_id NOT IN (SELECT device_id FROM bounded WHERE device_id IS NOT NULL)
+      AND device_id NOT IN (SELECT device_id FROM call_device_spans)
     GROUP BY device_id
 )
 SELECT * FROM bounded
@@ -151,14 +214,17 @@ UNION ALL SELECT * FROM tickets;
 DELETE FROM event_links;
 INSERT INTO event_links
 WITH by_id AS (
-    SELECT e.event_id, w.call_id
-    FROM ev_all e JOIN call_windows w ON e.call_id_hint = w.call_id
+    SELECT e.event_id, p.call_id
+    FROM ev_all e JOIN call_parts p ON p.hint = e.call_id_hint AND p.device_id = e.device_id
     WHERE e.dup_of IS NULL
 ), by_time AS (
     SELECT e.event_id, w.call_id
     FROM (SELECT * FROM ev_all WHERE dup_of IS NULL AND call_id_hint IS NULL) e
     ASOF JOIN (SELECT call_id, device_id, app_pid, start_ts - INTERVAL 2 SECOND AS from_ts,
-                      end_ts + INTERVAL 10 SECOND AS to_ts FROM call_windows WHERE device_id IS NOT NULL) w
+                      end_ts + INTERVAL 10 SECOND AS to_ts
+               FROM (SELECT call_id, device_id, app_pid, start_ts, end_ts FROM call_windows
+                     UNION ALL SELECT call_id, device_id, app_pid, start_ts, end_ts FROM call_device_spans)
+               WHERE device_id IS NOT NULL) w
         ON e.device_id = w.device_id AND e.ts >= w.from_ts
     WHERE e.ts <= w.to_ts
       AND (w.app_pid IS NULL OR e.subject_pid IS NULL OR e.subject_pid = w.app_pid OR e.producer = 'telephony')
@@ -172,10 +238,23 @@ FROM ev_all a LEFT JOIN matched m USING (event_id);
 DELETE FROM call_streams;
 INSERT INTO call_streams
 WITH streams AS (
-    SELECT source_id, origin, pc_id, call_id_hint, start_ts, end_ts FROM pc_spans
+    SELECT source_id, origin, pc_id, call_id_hint, device_id, start_ts, end_ts FROM pc_spans
 ), by_id AS (
-    SELECT w.call_id, s.source_id, s.origin, s.pc_id, s.call_id_hint, 'call_id' AS how
-    FROM streams s JOIN call_windows w ON s.call_id_hint = w.call_id
+    -- a device's stream: the call of its id on that device; a gateway's: the call of its id, or when the id is
+    -- one call per device, the one that overlaps the stream most
+    SELECT p.call_id, s.source_id, s.origin, s.pc_id, s.call_id_hint, 'call_id' AS how
+    FROM streams s JOIN call_parts p ON p.hint = s.call_id_hint AND p.device_id = s.device_id
+    WHERE s.origin = 'device'
+    UNION ALL
+    SELECT call_id, source_id, origin, pc_id, call_id_hint, 'call_id' FROM (
+        SELECT w.call_id, s.source_id, s.origin, s.pc_id, s.call_id_hint
+        FROM streams s
+        JOIN (SELECT DISTINCT hint, call_id FROM call_parts) p ON p.hint = s.call_id_hint
+        JOIN call_windows w ON w.call_id = p.call_id
+        WHERE s.origin <> 'device'
+        QUALIFY row_number() OVER (
+            PARTITION BY s.source_id, s.origin, s.pc_id, s.call_id_hint
+            ORDER BY epoch(least(s.end_ts, w.end_ts)) - epoch(greatest(s.start_ts, w.start_ts)) DESC, w.call_id) = 1)
 ), by_pc AS (
     -- the session the connection's span falls in (its file's)
     SELECT w.call_id, s.source_id, s.origin, s.pc_id, s.call_id_hint, 'pc_id'

@@ -134,13 +134,24 @@ CREATE OR REPLACE TEMP MACRO options_value(s) AS
 
 -- A stats timestamp to an instant, whatever its unit: epoch seconds, milliseconds (W3C, Pion) or
 -- microseconds (iOS RTCStatistics timestamp_us), told apart by magnitude; ISO text is cast.
+-- A number too large for any instant gives NULL (implausible_time then rejects what has no instant).
 CREATE OR REPLACE TEMP MACRO stats_instant(v) AS
     CASE
         WHEN v IS NULL THEN NULL
         WHEN TRY_CAST(v AS DOUBLE) IS NULL THEN TRY_CAST(v AS TIMESTAMPTZ)
-        WHEN TRY_CAST(v AS DOUBLE) > 1e14 THEN make_timestamptz(CAST(TRY_CAST(v AS DOUBLE) AS BIGINT))
+        WHEN TRY_CAST(v AS DOUBLE) > 1e14 THEN make_timestamptz(TRY_CAST(TRY_CAST(v AS DOUBLE) AS BIGINT))
         WHEN TRY_CAST(v AS DOUBLE) > 1e11 THEN make_timestamptz(CAST(TRY_CAST(v AS DOUBLE) * 1000 AS BIGINT))
         WHEN TRY_CAST(v AS DOUBLE) > 1e8 THEN make_timestamptz(CAST(TRY_CAST(v AS DOUBLE) * 1000000 AS BIGINT))
+    END;
+
+-- Why a record's instant is not plausible, or NULL when it is: outside earliest .. latest (ParseOptions: by
+-- default 2000-01-01 .. now + 1 day, ANALYZER_EARLIEST / ANALYZER_LATEST). Every log record, stats object and
+-- connection state change is checked with it, whatever its format.
+CREATE OR REPLACE TEMP MACRO implausible_time(ts, earliest, latest) AS
+    CASE WHEN ts < earliest OR ts > latest THEN
+        'timestamp ' || CAST(ts AS VARCHAR) || ' is outside the plausible window '
+        || strftime(earliest, '%Y-%m-%d %H:%M') || ' .. ' || strftime(latest, '%Y-%m-%d %H:%M')
+        || ' UTC (ANALYZER_EARLIEST, ANALYZER_LATEST)'
     END;
 
 -- ITU-T G.107 E-model, simplified (no echo, no equipment-impairment table): a MOS estimate from one-way

@@ -349,6 +349,12 @@ CREATE TEMP TABLE IF NOT EXISTS stat_stage (
     line BIGINT, locator VARCHAR, origin VARCHAR, call_id_hint VARCHAR, pc_id VARCHAR, stat_id VARCHAR,
     type VARCHAR, ts TIMESTAMPTZ, obj JSON, reject_reason VARCHAR, excerpt VARCHAR
 );
+-- The last accepted sample of each stats object of the file being read, as the counters with a per-second
+-- limit (analyzer/stats.py): a counter's growth is checked across the parts a file is typed in.
+CREATE TEMP TABLE IF NOT EXISTS stat_last (
+    type VARCHAR, origin VARCHAR, call_id_hint VARCHAR, pc VARCHAR, stat_id VARCHAR, ts TIMESTAMPTZ, line BIGINT,
+    nums JSON[]
+);
 
 -- Working tables of the rtcstats format: the fields each getStats report sent, and the objects it named.
 CREATE TEMP TABLE IF NOT EXISTS rtcstats_delta (

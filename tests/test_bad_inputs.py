@@ -86,3 +86,20 @@ def test_any_bytes_through_the_front_door(tmp_path_factory, data):
     path.write_bytes(data)
     summary = ingest_paths(connect(":memory:"), [str(path)])
     assert all(e.startswith(str(path)) for e in summary.errors)
+
+
+def test_time_window_is_configurable(con, ingest, monkeypatch):
+    monkeypatch.setenv("ANALYZER_EARLIEST", "2026-11-20T18:23:00Z")
+    res = ingest(DATA / "logs" / "device.ndjson").files[0]
+    assert (res.stored, res.rejected) == (2, 4)
+    reasons = [r[0] for r in con.execute("SELECT reason FROM rejects WHERE reason LIKE 'timestamp%'").fetchall()]
+    assert len(reasons) == 3 and all("outside the plausible window 2026-11-20 18:23 .. " in r for r in reasons)
+
+
+def test_bad_time_window_setting_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("ANALYZER_LATEST", "next tuesday")
+    with pytest.raises(InputError, match="ANALYZER_LATEST must be a day like 2000-01-01"):
+        ParseOptions()
+    monkeypatch.setenv("ANALYZER_LATEST", "1999-01-01")
+    with pytest.raises(InputError, match="the plausible time window is empty"):
+        ParseOptions()

@@ -102,3 +102,38 @@ def test_sessionise_is_repeatable(con, ingest):
     first = con.execute("SELECT * FROM calls ORDER BY call_id").fetchall()
     sessionise(con)
     assert con.execute("SELECT * FROM calls ORDER BY call_id").fetchall() == first
+
+
+def test_one_call_id_on_two_phones_is_two_calls(con, ingest):
+    """Two phones logged the same call ids (a day apart): one call per phone, `<id>@<device>`, each with its own
+    events; the stats (a third file) go with the phone whose events they overlap."""
+    phone_a, phone_b = CALLS / "device_two_calls.ndjson", CALLS / "other_phone_same_ids.ndjson"
+    ingest(phone_a, phone_b, CALLS / "c1_device_stats.ndjson", CALLS / "c1_gateway_stats.ndjson")
+    sessionise(con)
+    rows = con.execute("SELECT call_id, device_id, n_events, n_stats_streams, alignment FROM calls").fetchall()
+    dev_a, dev_b = f"file:{phone_a}", f"file:{phone_b}"
+    assert sorted(rows) == sorted(
+        [
+            (f"C-1@{dev_a}", dev_a, 8, 2, "aligned"),
+            (f"C-2@{dev_a}", dev_a, 8, 0, "no gateway stats"),
+            (f"C-3@{dev_a}", dev_a, 7, 0, "no gateway stats"),
+            (f"C-1@{dev_b}", dev_b, 8, 0, "no gateway stats"),
+            (f"C-2@{dev_b}", dev_b, 8, 0, "no gateway stats"),
+            (f"C-3@{dev_b}", dev_b, 7, 0, "no gateway stats"),
+        ]
+    )
+    # every event is in its own phone's call
+    mixed = con.execute(
+        "SELECT count(*) FROM events e JOIN calls c USING (call_id) WHERE e.device_id <> c.device_id"
+    ).fetchall()[0][0]
+    assert mixed == 0
+    assert _calls(con)[f"C-1@{dev_a}"][4] - _calls(con)[f"C-1@{dev_a}"][3] == timedelta(seconds=60)
+
+
+def test_exports_of_one_phone_that_overlap_stay_one_call(con, ingest):
+    """Two exports of one phone, each with events of the call the other lacks, sharing the lines where they
+    overlap: one device, so one call (not one per file)."""
+    ingest(CALLS / "export_first_half.ndjson", CALLS / "export_second_half.ndjson")
+    sessionise(con)
+    calls = _calls(con)
+    assert list(calls) == ["C-1"] and calls["C-1"][5] == 8

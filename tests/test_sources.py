@@ -120,3 +120,63 @@ def test_device_hint():
 def test_folder_and_glob(ingest, tmp_path):
     summary = ingest(str(LOGS / "device_*.log"))
     assert sorted(f.layouts.split()[0] for f in summary.files) == ["oslog_compact", "oslog_default", "oslog_syslog"]
+
+
+def _zip_of(path, members: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def test_nested_archives_share_one_size_budget(tmp_path, monkeypatch):
+    """Each inner zip is under the ratio limit on its own; together they unpack past the cap for the input."""
+    monkeypatch.setattr(sources, "MAX_RATIO", 2000.0)
+    monkeypatch.setattr(sources, "MAX_EXTRACT_BYTES", 3 * 1024 * 1024)
+    inner = {}
+    for i in range(5):
+        _zip_of(tmp_path / f"in{i}.zip", {f"part{i}.log": b"\0" * (1024 * 1024)})
+        inner[f"in{i}.zip"] = (tmp_path / f"in{i}.zip").read_bytes()
+    outer = tmp_path / "outer.zip"
+    _zip_of(outer, inner)
+    with Collector() as c, pytest.raises(InputError, match=r"outer.zip: refused: it expands past .*archives inside"):
+        c.collect([str(outer)])
+
+
+def test_archive_members_counted_over_nested_archives(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_EXTRACT_ENTRIES", 10)
+    inner = {}
+    for i in range(3):
+        _zip_of(tmp_path / f"in{i}.zip", {f"f{j}.txt": b"x" for j in range(5)})
+        inner[f"in{i}.zip"] = (tmp_path / f"in{i}.zip").read_bytes()
+    outer = tmp_path / "many.zip"
+    _zip_of(outer, inner)
+    with Collector() as c, pytest.raises(InputError, match=r"many.zip: refused: .* more than 10 archive members"):
+        c.collect([str(outer)])
+
+
+@pytest.mark.parametrize("file_first", [True, False])
+def test_file_and_folder_of_one_name_in_a_zip(tmp_path, file_first):
+    z = tmp_path / "clash.zip"
+    log = (LOGS / "device.ndjson").read_bytes()
+    members = [("a", b"notes"), ("a/b.ndjson", log)]
+    _zip_of(z, dict(members if file_first else members[::-1]))
+    with Collector() as c:
+        got = c.collect([str(z)])
+        kept, skipped = ("a", "a/b.ndjson") if file_first else ("a/b.ndjson", "a")
+        assert [f.member for f in got.files] == [kept]
+        assert any(n.startswith(f"{z}!{skipped}: skipped: ") for n in got.notes), got.notes
+
+
+def test_file_and_folder_of_one_name_in_a_tar(ingest, tmp_path):
+    t = tmp_path / "clash.tar.gz"
+    _tar(t, {"a": b"notes", "a/b.ndjson": (LOGS / "device.ndjson").read_bytes()})
+    summary = ingest(t)
+    assert any("a/b.ndjson: skipped: its folder 'a' is a file in the same archive" in n for n in summary.notes)
+
+
+def test_zip_with_several_files_at_its_top(tmp_path):
+    z = tmp_path / "two.zip"
+    _zip_of(z, {"one.ndjson": b"{}\n", "two.ndjson": b"{}\n"})
+    with Collector() as c:
+        got = c.collect([str(z)])
+        assert [(f.member, f.device_key) for f in got.files] == [("one.ndjson", f"{z}!./"), ("two.ndjson", f"{z}!./")]

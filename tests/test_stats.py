@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 
 import pytest
 
-from analyzer.stats import stats_tables
+import analyzer.formats.stats_ndjson as stats_ndjson
+import analyzer.lines as lines_mod
+from analyzer.stats import limits, stats_tables
 from tests.conftest import DATA
 
 STATS = DATA / "stats"
@@ -17,6 +20,42 @@ def test_field_catalogue_matches_schema(con):
     for table in stats_tables():
         cols = {r[0] for r in con.execute(f"DESCRIBE {table.name}").fetchall()}
         assert set(table.columns) <= cols, table.name
+
+
+def test_limits_name_numeric_fields():
+    numeric = {f for t in stats_tables() for f, _, kind in t.fields if kind == "num"}
+    text = {f for t in stats_tables() for f, _, kind in t.fields if kind == "text"}
+    assert set(limits()) & text == set()
+    assert {"packetsReceived", "bytesSent", "ssrc", "fractionLost"} <= set(limits()) & numeric
+    assert all(lim.min is None or lim.max is None or lim.min < lim.max for lim in limits().values())
+
+
+OUT_OF_RANGE = [
+    (2, "field packetsReceived is out of range: 1e+40 (it holds 0 .. 9,007,199,254,740,991) (line 2)"),
+    (4, "field ssrc is out of range: 1099511627776.0 (it holds 0 .. 4,294,967,295) (line 4)"),
+    (5, "field packetsReceived grows implausibly fast: 2499950 a second since the sample before (at most 10,000)"),
+    (6, "field bytesReceived grows implausibly fast: "),
+    (7, "field fractionLost is out of range: 3.0 (it holds 0 .. 1) (line 7)"),
+    (8, "field clockRate is not a finite number: NaN (line 8)"),  # a field no table types: still checked
+    (9, "field jitter is not a finite number: 1e999 (line 9)"),
+]
+
+
+@pytest.mark.parametrize("chunk_bytes", [None, 64], ids=["whole", "line_by_line"])
+def test_numbers_checked_against_their_limits(con, ingest, monkeypatch, chunk_bytes):
+    """Range, finiteness and growth per second, with the field named; a counter's growth is checked across the
+    parts a file is typed in (64-byte chunks: every line is a part of its own)."""
+    if chunk_bytes:
+        monkeypatch.setattr(
+            stats_ndjson, "iter_line_chunks", functools.partial(lines_mod.iter_line_chunks, chunk_bytes=chunk_bytes)
+        )
+    res = ingest(DATA / "bad" / "stats_out_of_range.ndjson").files[0]
+    assert (res.records, res.stored, res.rejected) == (12, 5, 7)
+    got = con.execute("SELECT line, reason FROM rejects ORDER BY line").fetchall()
+    assert [line for line, _ in got] == [line for line, _ in OUT_OF_RANGE]
+    for (_, reason), (_, expected) in zip(got, OUT_OF_RANGE, strict=True):
+        assert reason.startswith(expected), reason
+    assert con.execute("SELECT max(packets_received), max(ssrc) FROM stats_inbound_rtp").fetchall() == [(450, 1111)]
 
 
 def _intervals(con, stat_id):

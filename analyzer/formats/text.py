@@ -264,7 +264,7 @@ class TextFormat(LogFormat):
                 "prev_shift": state.shift,
             }
             con.execute(parse_sql, params_for(parse_sql, pvalues))
-            n, stored, ignored, rejected, meta, _ = store_parsed(con, source_id)
+            n, stored, ignored, rejected, meta, _ = store_parsed(con, source_id, opts)
             tally.records += n - meta
             tally.stored += stored
             tally.ignored += ignored

@@ -54,7 +54,7 @@ WITH pcs AS (
     GROUP BY p.pc_id, p.stat_id, p.k
 )
 SELECT NULL, 'PeerConnections.' || o.pc_id || '.stats.' || o.stat_id, 'device', NULL, o.pc_id, o.stat_id, o.type,
-       coalesce(t.ts, s.last_ts - to_microseconds(CAST(o.k * coalesce(s.step, 1) * 1e6 AS BIGINT))), o.obj,
+       coalesce(t.ts, s.last_ts - to_microseconds(TRY_CAST(o.k * coalesce(s.step, 1) * 1e6 AS BIGINT))), o.obj,
        CASE WHEN o.type IS NULL THEN 'stats series without statsType' END, NULL
 FROM objects o
 JOIN steps s USING (pc_id, stat_id)
