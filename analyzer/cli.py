@@ -38,10 +38,23 @@ def _parse_options(assume_offset: str, year: int | None, date: str | None = None
         raise _fail(f"--assume-offset must look like +0000 or -0800, not {assume_offset!r}")
     if date is not None:
         try:
-            calendar_date.fromisoformat(date)
+            _plausible_day(calendar_date.fromisoformat(date), "--date")
         except ValueError:
             raise _fail(f"--date must be a day like 2026-11-20, not {date!r}") from None
     return ParseOptions(assumed_offset=assume_offset, year=year, date=date)
+
+
+def _plausible_day(day, option: str, ahead_days: int = 0):
+    """`day` when it lies in the window every record's time is checked against (stretched `ahead_days` into the
+    future, for the end of a report's period), else a usage error."""
+    from datetime import timedelta
+
+    from analyzer.parse import earliest_plausible, latest_plausible
+
+    lo, hi = earliest_plausible().date(), latest_plausible().date() + timedelta(days=ahead_days)
+    if not lo <= day <= hi:
+        raise _fail(f"{option} {day} is outside the plausible window {lo} .. {hi} (ANALYZER_EARLIEST/LATEST)")
+    return day
 
 
 DateOption = Annotated[
@@ -495,10 +508,12 @@ def report(
     from analyzer.render.report import write_report
 
     try:
-        lo = date.fromisoformat(since) if since else None
-        hi = date.fromisoformat(until) if until else None
+        lo = _plausible_day(date.fromisoformat(since), "--since", ahead_days=366) if since else None
+        hi = _plausible_day(date.fromisoformat(until), "--until", ahead_days=366) if until else None
     except ValueError as exc:
         raise _fail(f"--since/--until must be YYYY-MM-DD: {exc}") from exc
+    if lo and hi and lo > hi:
+        raise _fail(f"--since {lo} is after --until {hi}")
     _check_out(check_folder, out)
     con = _analysed_store(db, rules, allow_files)
     path = _written(write_report, con, out, lo, hi)
@@ -570,7 +585,15 @@ def sql(
 
 def main() -> None:
     """Console-script entry point."""
+    import importlib
+
+    from analyzer.settings import PROBLEMS
+
     try:
+        for module in ("analyzer.lines", "analyzer.sources", "analyzer.store"):
+            importlib.import_module(module)  # each reads its settings from the environment on import
+        if PROBLEMS:
+            raise InputError("; ".join(PROBLEMS))
         app()
     except InputError as exc:
         typer.echo(clean(f"error: {exc}"), err=True)

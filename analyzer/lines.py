@@ -8,15 +8,16 @@ than MAX_LINE_BYTES is reported (never held whole in memory) instead of read.
 from __future__ import annotations
 
 import codecs
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-CHUNK_BYTES = int(os.environ.get("ANALYZER_CHUNK_BYTES", 32 * 1024 * 1024))
-MAX_LINE_BYTES = int(os.environ.get("ANALYZER_MAX_LINE_BYTES", 16 * 1024 * 1024))
+from analyzer.settings import number
+
+CHUNK_BYTES = int(number("ANALYZER_CHUNK_BYTES", 32 * 1024 * 1024, minimum=1))
+MAX_LINE_BYTES = int(number("ANALYZER_MAX_LINE_BYTES", 16 * 1024 * 1024, minimum=1))
 _REPLACEMENT = "\ufffd"
 
 

@@ -78,7 +78,8 @@ def labelled_features(con: duckdb.DuckDBPyConnection, labels: pl.DataFrame) -> p
         else "SELECT c.call_id, l1.label FROM calls c LEFT JOIN label_rows l1 ON l1.call_id = c.call_id"
     ).pl()
     con.unregister("label_rows")
-    return feats.join(lab, on="call_id").filter(pl.col("label").is_not_null())
+    # a whole paste taken as one call (no boundaries in it) may hold several labelled calls: it has no one label
+    return feats.join(lab, on="call_id").filter(pl.col("label").is_not_null() & (pl.col("found_by") != "ticket"))
 
 
 def _matrix(frame: pl.DataFrame, names: list[str]):

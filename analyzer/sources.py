@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from analyzer.errors import InputError
+from analyzer.settings import number
 
-MAX_EXTRACT_BYTES = int(os.environ.get("ANALYZER_MAX_EXTRACT_BYTES", 8 * 1024**3))
-MAX_RATIO = float(os.environ.get("ANALYZER_MAX_RATIO", 1000))
-MAX_EXTRACT_ENTRIES = int(os.environ.get("ANALYZER_MAX_EXTRACT_ENTRIES", 200_000))
+MAX_EXTRACT_BYTES = int(number("ANALYZER_MAX_EXTRACT_BYTES", 8 * 1024**3, minimum=1))
+MAX_RATIO = float(number("ANALYZER_MAX_RATIO", 1000.0, float, minimum=1))
+NAME_MAX, PATH_MAX = 255, 4000  # bytes of one name, characters of a whole path (Linux's limits, with room)
+MAX_EXTRACT_ENTRIES = int(number("ANALYZER_MAX_EXTRACT_ENTRIES", 200_000, minimum=1))
 MAX_DEPTH = 3
 _COPY_CHUNK = 1 << 20
 
@@ -123,7 +125,10 @@ def _safe_member_path(label: str, name: str) -> PurePosixPath:
 
 
 def _name_clash(dest: Path, rel: PurePosixPath) -> str | None:
-    """Why a member cannot be written where its name says (a file and a folder of one name, or a name twice)."""
+    """Why a member cannot be written where its name says (a name too long for the file system, a file and a
+    folder of one name, or a name twice)."""
+    if any(len(part.encode()) > NAME_MAX for part in rel.parts) or len(str(dest.joinpath(*rel.parts))) > PATH_MAX:
+        return "its name is too long to be written to disk"
     here = dest
     for i, part in enumerate(rel.parts[:-1]):
         here = here / part

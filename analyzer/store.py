@@ -11,6 +11,7 @@ import duckdb
 
 from analyzer.errors import InputError
 from analyzer.resources import query_text, resource_dir
+from analyzer.settings import number
 
 DEFAULT_DB = "analyzer.duckdb"
 SCHEMA_VERSION = "3"  # queries/schema.sql writes it; a store with another version is refused, not misread
@@ -23,7 +24,7 @@ def params_for(sql: str, values: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in values.items() if k in names}
 
 
-LOCK_WAIT_S = float(os.environ.get("ANALYZER_LOCK_WAIT_S", 120))
+LOCK_WAIT_S = float(number("ANALYZER_LOCK_WAIT_S", 120.0, float))
 MEMORY_LIMIT = re.sub(r"[^0-9A-Za-z.]", "", os.environ.get("ANALYZER_MEMORY_LIMIT", "4GB"))
 
 
@@ -57,7 +58,11 @@ def connect(
     con.execute("SET TimeZone = 'UTC'")
     if MEMORY_LIMIT:
         # bounded memory: past the limit DuckDB writes to its temp directory instead of growing
-        con.execute("SET memory_limit = $limit", {"limit": MEMORY_LIMIT})
+        try:
+            con.execute("SET memory_limit = $limit", {"limit": MEMORY_LIMIT})
+        except duckdb.Error as exc:
+            con.close()
+            raise InputError(f"ANALYZER_MEMORY_LIMIT must be a size like 4GB, not {MEMORY_LIMIT!r}: {exc}") from None
     if not read_only:
         con.execute(query_text("schema.sql"))
         _load_reference(con)

@@ -143,3 +143,37 @@ def test_report_with_user_rules(tmp_path):
     )
     assert slow.returncode == 2 and "Traceback" not in slow.stderr
     assert "network.slow.yaml: field 'query' ran longer than 1 s and was stopped" in slow.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("ANALYZER_MAX_RATIO", "abc", "ANALYZER_MAX_RATIO must be a number"),
+        ("ANALYZER_MAX_EXTRACT_BYTES", "8GB", "ANALYZER_MAX_EXTRACT_BYTES must be a whole number"),
+        ("ANALYZER_MAX_EXTRACT_ENTRIES", "-1", "must be a finite number of at least 1"),
+        ("ANALYZER_LOCK_WAIT_S", "soon", "ANALYZER_LOCK_WAIT_S must be a number"),
+        ("ANALYZER_MEMORY_LIMIT", "lots", "ANALYZER_MEMORY_LIMIT must be a size like 4GB"),
+    ],
+)
+def test_malformed_settings_are_named_not_a_traceback(setting, value, message):
+    out = run("ingest", str(LOGS / "device.ndjson"), "--db", ":memory:", env={setting: value})
+    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ingest", "--date", "9999-12-31"],
+        ["ingest", "--date", "0001-01-01"],
+        ["report", "--since", "0001-01-01", "--out", "r"],
+        ["report", "--since", "2026-11-01", "--until", "9999-12-31", "--out", "r"],
+        ["report", "--since", "2026-11-20", "--until", "2026-11-01", "--out", "r"],
+    ],
+)
+def test_days_outside_the_plausible_window_are_refused(args, tmp_path):
+    """A day given on the command line goes through the same window as the records' times (no year 9999 call,
+    no date overflow in the report's previous period)."""
+    target = [str(LOGS / "device.ndjson")] if args[0] == "ingest" else []
+    out = run(*args, *target, "--db", str(tmp_path / "s.duckdb"))
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "outside the plausible window" in out.stderr or "is after --until" in out.stderr

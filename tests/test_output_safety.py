@@ -76,6 +76,8 @@ def test_clean_shows_every_control_character():
     out = clean(s)
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e\u2066]", out)
     assert out == r"a\x1b]0;title\x07b\x1b[2Jc\x9b31m\u202eevil\u2066\x00\x7f\x0dd" + "\ne\tf"
+    hidden = clean("C-1\u200b\u2028\ufeff\xad2")
+    assert hidden == r"C-1\u200b\u2028\ufeff\xad2"  # ids that would look alike, or break a line unseen
     assert clean(out) == out  # once is enough: a second pass changes nothing
     for safe in (md(s), md_code(s), term(s)):
         assert not any(c in safe for c in RAW_CONTROLS)

@@ -180,3 +180,19 @@ def test_zip_with_several_files_at_its_top(tmp_path):
     with Collector() as c:
         got = c.collect([str(z)])
         assert [(f.member, f.device_key) for f in got.files] == [("one.ndjson", f"{z}!./"), ("two.ndjson", f"{z}!./")]
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_member_names_too_long_for_the_disk_are_skipped(ingest, tmp_path, kind):
+    """A member whose name the file system cannot hold is skipped with a note; the others are read."""
+    long_dir, long_file = "d" * 300 + "/x.ndjson", "f" * 300 + ".ndjson"
+    members = {long_dir: b"{}\n", long_file: b"{}\n", "ok/device.ndjson": (LOGS / "device.ndjson").read_bytes()}
+    path = tmp_path / f"long.{kind}"
+    if kind == "zip":
+        _zip_of(path, members)
+    else:
+        _tar(path, members, mode="w")
+    summary = ingest(path)
+    skipped = [n for n in summary.notes if "its name is too long to be written to disk" in n]
+    assert len(skipped) == 2
+    assert [f.stored for f in summary.files] == [5]

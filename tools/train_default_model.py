@@ -129,7 +129,8 @@ def _choose(cards: dict, real: dict) -> tuple[str, str]:
     if worse_sim or worse_real:
         why = "beyond noise on held-out calls" if worse_sim else "on the real files"
         return other, f"{facts} Boosted trees ship: logistic regression is worse {why}."
-    return simple, f"{facts} Logistic regression ships: it is as good within noise and simpler to read and check."
+    verdict = "better beyond noise" if lo > 0 else "as good within noise"
+    return simple, f"{facts} Logistic regression ships: it is {verdict}, and simpler to read and check."
 
 
 def main() -> None:

@@ -8,10 +8,15 @@ from __future__ import annotations
 import html
 import re
 
-# C0 controls but tab and newline, DEL, C1 controls (0x9b alone starts a terminal escape sequence), and the
-# bidirectional marks, embeddings, overrides and isolates that reorder what a terminal or an editor shows.
+# C0 controls but tab and newline, DEL, C1 controls (0x9b alone starts a terminal escape sequence), the
+# bidirectional marks, embeddings, overrides and isolates that reorder what a terminal or an editor shows, and the
+# invisible ones that make two ids look alike or break a line unseen (soft hyphen, zero-width space, joiners, word
+# joiner, line and paragraph separators, byte-order mark).
 # Written with \xNN and \uNNNN only, so that Python's re and polars (Rust's regex) read it alike.
-CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+CONTROL = (
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064"
+    r"\u2066-\u2069\ufeff]"
+)
 _CONTROL = re.compile(CONTROL)
 # a spreadsheet reads a cell starting with one of these as a formula (OWASP: CSV injection)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -33,9 +33,11 @@ WITH f AS (
     FROM d
 ), t AS (
     SELECT *,
+        -- a date that is no day of the calendar (2026-02-30) stays as written, so the time is unreadable
         CASE WHEN time_iso IS NOT NULL THEN
-            CAST(try_cast(coalesce(date_iso, carried_date, $default_date) AS DATE)
-                 + CAST(CASE WHEN date_iso IS NULL THEN day_shift ELSE 0 END AS INTEGER) AS VARCHAR)
+            coalesce(CAST(try_cast(coalesce(date_iso, carried_date, $default_date) AS DATE)
+                          + CAST(CASE WHEN date_iso IS NULL THEN day_shift ELSE 0 END AS INTEGER) AS VARCHAR),
+                     date_iso)
             || ' ' || time_iso || coalesce(tz, '')
         END AS ts_text,
         CASE WHEN time_iso IS NULL THEN NULL
@@ -46,8 +48,11 @@ WITH f AS (
     FROM r
 ), i AS (
     SELECT *,
-        ts_instant(ts_text, $assumed_offset) AS own_ts,
-        ts_text IS NOT NULL AND ts_instant(ts_text, $assumed_offset) IS NULL AS bad_time
+        -- no place on Earth is more than 14 h from UTC: a larger offset is not a time zone
+        CASE WHEN abs(coalesce(ts_offset_min(ts_text), 0)) <= 840 THEN ts_instant(ts_text, $assumed_offset) END AS own_ts,
+        ts_text IS NOT NULL
+            AND (abs(coalesce(ts_offset_min(ts_text), 0)) > 840 OR ts_instant(ts_text, $assumed_offset) IS NULL)
+            AS bad_time
     FROM t
 ), k AS (
     SELECT *,

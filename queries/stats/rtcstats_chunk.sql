@@ -84,11 +84,13 @@ WHERE (e.value IS NULL OR json_type(e.value) IN ('OBJECT', 'NULL')) AND e.key NO
 -- 4. Connection and ICE state changes, and the app closing a peer connection. Chrome's export writes the state
 --    as a JSON string inside the string ("\"checking\""): the quotes go.
 INSERT INTO pc_state_changes
-SELECT 0, line, 'line ' || line, 'device', NULL, pc_id, make_timestamptz(CAST(t_ms * 1000 AS BIGINT)),
+SELECT 0, line, 'line ' || line, 'device', NULL, pc_id,
+    -- a time that is not epoch milliseconds of this era stays NULL: the change is then rejected with the reason
+    CASE WHEN t_ms BETWEEN 9.5e11 AND 1e14 THEN make_timestamptz(CAST(t_ms * 1000 AS BIGINT)) END,
     CASE WHEN lower(method) IN ('close') THEN 'close' ELSE method END,
     CASE WHEN lower(method) = 'close' THEN 'closed' ELSE trim(value ->> '$', '"') END
 FROM rtc_lines
-WHERE ok AND t_ms BETWEEN 9.5e11 AND 1e14
+WHERE ok
   AND (lower(method) IN ('oniceconnectionstatechange', 'onconnectionstatechange', 'onsignalingstatechange',
                          'onicegatheringstatechange', 'iceconnectionstatechange', 'connectionstatechange')
        OR (lower(method) = 'close' AND pc_id IS NOT NULL AND json_type(value) <> 'UBIGINT'));
