@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import gzip
 import os
+import re
 import shutil
 import stat
 import sys
@@ -57,14 +58,15 @@ class Collected:
 
 
 def device_hint_from_name(name: str) -> str | None:
-    """Device and build from a sysdiagnose name: sysdiagnose_<date>_<time>_iPhone-OS_iPhone_22B83 -> 'iPhone 22B83'."""
-    base = PurePosixPath(name).name
-    if not base.startswith("sysdiagnose_"):
-        return None
-    parts = base.split(".tar")[0].split("_")
-    # sysdiagnose, date, time, platform (iPhone-OS), model, build
-    if len(parts) >= 6:
-        return f"{parts[4]} {parts[5]}"
+    """Device and build from the sysdiagnose a path is in (the file itself, or any folder or archive on its way):
+    .../sysdiagnose_<date>_<time>_iPhone-OS_iPhone_22B83/logs/x -> 'iPhone 22B83'."""
+    for base in reversed(re.split(r"[/\\!]", name)):
+        if not base.startswith("sysdiagnose_"):
+            continue
+        parts = base.split(".tar")[0].split("_")
+        # sysdiagnose, date, time, platform (iPhone-OS), model, build
+        if len(parts) >= 6:
+            return f"{parts[4]} {parts[5]}"
     return None
 
 
@@ -227,7 +229,7 @@ class Collector:
                     item = InputFile(
                         fp,
                         str(fp),
-                        device_hint=device_hint_from_name(str(display_root)),
+                        device_hint=device_hint_from_name(str(display_root)) or device_hint_from_name(rel),
                         explicit=False,
                         device_key=f"{fp.parent}/",
                     )
@@ -238,7 +240,7 @@ class Collector:
                         fp,
                         parent.display,
                         member,
-                        parent.device_hint,
+                        parent.device_hint or device_hint_from_name(member),
                         explicit=False,
                         device_key=f"{parent.display}!{member_dir}/",
                     )

@@ -137,3 +137,26 @@ def test_exports_of_one_phone_that_overlap_stay_one_call(con, ingest):
     sessionise(con)
     calls = _calls(con)
     assert list(calls) == ["C-1"] and calls["C-1"][5] == 8
+
+
+def test_two_sysdiagnoses_in_one_ticket_are_two_phones(tmp_path):
+    """A ticket (triage takes its files as one phone) holding two phones' sysdiagnose folders: the folder names say
+    the devices, so the same call ids are two calls, one a phone, not one call stretched over a day."""
+    import zipfile
+
+    from analyzer.pipeline import analyse
+    from analyzer.rules import load_rules
+    from analyzer.store import connect
+
+    ticket = tmp_path / "ticket.zip"
+    with zipfile.ZipFile(ticket, "w") as z:
+        for folder, log in (
+            ("sysdiagnose_2026.11.20_10-00-00-0800_iPhone-OS_iPhone15,2_22B83", "device_two_calls.ndjson"),
+            ("sysdiagnose_2026.11.21_10-00-00-0800_iPhone-OS_iPhone16,1_22C55", "other_phone_same_ids.ndjson"),
+        ):
+            z.write(CALLS / log, f"{folder}/logs/{log}")
+    con = connect(":memory:")
+    analyse(con, [str(ticket)], load_rules(), use_model=False, one_device="ticket")
+    rows = con.execute("SELECT call_id, device_id FROM calls WHERE call_id LIKE 'C-1%' ORDER BY 1").fetchall()
+    assert [r[0] for r in rows] == ["C-1@iPhone15,2 22B83", "C-1@iPhone16,1 22C55"]
+    assert len({r[1] for r in rows}) == 2
