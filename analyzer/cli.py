@@ -44,14 +44,14 @@ def _parse_options(assume_offset: str, year: int | None, date: str | None = None
     return ParseOptions(assumed_offset=assume_offset, year=year, date=date)
 
 
-def _plausible_day(day, option: str, ahead_days: int = 0):
-    """`day` when it lies in the window every record's time is checked against (stretched `ahead_days` into the
-    future, for the end of a report's period), else a usage error."""
-    from datetime import timedelta
+def _plausible_day(day, option: str, future_ok: bool = False):
+    """`day` when it lies in the window every record's time is checked against (a report's period may reach into
+    the future: it then holds no calls), else a usage error."""
+    from datetime import date
 
     from analyzer.parse import earliest_plausible, latest_plausible
 
-    lo, hi = earliest_plausible().date(), latest_plausible().date() + timedelta(days=ahead_days)
+    lo, hi = earliest_plausible().date(), date.max if future_ok else latest_plausible().date()
     if not lo <= day <= hi:
         raise _fail(f"{option} {day} is outside the plausible window {lo} .. {hi} (ANALYZER_EARLIEST/LATEST)")
     return day
@@ -508,8 +508,8 @@ def report(
     from analyzer.render.report import write_report
 
     try:
-        lo = _plausible_day(date.fromisoformat(since), "--since", ahead_days=366) if since else None
-        hi = _plausible_day(date.fromisoformat(until), "--until", ahead_days=366) if until else None
+        lo = _plausible_day(date.fromisoformat(since), "--since", future_ok=True) if since else None
+        hi = _plausible_day(date.fromisoformat(until), "--until", future_ok=True) if until else None
     except ValueError as exc:
         raise _fail(f"--since/--until must be YYYY-MM-DD: {exc}") from exc
     if lo and hi and lo > hi:

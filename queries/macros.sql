@@ -138,7 +138,9 @@ CREATE OR REPLACE TEMP MACRO options_value(s) AS
 CREATE OR REPLACE TEMP MACRO stats_instant(v) AS
     CASE
         WHEN v IS NULL THEN NULL
-        WHEN TRY_CAST(v AS DOUBLE) IS NULL THEN TRY_CAST(v AS TIMESTAMPTZ)
+        -- no place on Earth is more than 14 h from UTC: a larger offset is not a time zone
+        WHEN TRY_CAST(v AS DOUBLE) IS NULL THEN
+            CASE WHEN abs(coalesce(ts_offset_min(v), 0)) <= 840 THEN TRY_CAST(v AS TIMESTAMPTZ) END
         WHEN TRY_CAST(v AS DOUBLE) > 1e14 THEN make_timestamptz(TRY_CAST(TRY_CAST(v AS DOUBLE) AS BIGINT))
         WHEN TRY_CAST(v AS DOUBLE) > 1e11 THEN make_timestamptz(CAST(TRY_CAST(v AS DOUBLE) * 1000 AS BIGINT))
         WHEN TRY_CAST(v AS DOUBLE) > 1e8 THEN make_timestamptz(CAST(TRY_CAST(v AS DOUBLE) * 1000000 AS BIGINT))

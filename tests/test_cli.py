@@ -166,7 +166,6 @@ def test_malformed_settings_are_named_not_a_traceback(setting, value, message):
         ["ingest", "--date", "9999-12-31"],
         ["ingest", "--date", "0001-01-01"],
         ["report", "--since", "0001-01-01", "--out", "r"],
-        ["report", "--since", "2026-11-01", "--until", "9999-12-31", "--out", "r"],
         ["report", "--since", "2026-11-20", "--until", "2026-11-01", "--out", "r"],
     ],
 )

@@ -53,6 +53,13 @@ def test_report_window(store, tmp_path):
     assert run("report", "--db", str(store), "--since", "last week").returncode == 2
 
 
+def test_report_periods_at_the_ends_of_the_calendar(store, tmp_path):
+    """A period that reaches far ahead has a period before it of the same length, without a date overflow."""
+    out = run("report", "--db", str(store), "--out", str(tmp_path), "--since", "2026-11-01", "--until", "9999-12-31")
+    assert out.returncode == 0, out.stderr
+    assert run("report", "--db", str(store), "--out", str(tmp_path / "x"), "--since", "0001-01-01").returncode == 2
+
+
 def test_log_text_is_escaped(store, tmp_path):
     path = tmp_path / "d.html"
     assert run("dashboard", "--db", str(store), "--out", str(path)).returncode == 0

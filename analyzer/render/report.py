@@ -98,7 +98,8 @@ def _page(con: duckdb.DuckDBPyConnection, lo: date, hi: date) -> str:
     from plotly.offline import get_plotlyjs
 
     span = (hi - lo).days + 1
-    before = (lo - timedelta(days=span), lo - timedelta(days=1))
+    # the period before, as long as this one (as far back as the calendar goes)
+    before = (lo - timedelta(days=min(span, (lo - date.min).days)), lo - timedelta(days=min(1, (lo - date.min).days)))
     daily = _rows(
         con,
         "SELECT day, count(*), count(*) FILTER (WHERE verdict = 'failed') FROM report_calls GROUP BY day ORDER BY day",
