@@ -32,7 +32,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 def _parse_options(assume_offset: str, year: int | None, date: str | None = None):
     from datetime import date as calendar_date
 
-    from analyzer.parse import ParseOptions
+    from analyzer.formats.logparse import ParseOptions
 
     if not (len(assume_offset) == 5 and assume_offset[0] in "+-" and assume_offset[1:].isdigit()):
         raise _fail(f"--assume-offset must look like +0000 or -0800, not {assume_offset!r}")
@@ -49,7 +49,7 @@ def _plausible_day(day, option: str, future_ok: bool = False):
     the future: it then holds no calls), else a usage error."""
     from datetime import date
 
-    from analyzer.parse import earliest_plausible, latest_plausible
+    from analyzer.formats.logparse import earliest_plausible, latest_plausible
 
     lo, hi = earliest_plausible().date(), date.max if future_ok else latest_plausible().date()
     if not lo <= day <= hi:
@@ -75,7 +75,7 @@ AllowFilesOption = Annotated[
 
 
 def _load_rules(extra: list[Path] | None, allow_files: bool = False):
-    from analyzer.rules import RuleError, load_rules
+    from analyzer.detect.rules import RuleError, load_rules
 
     try:
         return load_rules(extra, allow_files)
@@ -85,7 +85,7 @@ def _load_rules(extra: list[Path] | None, allow_files: bool = False):
 
 def _predict(con, path: Path | None) -> str | None:
     """Label the store's calls with the classifier; a note when it cannot be used (triage goes on, rules only)."""
-    from analyzer.model import DEFAULT_MODEL, ModelError, load, predict
+    from analyzer.classify.model import DEFAULT_MODEL, ModelError, load, predict
 
     try:
         predict(con, load(path or DEFAULT_MODEL))
@@ -123,11 +123,11 @@ def triage(
 
     Example: analyzer triage sample_logs/phone-call-audio-never-returns --format markdown
     """
+    from analyzer.detect.rules import SEVERITIES
     from analyzer.pipeline import analyse
     from analyzer.render.triage_report import print_terminal, to_json, to_markdown
-    from analyzer.rules import SEVERITIES
-    from analyzer.store import connect
-    from analyzer.triage import TriageOptions, build_report
+    from analyzer.store.db import connect
+    from analyzer.triage.ticket import TriageOptions, build_report
 
     if fmt not in ("table", "json", "markdown"):
         raise _fail(f"--format must be table, json or markdown, not {fmt!r}")
@@ -175,10 +175,10 @@ def ingest(
 
     Example: analyzer ingest sysdiagnose_2026.11.20_10-22-33-0800_iPhone-OS_iPhone_22B83.tar.gz --db fleet.duckdb
     """
-    from analyzer.ingest import ingest_paths
     from analyzer.render.escape import term
     from analyzer.render.ingest_summary import print_summary
-    from analyzer.store import connect
+    from analyzer.store.db import connect
+    from analyzer.store.ingest import ingest_paths
 
     opts = _parse_options(assume_offset, year, date)
     try:
@@ -190,7 +190,7 @@ def ingest(
     err = Console(stderr=True)
     progress = None if quiet or fmt != "table" else (lambda label: err.print(f"[dim]reading {term(label)}[/dim]"))
     summary = ingest_paths(con, paths, opts, progress=progress)
-    from analyzer.calls import sessionise
+    from analyzer.calls.sessionise import sessionise
 
     summary.calls = sessionise(con)
     con.close()
@@ -210,12 +210,12 @@ def calls(
     """
     from analyzer.render.tables import print_rows
     from analyzer.resources import query_text
-    from analyzer.store import connect
+    from analyzer.store.db import connect
 
     if db != ":memory:" and not Path(db).exists():
         raise _fail(f"{db}: no such database (run `analyzer ingest ... --db {db}` first)")
     con = connect(db, read_only=db != ":memory:")
-    rel = con.execute(query_text("calls_list.sql"))
+    rel = con.execute(query_text("calls/list.sql"))
     cols = [d[0] for d in rel.description]
     print_rows(cols, rel.fetchall(), fmt, title="calls")
 
@@ -283,8 +283,8 @@ def rules_list(rules: RulesOption = None, fmt: FormatOption = "table", allow_fil
 
     Example: analyzer rules list --rules ./my-rules
     """
+    from analyzer.detect.rules import scan_rules
     from analyzer.render.tables import print_rows
-    from analyzer.rules import scan_rules
 
     usable, errors = scan_rules(rules, allow_files)
     rows = [[r.id, r.area, r.severity, r.title] for r in usable]
@@ -330,8 +330,8 @@ def rules_test(
 
     Example: analyzer rules test tests/rules --rules ./my-rules
     """
+    from analyzer.detect.testing import check_fixtures
     from analyzer.render.tables import print_rows
-    from analyzer.rule_fixtures import check_fixtures
 
     if not fixtures.is_dir():
         raise _fail(f"{fixtures}: no such fixtures folder")
@@ -354,8 +354,8 @@ app.add_typer(model_app, name="model")
 
 
 def _labelled(db: str, labels: Path):
-    from analyzer.model import ModelError, labelled_features, read_labels
-    from analyzer.store import connect
+    from analyzer.classify.model import ModelError, labelled_features, read_labels
+    from analyzer.store.db import connect
 
     if not Path(db).exists():
         raise _fail(f"{db}: no such database")
@@ -386,8 +386,8 @@ def model_train(
     Example: analyzer model train --db train.duckdb --labels fleet/labels.csv --out model.skops \\
              --calibrate-db cal.duckdb --calibrate-labels cal/labels.csv
     """
-    from analyzer.model import ModelError, save, train
-    from analyzer.model_eval import choose_threshold
+    from analyzer.classify.evaluate import choose_threshold
+    from analyzer.classify.model import ModelError, save, train
 
     _, data = _labelled(db, labels)
     if data.height < 10 or data["label"].n_unique() < 2:
@@ -420,9 +420,9 @@ def model_evaluate(
     Example: analyzer model evaluate --db test.duckdb --labels test/labels.csv --model model.skops \\
              --train-db train.duckdb --train-labels train/labels.csv --out card/
     """
-    from analyzer.model import ModelError, load
-    from analyzer.model_eval import evaluate, rule_labels, write_card
-    from analyzer.rules import load_rules, run_rules
+    from analyzer.classify.evaluate import evaluate, rule_labels, write_card
+    from analyzer.classify.model import ModelError, load
+    from analyzer.detect.rules import load_rules, run_rules
 
     if not train_db or train_labels is None:
         raise _fail("--train-db and --train-labels are needed for the baselines")
@@ -445,9 +445,9 @@ def model_evaluate(
 
 def _analysed_store(db: str, rules: list[Path] | None, allow_files: bool = False):
     """Open a store, and refresh what the rules and the model say of its calls."""
-    from analyzer.rules import run_rules
-    from analyzer.sandbox import is_locked
-    from analyzer.store import connect
+    from analyzer.detect.rules import run_rules
+    from analyzer.detect.sandbox import is_locked
+    from analyzer.store.db import connect
 
     if not Path(db).exists():
         raise _fail(f"{db}: no such database (run `analyzer ingest ... --db {db}` first)")
@@ -554,8 +554,8 @@ def sql(
     """
     import duckdb
 
-    from analyzer.sandbox import lock_down
-    from analyzer.store import connect
+    from analyzer.detect.sandbox import lock_down
+    from analyzer.store.db import connect
 
     if db != ":memory:" and not Path(db).exists():
         raise _fail(f"{db}: no such database (run `analyzer ingest ... --db {db}` first)")
@@ -590,7 +590,7 @@ def main() -> None:
     from analyzer.settings import PROBLEMS
 
     try:
-        for module in ("analyzer.lines", "analyzer.sources", "analyzer.store"):
+        for module in ("analyzer.read.lines", "analyzer.read.sources", "analyzer.store.db"):
             importlib.import_module(module)  # each reads its settings from the environment on import
         if PROBLEMS:
             raise InputError("; ".join(PROBLEMS))

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import duckdb
 
-from analyzer.calls import sessionise
-from analyzer.ingest import IngestSummary, ingest_paths
-from analyzer.parse import ParseOptions
-from analyzer.rules import Rule, run_rules
+from analyzer.calls.sessionise import sessionise
+from analyzer.detect.rules import Rule, run_rules
+from analyzer.formats.logparse import ParseOptions
+from analyzer.store.ingest import IngestSummary, ingest_paths
 
 
 @dataclass
@@ -31,7 +31,7 @@ def refresh(
     run_rules(con, rules)
     if not use_model:
         return []
-    from analyzer.model import DEFAULT_MODEL, ModelError, load, predict
+    from analyzer.classify.model import DEFAULT_MODEL, ModelError, load, predict
 
     try:
         predict(con, load(model or DEFAULT_MODEL))

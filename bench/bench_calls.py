@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer.calls import sessionise
+from analyzer.calls.sessionise import sessionise
 from bench.fleet_store import filled_store
 
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer.model import load, predict
+from analyzer.classify.model import load, predict
+from analyzer.detect.rules import load_rules, run_rules
 from analyzer.render.dashboard import write_dashboard
 from analyzer.render.report import write_report
-from analyzer.rules import load_rules, run_rules
 from bench.fleet_store import filled_store
 
 

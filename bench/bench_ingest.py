@@ -33,7 +33,7 @@ RAW = (
     PEAK
     + r"""
 import duckdb, json, sys, time
-from analyzer.patterns import relevance_regex
+from analyzer.normalise.patterns import relevance_regex
 path, db = sys.argv[1], sys.argv[2]
 t = time.perf_counter()
 con = duckdb.connect(db)
@@ -55,8 +55,8 @@ INGEST = (
     PEAK
     + r"""
 import json, sys, time
-from analyzer.ingest import ingest_paths
-from analyzer.store import connect
+from analyzer.store.ingest import ingest_paths
+from analyzer.store.db import connect
 path, db = sys.argv[1], sys.argv[2]
 t = time.perf_counter()
 con = connect(db)

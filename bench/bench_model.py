@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer.features import call_features
-from analyzer.model import DEFAULT_MODEL, load, predict
+from analyzer.calls.features import call_features
+from analyzer.classify.model import DEFAULT_MODEL, load, predict
 from bench.fleet_store import filled_store
 
 
@@ -37,7 +37,7 @@ def main() -> None:
         model.estimator.predict_proba(X)
         t_runtime = time.perf_counter() - t
     print(f"calls: {n:,}")
-    print(f"features (queries/features.sql): {t_feat:.2f}s  {n / t_feat:,.0f} calls/s")
+    print(f"features (queries/calls/features.sql): {t_feat:.2f}s  {n / t_feat:,.0f} calls/s")
     print(f"predict + store predictions:     {t_pred:.2f}s  {n / t_pred:,.0f} calls/s")
     print(f"numpy runtime predict_proba:     {t_runtime:.2f}s  {n / t_runtime:,.0f} calls/s")
     skops = DEFAULT_MODEL.with_suffix(".skops")

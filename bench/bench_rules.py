@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer.rules import load_rules, run_rules
+from analyzer.detect.rules import load_rules, run_rules
 from bench.fleet_store import filled_store
 
 

@@ -68,8 +68,8 @@ def fill(con: duckdb.DuckDBPyConnection, calls: int, audio: bool = False) -> Non
 @contextmanager
 def filled_store(calls: int, audio: bool = False, sessionised: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """A temporary file store filled with `calls` calls, sessionised unless asked not to."""
-    from analyzer.calls import sessionise
-    from analyzer.store import connect
+    from analyzer.calls.sessionise import sessionise
+    from analyzer.store.db import connect
 
     with tempfile.TemporaryDirectory() as tmp:
         con = connect(Path(tmp) / "bench.duckdb")

@@ -55,7 +55,7 @@ CREATE OR REPLACE TEMP MACRO canonical_mode(m) AS
         || regexp_replace(regexp_replace(m, '^AVAudioSessionMode', ''), '^.', '')
     END;
 
--- Port type spelling -> canonical name (unknown spellings kept as logged). ref_*() maps: analyzer/store.py.
+-- Port type spelling -> canonical name (unknown spellings kept as logged). ref_*() maps: analyzer/store/db.py.
 CREATE OR REPLACE TEMP MACRO canonical_port(p) AS coalesce(ref_port_map()[lower(trim(p))], trim(p));
 
 -- Port types listed in one side ('inputs' or 'outputs') of an AVAudioSessionRouteDescription text.

@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS schema_meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
 );
-INSERT OR IGNORE INTO schema_meta VALUES ('schema_version', '3');  -- analyzer/store.py SCHEMA_VERSION
+INSERT OR IGNORE INTO schema_meta VALUES ('schema_version', '3');  -- analyzer/store/db.py SCHEMA_VERSION
 
 -- One row per ingested input (a file, or a member of an archive). content_hash makes ingest idempotent.
 -- Invariant, checked by tests: records = stored + ignored + rejected.
@@ -108,7 +108,7 @@ CREATE TABLE IF NOT EXISTS session_events (
     message         VARCHAR NOT NULL
 );
 
--- What sessionise (queries/calls.sql) derives for each event, rebuilt on every run; session_events itself
+-- What sessionise (queries/calls/sessionise.sql) derives for each event, rebuilt on every run; session_events itself
 -- is never updated after ingest. Read both through the `events` view.
 CREATE TABLE IF NOT EXISTS event_links (
     event_id   BIGINT NOT NULL,
@@ -129,7 +129,7 @@ CREATE TABLE IF NOT EXISTS devices (
     found_from  VARCHAR                      -- sysdiagnose name | idevicesyslog host | file
 );
 
--- One row per call, rebuilt by sessionise (queries/calls.sql) from everything in the store.
+-- One row per call, rebuilt by sessionise (queries/calls/sessionise.sql) from everything in the store.
 CREATE TABLE IF NOT EXISTS calls (
     call_id          VARCHAR PRIMARY KEY,     -- the app's own id when it logs one, else derived
     device_id        VARCHAR,
@@ -172,7 +172,7 @@ CREATE TABLE IF NOT EXISTS call_streams (
     how           VARCHAR NOT NULL            -- call_id | pc_id | time
 );
 
--- What the rules found (analyzer/rules.py runs rules/**.yaml), rebuilt on every run.
+-- What the rules found (analyzer/detect/rules.py runs rules/**.yaml), rebuilt on every run.
 CREATE TABLE IF NOT EXISTS findings (
     finding_id      BIGINT NOT NULL,
     rule_id         VARCHAR NOT NULL,
@@ -188,7 +188,7 @@ CREATE TABLE IF NOT EXISTS findings (
     detail          VARCHAR
 );
 
--- The classifier's label for each call (analyzer/model.py), rebuilt when a model runs.
+-- The classifier's label for each call (analyzer/classify/model.py), rebuilt when a model runs.
 CREATE TABLE IF NOT EXISTS predictions (
     call_id        VARCHAR NOT NULL,
     label          VARCHAR,                  -- healthy | misconfiguration | unrecovered_interruption | ...;
@@ -216,7 +216,7 @@ CREATE TABLE IF NOT EXISTS ref_osstatus (
     fix          VARCHAR,                    -- what usually fixes it, where one fix fits
     verified     VARCHAR NOT NULL            -- verified (the value seen in Apple's headers) | inferred
 );
--- filled from queries/reference/osstatus.csv by analyzer/store.py on every open (see docs/osstatus.md)
+-- filled from queries/reference/osstatus.csv by analyzer/store/db.py on every open (see docs/osstatus.md)
 
 CREATE TABLE IF NOT EXISTS ref_category_options (
     bit   BIGINT PRIMARY KEY,
@@ -264,7 +264,7 @@ INSERT OR IGNORE INTO ref_port_types VALUES
 -- One row per stats object per sample. Common columns on every stats table:
 --   source_id, line (the report's line; NULL for a webrtc-internals series), locator (where in the file),
 --   origin (device | gateway), call_id_hint, pc_id, stat_id, ts (sample instant), extra (fields not typed below)
--- The typed columns and the JSON field each comes from are listed in analyzer/stats_fields.toml.
+-- The typed columns and the JSON field each comes from are listed in analyzer/normalise/stats_fields.toml.
 
 CREATE TABLE IF NOT EXISTS stats_inbound_rtp (
     source_id INTEGER NOT NULL, line BIGINT, locator VARCHAR, origin VARCHAR NOT NULL, call_id_hint VARCHAR,
@@ -328,7 +328,7 @@ CREATE TABLE IF NOT EXISTS pc_state_changes (
     pc_id VARCHAR, ts TIMESTAMPTZ, event VARCHAR NOT NULL, state VARCHAR
 );
 
--- Per-interval audio series derived from the cumulative counters (queries/stats_intervals.sql): one row per
+-- Per-interval audio series derived from the cumulative counters (queries/stats/intervals.sql): one row per
 -- stream (inbound or outbound RTP) per pair of consecutive samples.
 CREATE TABLE IF NOT EXISTS rtp_intervals (
     source_id INTEGER NOT NULL, origin VARCHAR NOT NULL, call_id_hint VARCHAR, pc_id VARCHAR,
@@ -350,7 +350,7 @@ CREATE TEMP TABLE IF NOT EXISTS stat_stage (
     type VARCHAR, ts TIMESTAMPTZ, obj JSON, reject_reason VARCHAR, excerpt VARCHAR
 );
 -- The last accepted sample of each stats object of the file being read, as the counters with a per-second
--- limit (analyzer/stats.py): a counter's growth is checked across the parts a file is typed in.
+-- limit (analyzer/normalise/stats.py): a counter's growth is checked across the parts a file is typed in.
 CREATE TEMP TABLE IF NOT EXISTS stat_last (
     type VARCHAR, origin VARCHAR, call_id_hint VARCHAR, pc VARCHAR, stat_id VARCHAR, ts TIMESTAMPTZ, line BIGINT,
     nums JSON[]

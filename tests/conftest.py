@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.ingest import ingest_paths
-from analyzer.store import connect
+from analyzer.store.db import connect
+from analyzer.store.ingest import ingest_paths
 
 DATA = Path(__file__).parent / "data"
 LOGS = DATA / "logs"

@@ -9,13 +9,13 @@ import tomllib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import analyzer.lines as lines_mod
+import analyzer.read.lines as lines_mod
 from analyzer.errors import InputError
 from analyzer.formats import ALL_FORMATS
-from analyzer.ingest import ingest_file
-from analyzer.parse import ParseOptions
-from analyzer.sources import InputFile
-from analyzer.store import connect
+from analyzer.formats.logparse import ParseOptions
+from analyzer.read.sources import InputFile
+from analyzer.store.db import connect
+from analyzer.store.ingest import ingest_file
 from tests.conftest import DATA
 
 BAD = DATA / "bad"
@@ -60,7 +60,7 @@ def test_any_bytes_any_parser(tmp_path_factory, data, fmt_index):
     path = tmp_path_factory.mktemp("fuzz") / "input"
     path.write_bytes(data)
     con = connect(":memory:")
-    import analyzer.ingest as ingest_mod
+    import analyzer.store.ingest as ingest_mod
 
     original = ingest_mod.sniff
     ingest_mod.sniff = lambda item: fmt
@@ -80,7 +80,7 @@ def test_any_bytes_any_parser(tmp_path_factory, data, fmt_index):
 @given(data=st.binary(max_size=2000))
 def test_any_bytes_through_the_front_door(tmp_path_factory, data):
     """Sniffing and ingesting arbitrary bytes ends in a summary (maybe an error naming the file), never a traceback."""
-    from analyzer.ingest import ingest_paths
+    from analyzer.store.ingest import ingest_paths
 
     path = tmp_path_factory.mktemp("front") / "ticket.bin"
     path.write_bytes(data)

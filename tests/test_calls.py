@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from analyzer.calls import sessionise
+from analyzer.calls.sessionise import sessionise
 from tests.conftest import DATA
 
 CALLS = DATA / "calls"
@@ -144,9 +144,9 @@ def test_two_sysdiagnoses_in_one_ticket_are_two_phones(tmp_path):
     the devices, so the same call ids are two calls, one a phone, not one call stretched over a day."""
     import zipfile
 
+    from analyzer.detect.rules import load_rules
     from analyzer.pipeline import analyse
-    from analyzer.rules import load_rules
-    from analyzer.store import connect
+    from analyzer.store.db import connect
 
     ticket = tmp_path / "ticket.zip"
     with zipfile.ZipFile(ticket, "w") as z:

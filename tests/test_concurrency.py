@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from analyzer.store import connect
+from analyzer.store.db import connect
 from tests.conftest import LOGS
 
 HOLD = (

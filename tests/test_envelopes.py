@@ -73,7 +73,7 @@ def test_times_the_lines_leave_out(con, ingest, tmp_path):
 
 
 def test_a_given_date_is_used_for_times_of_day(con, ingest, tmp_path):
-    from analyzer.parse import ParseOptions
+    from analyzer.formats.logparse import ParseOptions
 
     p = tmp_path / "agora.log"
     # Agora pads the milliseconds with spaces: 45: 44 is 044 ms

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import xxhash
 
-import analyzer.filescan as fs
+import analyzer.read.filescan as fs
 
 
 @pytest.mark.parametrize(

@@ -105,7 +105,7 @@ def test_json_style_records_span_their_lines(con, ingest):
 
 
 def test_compact_style_assumes_offset(con, ingest):
-    from analyzer.parse import ParseOptions
+    from analyzer.formats.logparse import ParseOptions
 
     ingest(LOGS / "device_compact.log", opts=ParseOptions(assumed_offset="-0800"))
     row = con.execute(
@@ -123,7 +123,7 @@ def test_syslog_style(con, ingest):
 
 
 def test_idevicesyslog_year_and_subject(con, ingest):
-    from analyzer.parse import ParseOptions
+    from analyzer.formats.logparse import ParseOptions
 
     ingest(LOGS / "idevicesyslog.txt", opts=ParseOptions(year=2025))
     assert con.execute("SELECT year_assumed, meta_lines FROM sources").fetchone() == (2025, 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import analyzer.ingest as ingest_mod
+import analyzer.store.ingest as ingest_mod
 from tests.conftest import LOGS
 
 
@@ -183,8 +183,8 @@ def test_full_disk_is_a_clear_error_and_keeps_nothing(con, ingest, monkeypatch):
 def test_stats_stored_in_parts_are_removed_when_the_ingest_dies(con, ingest, monkeypatch, tmp_path):
     """A large stats file commits part by part (bounded memory). If the ingest dies after some parts, the store
     removes them: the file is in whole or not at all, and the next ingest stores it again."""
-    import analyzer.store as store_mod
-    from analyzer.store import remove_incomplete
+    import analyzer.store.db as store_mod
+    from analyzer.store.db import remove_incomplete
 
     stats = LOGS.parent / "stats" / "device_getstats.ndjson"
     real_derive = ingest_mod.derive_intervals

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-import analyzer.lines as lines_mod
-from analyzer.lines import iter_line_chunks
+import analyzer.read.lines as lines_mod
+from analyzer.read.lines import iter_line_chunks
 from tests.conftest import LOGS
 
 
@@ -61,7 +61,7 @@ def test_multiline_records_survive_chunk_boundaries(con, ingest, monkeypatch):
     expected = con.execute("SELECT line_start, line_end, message FROM log_records ORDER BY 1").fetchall()
     con.execute("DELETE FROM session_events; DELETE FROM log_records; DELETE FROM sources; DELETE FROM rejects")
     monkeypatch.setattr(lines_mod, "CHUNK_BYTES", 113)
-    import analyzer.parse as parse_mod
+    import analyzer.formats.logparse as parse_mod
 
     monkeypatch.setattr(parse_mod, "iter_line_chunks", lambda p: iter_line_chunks(p, chunk_bytes=113))
     summary = ingest(LOGS / "device_default.log")

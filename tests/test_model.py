@@ -8,15 +8,24 @@ import json
 import numpy as np
 import pytest
 
-from analyzer.calls import sessionise
-from analyzer.features import call_features
-from analyzer.ingest import ingest_paths
-from analyzer.model import DEFAULT_MODEL, ModelError, labelled_features, load, predict, read_labels, save, train
-from analyzer.model_eval import evaluate, rule_labels
-from analyzer.rules import load_rules, run_rules
+from analyzer.calls.features import call_features
+from analyzer.calls.sessionise import sessionise
+from analyzer.classify.evaluate import evaluate, rule_labels
+from analyzer.classify.model import (
+    DEFAULT_MODEL,
+    ModelError,
+    labelled_features,
+    load,
+    predict,
+    read_labels,
+    save,
+    train,
+)
+from analyzer.detect.rules import load_rules, run_rules
 from analyzer.simulator.fleet import FleetOptions, simulate
-from analyzer.store import connect
-from analyzer.triage import combine
+from analyzer.store.db import connect
+from analyzer.store.ingest import ingest_paths
+from analyzer.triage.ticket import combine
 from tests.conftest import DATA
 
 
@@ -133,7 +142,7 @@ def test_default_model_ships_and_loads():
     assert DEFAULT_MODEL.stat().st_size < 1_000_000
     # loading and predicting with the shipped export does not import scikit-learn
     code = (
-        "import sys; from analyzer.model import load; m = load(); import numpy as np; "
+        "import sys; from analyzer.classify.model import load; m = load(); import numpy as np; "
         "m.estimator.predict_proba(np.zeros((1, len(m.features)))); print('sklearn' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
@@ -225,7 +234,7 @@ def test_no_device_cause_without_a_device_log(partial_fleets):
 
 
 def test_mask_moves_probability_to_what_can_be_judged():
-    from analyzer.model import mask_unjudgeable
+    from analyzer.classify.model import mask_unjudgeable
 
     classes = ["bluetooth_routing", "healthy", "network"]
     proba = np.array([[0.7, 0.2, 0.1], [0.7, 0.2, 0.1]])
@@ -251,7 +260,7 @@ def test_out_of_range_features_make_the_model_abstain(fleets):
 def test_threshold_keeps_false_alarms_on_held_out_healthy_calls(partial_fleets):
     """The suspicion threshold is chosen on other calls than the training ones, and on the evaluation calls the
     share of healthy calls triage would call "suspected" is reported, not assumed."""
-    from analyzer.model_eval import choose_threshold
+    from analyzer.classify.evaluate import choose_threshold
 
     model, train_data, (cal_con, cal_data), (test_con, test_data) = partial_fleets
     threshold, rate = choose_threshold(cal_con, model, cal_data, target=0.02)

@@ -61,7 +61,7 @@ def store(tmp_path_factory):
 
 
 def _copy(store: Path, tmp_path: Path):
-    from analyzer.store import connect
+    from analyzer.store.db import connect
 
     db = tmp_path / "copy.duckdb"
     shutil.copy(store, db)
@@ -252,7 +252,7 @@ def test_bad_out_is_one_clear_line(store, tmp_path):
 
 
 def test_model_class_names_are_bound(store, tmp_path):
-    from analyzer.model import load, predict
+    from analyzer.classify.model import load, predict
 
     con = _copy(store, tmp_path)
     model = load()

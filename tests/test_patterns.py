@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from analyzer.patterns import CatalogueError, catalogue
+from analyzer.normalise.patterns import CatalogueError, catalogue
 
 
 def _ndjson_line(i: int, message: str) -> str:
@@ -75,7 +75,7 @@ def test_unrelated_lines_make_no_event(con, ingest, tmp_path):
 
 
 def test_malformed_catalogue_names_pattern_and_field(monkeypatch, tmp_path):
-    import analyzer.patterns as mod
+    import analyzer.normalise.patterns as mod
 
     bad = tmp_path / "bad.toml"
     bad.write_text(

@@ -9,10 +9,10 @@ import re
 import pytest
 import tomllib
 
+from analyzer.detect.rules import load_rules
 from analyzer.pipeline import analyse
-from analyzer.rules import load_rules
-from analyzer.store import connect
-from analyzer.triage import TriageOptions, build_report
+from analyzer.store.db import connect
+from analyzer.triage.ticket import TriageOptions, build_report
 from tests.conftest import DATA
 
 TICKETS = DATA / "tickets"

@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+from analyzer.detect.rules import load_rules
 from analyzer.pipeline import refresh
-from analyzer.rules import load_rules
 from tests.conftest import DATA
 
 STATS = DATA / "stats"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.calls import sessionise
-from analyzer.rules import RuleError, load_rule, load_rules, run_rules, validate_queries
+from analyzer.calls.sessionise import sessionise
+from analyzer.detect.rules import RuleError, load_rule, load_rules, run_rules, validate_queries
 
 FIXTURES = Path(__file__).parent / "rules"
 RULES = load_rules()
@@ -51,7 +51,7 @@ def test_positive_fixture_fires(con, ingest, rule_id):
 
 def test_rules_test_command_checks_every_fixture(tmp_path):
     """The same check users run on their own pack (`analyzer rules test`), including a failing fixture."""
-    from analyzer.rule_fixtures import check_fixtures
+    from analyzer.detect.testing import check_fixtures
 
     rule = next(r for r in RULES if r.id == "bluetooth.no_suitable_route")
     results = check_fixtures([rule], FIXTURES)

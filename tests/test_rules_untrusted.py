@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analyzer.calls import sessionise
+from analyzer.calls.sessionise import sessionise
+from analyzer.detect.rules import MAX_RULE_BYTES, RuleError, load_rule, load_rules, run_rules, scan_rules
+from analyzer.detect.sandbox import Limits, is_locked
 from analyzer.errors import InputError
-from analyzer.rules import MAX_RULE_BYTES, RuleError, load_rule, load_rules, run_rules, scan_rules
-from analyzer.sandbox import Limits, is_locked
 from tests.conftest import DATA
 
 UNTRUSTED = DATA / "rules_untrusted"

@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from analyzer.calls import sessionise
+from analyzer.calls.sessionise import sessionise
 from analyzer.simulator.faults import FAULTS, parse_mix
 from analyzer.simulator.fleet import FleetOptions, simulate, write_tickets
 from tests.conftest import LOGS
@@ -84,9 +84,9 @@ def test_fleet_parses_like_the_real_formats(con, ingest, fleet):
 def test_simulated_event_kinds_are_real_event_kinds(tmp_path, fleet):
     """Same columns, and only event kinds and patterns that real lines (the samples and the catalogue's real
     example lines) also produce."""
-    from analyzer.ingest import ingest_paths
-    from analyzer.patterns import catalogue
-    from analyzer.store import connect
+    from analyzer.normalise.patterns import catalogue
+    from analyzer.store.db import connect
+    from analyzer.store.ingest import ingest_paths
     from tests.test_patterns import _ndjson_line
 
     examples = tmp_path / "examples.ndjson"

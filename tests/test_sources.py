@@ -9,9 +9,9 @@ import zipfile
 
 import pytest
 
-import analyzer.sources as sources
+import analyzer.read.sources as sources
 from analyzer.errors import InputError
-from analyzer.sources import Collector, device_hint_from_name
+from analyzer.read.sources import Collector, device_hint_from_name
 from tests.conftest import LOGS
 
 SYSDIAG = "sysdiagnose_2026.11.20_10-22-33-0800_iPhone-OS_iPhone_22B83"

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 
 import analyzer.formats.stats_ndjson as stats_ndjson
-import analyzer.lines as lines_mod
-from analyzer.stats import limits, stats_tables
+import analyzer.read.lines as lines_mod
+from analyzer.normalise.stats import limits, stats_tables
 from tests.conftest import DATA
 
 STATS = DATA / "stats"
@@ -227,8 +227,8 @@ def test_stats_counts_add_up(con, ingest):
 
 
 def _refresh(con):
+    from analyzer.detect.rules import load_rules
     from analyzer.pipeline import refresh
-    from analyzer.rules import load_rules
 
     refresh(con, load_rules(), use_model=False)
 

@@ -50,7 +50,7 @@ def test_wheel_installs_and_runs(tmp_path):
     (wheel,) = wheels.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "analyzer/_bundled/queries/schema.sql" in names
-    assert "analyzer/patterns/audio_session.toml" in names
+    assert "analyzer/normalise/audio_session.toml" in names
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = venv / "bin" / "python"

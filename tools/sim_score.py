@@ -11,13 +11,13 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from analyzer.calls import sessionise
-from analyzer.ingest import ingest_paths
-from analyzer.model import DEFAULT_MODEL, labelled_features, load, predict, read_labels
-from analyzer.rules import load_rules, run_rules
+from analyzer.calls.sessionise import sessionise
+from analyzer.classify.model import DEFAULT_MODEL, labelled_features, load, predict, read_labels
+from analyzer.detect.rules import load_rules, run_rules
 from analyzer.simulator.fleet import FleetOptions, simulate
-from analyzer.store import connect
-from analyzer.triage import TriageOptions, build_report
+from analyzer.store.db import connect
+from analyzer.store.ingest import ingest_paths
+from analyzer.triage.ticket import TriageOptions, build_report
 
 
 def score(calls: int, seed: int, verbose: bool = False) -> tuple[float, Counter]:

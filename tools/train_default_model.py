@@ -2,8 +2,8 @@
   train: `analyzer simulate` seed 101 (600 calls), threshold: seed 303 (300 calls), evaluate: seed 202 (300 calls);
   a third of the devices in each fleet hold partial tickets (log-only pastes, stats only, no gateway).
 Two kinds are trained (logistic regression and calibrated boosted trees); the simpler ships unless the other is
-better beyond noise on held-out calls or on the real files. Writes analyzer/models/default.skops (and its runtime
-export default.npz) plus docs/model_card.md and .json, and prints the card's scores, the real files' included.
+better beyond noise on held-out calls or on the real files. Writes analyzer/classify/models/default.skops (and its
+runtime export default.npz) plus docs/model_card.md and .json, and prints the card's scores, the real files' included.
 
 usage: python tools/train_default_model.py [--train-calls 600] [--test-calls 300] [--realdata ../shared/realdata]
 """
@@ -23,12 +23,12 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analyzer.model import DEFAULT_MODEL, labelled_features, read_labels, save, train  # noqa: E402
-from analyzer.model_eval import choose_threshold, evaluate, paired_bootstrap, rule_labels, write_card  # noqa: E402
+from analyzer.classify.evaluate import choose_threshold, evaluate, paired_bootstrap, rule_labels, write_card  # noqa: E402
+from analyzer.classify.model import DEFAULT_MODEL, labelled_features, read_labels, save, train  # noqa: E402
+from analyzer.detect.rules import load_rules  # noqa: E402
 from analyzer.pipeline import analyse  # noqa: E402
-from analyzer.rules import load_rules  # noqa: E402
 from analyzer.simulator.fleet import FleetOptions, simulate  # noqa: E402
-from analyzer.store import connect  # noqa: E402
+from analyzer.store.db import connect  # noqa: E402
 
 PARTIAL = 0.35
 TARGET_FALSE_ALARMS = 0.02

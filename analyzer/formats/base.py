@@ -26,7 +26,7 @@ class LogFormat:
 
     def parse(self, con, item, source_id: int, opts):
         """Parse one file into log_records and rejects (inside the caller's transaction); returns a Tally."""
-        from analyzer.parse import parse_file
+        from analyzer.formats.logparse import parse_file
 
         return parse_file(con, item, self, source_id, opts)
 
@@ -46,7 +46,7 @@ class LogFormat:
 
 
 class StatsFormat:
-    """A WebRTC stats layout: it stages stats objects into `stat_stage`; analyzer/stats.py types them."""
+    """A WebRTC stats layout: it stages stats objects into `stat_stage`; analyzer/normalise/stats.py types them."""
 
     kind = "stats"
     name: str = ""

@@ -9,7 +9,7 @@ import json
 import re
 
 from analyzer.formats.base import LogFormat
-from analyzer.lines import read_head
+from analyzer.read.lines import read_head
 
 _RECORD_KEYS = {"eventMessage", "processImagePath", "traceID", "machTimestamp", "senderImagePath"}
 
@@ -36,7 +36,7 @@ class _JsonArrayFormat(LogFormat):
 
     def parse(self, con, item, source_id: int, opts):
         """Group the lines into records by where this file's record braces are, then parse (generic path)."""
-        from analyzer.parse import parse_file
+        from analyzer.formats.logparse import parse_file
 
         head = read_head(item.path).lstrip("\ufeff")
         # `log show` opens each record with `},{` at column 0; other printers put the element's `{` on a line

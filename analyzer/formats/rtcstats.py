@@ -11,9 +11,9 @@ import duckdb
 import polars as pl
 
 from analyzer.formats.base import StatsFormat
-from analyzer.lines import iter_line_chunks, read_head
+from analyzer.read.lines import iter_line_chunks, read_head
 from analyzer.resources import query_statements, query_text
-from analyzer.store import params_for
+from analyzer.store.db import params_for
 
 _FILE_FORMAT_3 = "RTCStatsDump"
 

@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 
 from analyzer.formats.base import StatsFormat
-from analyzer.lines import iter_line_chunks
+from analyzer.read.lines import iter_line_chunks
 from analyzer.resources import query_text
 
 _REPORT_KEYS = ("stats", "report", "statistics")

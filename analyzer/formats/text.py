@@ -20,11 +20,11 @@ import polars as pl
 import tomllib
 
 from analyzer.formats.base import LogFormat
-from analyzer.lines import iter_line_chunks
-from analyzer.patterns import relevance_regex
+from analyzer.normalise.patterns import relevance_regex
+from analyzer.read.lines import iter_line_chunks
+from analyzer.read.sources import InputFile
 from analyzer.resources import query_text
-from analyzer.sources import InputFile
-from analyzer.store import params_for
+from analyzer.store.db import params_for
 
 _CATALOGUE = Path(__file__).with_name("envelopes.toml")
 GROUPS = (
@@ -203,7 +203,7 @@ class TextFormat(LogFormat):
 
     def parse(self, con: duckdb.DuckDBPyConnection, item: InputFile, source_id: int, opts) -> object:
         """Read the file chunk by chunk into log_records and rejects (inside the caller's transaction)."""
-        from analyzer.parse import Tally, store_parsed
+        from analyzer.formats.logparse import Tally, store_parsed
 
         cat = envelopes()
         group_sql, parse_sql = _statements()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from analyzer.ingest import IngestSummary
 from analyzer.render.escape import clean
 from analyzer.render.tables import print_rows
+from analyzer.store.ingest import IngestSummary
 
 _COLS = ["file", "format", "status", "lines", "records", "stored", "ignored", "rejected", "events"]
 

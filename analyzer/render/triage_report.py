@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 
 from analyzer.render.escape import clean, md, md_code, term
-from analyzer.triage import Report
+from analyzer.triage.ticket import Report
 
 
 def _offset(minutes: int | None) -> str:

@@ -1,5 +1,5 @@
 -- Any number in a staged stats object that is not finite (NaN, Infinity, 1e999), in any field, typed or not,
--- rejects the object naming the field (analyzer/stats.py has checked the numeric fields it knows by then).
+-- rejects the object naming the field (analyzer/normalise/stats.py has checked the numeric fields it knows by then).
 -- Only objects whose text could hold one (a bare nan / inf token, a 3-digit exponent, 309 digits) are walked.
 UPDATE stat_stage SET reject_reason = b.bad FROM (
     SELECT s.rid, 'field ' || substr(arg_min(t.fullkey, t.id), 3) || ' is not a finite number: '

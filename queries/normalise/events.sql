@@ -1,5 +1,5 @@
 -- Typed audio-session events from one source's log records. The `best` CTE is filled in by
--- analyzer/audio_session.py with one SELECT per catalogue pattern (all fields as text).
+-- analyzer/normalise/events.py with one SELECT per catalogue pattern (all fields as text).
 INSERT INTO session_events
 WITH rec AS (
     SELECT record_id, message FROM log_records WHERE source_id = $source_id

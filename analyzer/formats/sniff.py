@@ -7,8 +7,8 @@ import re
 
 from analyzer.formats import ALL_FORMATS, LogFormat, StatsFormat
 from analyzer.formats.text import FORMAT as TEXT
-from analyzer.lines import read_head
-from analyzer.sources import InputFile
+from analyzer.read.lines import read_head
+from analyzer.read.sources import InputFile
 
 _TRACEV3_MAGIC = b"\x00\x10\x00\x00"  # tracev3 files open with a header chunk tag 0x1000
 

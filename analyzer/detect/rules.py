@@ -7,7 +7,7 @@ detail sentence. Parameters are the query's $named parameters.
 
 Rules from the user's own folders are untrusted SQL: each must be one SELECT (DuckDB's parser says so), is
 checked at load by binding it against an empty store, and runs with file access taken away (unless the user
-allows it), under a memory limit and a time limit (analyzer/sandbox.py).
+allows it), under a memory limit and a time limit (analyzer/detect/sandbox.py).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from analyzer import sandbox
+from analyzer.detect import sandbox
 from analyzer.errors import InputError
 from analyzer.resources import resource_dir
-from analyzer.store import MEMORY_LIMIT, connect
+from analyzer.store.db import MEMORY_LIMIT, connect
 
 AREAS = ("misconfiguration", "interruption", "bluetooth", "network")
 SEVERITIES = ("critical", "high", "medium", "low", "info")

@@ -1,7 +1,7 @@
 """Prediction without scikit-learn: the trained model exported to plain arrays (.npz, loaded with
 allow_pickle=False) and evaluated with numpy, so triage does not pay a second for importing scikit-learn.
 
-Supports the two kinds analyzer/model.py trains: a multiclass HistGradientBoostingClassifier (numeric features,
+Supports the two kinds analyzer/classify/model.py trains: a multiclass HistGradientBoostingClassifier (numeric features,
 no categorical ones) inside CalibratedClassifierCV(method="sigmoid", ensemble=False), and a multinomial logistic
 regression behind a StandardScaler. tests/test_model.py checks that each export gives the same probabilities as
 scikit-learn.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import duckdb
 
 from analyzer.errors import InputError
-from analyzer.store import MEMORY_LIMIT
+from analyzer.store.db import MEMORY_LIMIT
 
 
 @dataclass(frozen=True)

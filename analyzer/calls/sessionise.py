@@ -1,5 +1,5 @@
 """Sessionise stage: group events and stats into calls and align device and gateway clocks
-(queries/calls.sql does the work, set-based, over the whole store)."""
+(queries/calls/sessionise.sql does the work, set-based, over the whole store)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ def sessionise(con: duckdb.DuckDBPyConnection) -> int:
     """Rebuild calls, call_streams, devices and event call ids in one transaction; returns the call count."""
     con.execute("BEGIN TRANSACTION")
     try:
-        for statement in query_statements("calls.sql"):
+        for statement in query_statements("calls/sessionise.sql"):
             con.execute(statement)
         con.execute("COMMIT")
     except BaseException:

@@ -1,4 +1,4 @@
-"""Per-call feature matrix for the classifier (queries/features.sql, documented column by column there)."""
+"""Per-call feature matrix for the classifier (queries/calls/features.sql, documented column by column there)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from analyzer.resources import query_text
 def call_features(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per call in the store: call_id, the families of evidence it has, how the call was found, and the
     numeric features."""
-    feats = con.sql(query_text("features.sql")).pl().with_columns(pl.exclude("call_id").cast(pl.Float64))
+    feats = con.sql(query_text("calls/features.sql")).pl().with_columns(pl.exclude("call_id").cast(pl.Float64))
     families = con.sql(
         "SELECT c.call_id, e.families, c.evidence_kind AS found_by "
         "FROM calls c LEFT JOIN call_evidence e USING (call_id)"

@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from analyzer.audio_session import normalise_source
 from analyzer.errors import InputError
-from analyzer.filescan import scan_file
-from analyzer.parse import ParseOptions, Tally, fast_scan, store_fast
+from analyzer.formats.logparse import ParseOptions, Tally, fast_scan, store_fast
+from analyzer.formats.sniff import describe_unknown, sniff
+from analyzer.normalise.events import normalise_source
+from analyzer.normalise.stats import StageCounts, derive_intervals, store_stage
+from analyzer.read.filescan import scan_file
+from analyzer.read.sources import Collector, InputFile
 from analyzer.resources import query_statements
-from analyzer.sniff import describe_unknown, sniff
-from analyzer.sources import Collector, InputFile
-from analyzer.stats import StageCounts, derive_intervals, store_stage
-from analyzer.store import params_for, remove_incomplete
+from analyzer.store.db import params_for, remove_incomplete
 
 
 class _NothingRelevant(Exception):

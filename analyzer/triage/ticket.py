@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from analyzer.redact import Redactor
+from analyzer.detect.rules import SEVERITY_RANK, Rule
 from analyzer.resources import query_text
-from analyzer.rules import SEVERITY_RANK, Rule
+from analyzer.triage.redact import Redactor
 
 # between findings of equal severity, the more specific area names the cause (a Bluetooth symptom over the
 # misconfiguration behind it, which the findings list still shows)
@@ -128,9 +128,9 @@ def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: Triage
     report = Report()
     report.sources = [
         {k: (red(v) if k == "file" else v) for k, v in row.items()}
-        for row in _rows(con, query_text("triage_sources.sql"))
+        for row in _rows(con, query_text("triage/sources.sql"))
     ]
-    calls = _rows(con, query_text("triage_calls.sql"))
+    calls = _rows(con, query_text("triage/calls.sql"))
     if opts.call_id:
         # an app's call id logged by two phones is one call per phone: `<id>@<device>`
         calls = [c for c in calls if c["call_id"] == opts.call_id or c["call_id"].startswith(opts.call_id + "@")]
@@ -140,11 +140,11 @@ def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: Triage
     for call in calls:
         cid = call["call_id"]
         findings = []
-        for f in _rows(con, query_text("triage_findings.sql"), [cid]):
+        for f in _rows(con, query_text("triage/findings.sql"), [cid]):
             rule = by_id.get(f["rule_id"])
             evidence = _rows(
                 con,
-                query_text("triage_evidence.sql"),
+                query_text("triage/evidence.sql"),
                 {"events": f["evidence"] or [], "stats": f["stats_evidence"] or []},
             )
             findings.append(
@@ -174,15 +174,15 @@ def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: Triage
         v, cause = verdict(findings)
         prediction = _prediction(con, cid)
         v, cause, confidence = combine(v, cause, prediction)
-        gaps = _rows(con, query_text("triage_gaps.sql"), {"call_id": cid})
+        gaps = _rows(con, query_text("triage/gaps.sql"), {"call_id": cid})
         connections = [
             {**c, "file": red(c["file"]), "pc_id": red(c["pc_id"])}
-            for c in _rows(con, query_text("triage_connections.sql"), {"call_id": cid})
+            for c in _rows(con, query_text("triage/connections.sql"), {"call_id": cid})
         ]
         timeline = sorted(
             [
                 {"t_rel": round(t["t_rel"], 1), "what": red(t["what"]), "producer": t["producer"]}
-                for t in _rows(con, query_text("triage_timeline.sql"), {"call_id": cid})
+                for t in _rows(con, query_text("triage/timeline.sql"), {"call_id": cid})
             ]
             + [
                 {

@@ -1,10 +1,10 @@
 """Normalise stage for WebRTC stats: staged stats objects -> typed tables, and per-interval series.
 
 Every stats format fills the working table `stat_stage` (one row per stats object per sample). This module
-moves it into the typed tables of queries/schema.sql, using analyzer/stats_fields.toml to map W3C field
+moves it into the typed tables of queries/schema.sql, using analyzer/normalise/stats_fields.toml to map W3C field
 names to columns (generated SQL, one INSERT per stats type), rejects what cannot be typed or is not plausible
 (an instant outside the window, a number outside its field's [limits] or growing faster than it can), and
-derives the per-interval series (queries/stats_intervals.sql).
+derives the per-interval series (queries/stats/intervals.sql).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import duckdb
 import tomllib
 
 from analyzer.resources import query_text
-from analyzer.store import params_for
+from analyzer.store.db import params_for
 
 _FIELDS = Path(__file__).with_name("stats_fields.toml")
 EXCERPT = 300
@@ -243,5 +243,5 @@ def store_stage(con: duckdb.DuckDBPyConnection, source_id: int, window: dict[str
 
 def derive_intervals(con: duckdb.DuckDBPyConnection, source_id: int) -> int:
     """Per-interval rates, loss, concealment and MOS for one source's RTP streams; returns rows added."""
-    con.execute(query_text("stats_intervals.sql"), {"source_id": source_id})
+    con.execute(query_text("stats/intervals.sql"), {"source_id": source_id})
     return con.execute("SELECT count(*) FROM rtp_intervals WHERE source_id = ?", [source_id]).fetchall()[0][0]

@@ -2,7 +2,7 @@
 
 The catalogue becomes one SELECT with every regex as a literal: a CASE finds the first matching pattern
 (catalogue order) for each record, further CASEs take that pattern's fields, and
-queries/normalise_events.sql types them.
+queries/normalise/events.sql types them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from functools import cache
 
 import duckdb
 
-from analyzer.patterns import FIELDS, Pattern, catalogue
+from analyzer.normalise.patterns import FIELDS, Pattern, catalogue
 from analyzer.resources import query_text
 
 
@@ -57,13 +57,13 @@ def _matches_sql(patterns: tuple[Pattern, ...]) -> str:
 @cache
 def normalise_sql() -> str:
     """The whole normalisation statement (cached: the catalogue does not change while running)."""
-    return query_text("normalise_events.sql").replace("{matches}", _matches_sql(catalogue().patterns))
+    return query_text("normalise/events.sql").replace("{matches}", _matches_sql(catalogue().patterns))
 
 
 def normalise_source(con: duckdb.DuckDBPyConnection, source_id: int) -> int:
     """Derive session_events from one source's log_records; returns how many were added."""
     before = con.execute("SELECT count(*) FROM session_events WHERE source_id = ?", [source_id]).fetchall()[0][0]
     con.execute(normalise_sql(), {"source_id": source_id})
-    con.execute(query_text("route_details.sql"), {"source_id": source_id})
+    con.execute(query_text("normalise/route_details.sql"), {"source_id": source_id})
     after = con.execute("SELECT count(*) FROM session_events WHERE source_id = ?", [source_id]).fetchall()[0][0]
     return after - before

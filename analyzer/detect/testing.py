@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.calls import sessionise
-from analyzer.ingest import ingest_paths
-from analyzer.rules import Rule, run_rules
-from analyzer.store import connect
+from analyzer.calls.sessionise import sessionise
+from analyzer.detect.rules import Rule, run_rules
+from analyzer.store.db import connect
+from analyzer.store.ingest import ingest_paths
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from analyzer.features import call_features, feature_names
+from analyzer.calls.features import call_features, feature_names
 
 LABELS = ["healthy", "misconfiguration", "unrecovered_interruption", "bluetooth_routing", "network", "other_failure"]
 DEFAULT_MODEL = Path(__file__).with_name("models") / "default.npz"  # the runtime export; .skops beside it
@@ -296,7 +296,7 @@ def save(model: Model, path: Path) -> None:
     runtime export beside it (`path` with .npz: what triage loads, without scikit-learn). No pickle."""
     import skops.io as sio
 
-    from analyzer.model_runtime import export
+    from analyzer.classify.runtime import export
 
     path.parent.mkdir(parents=True, exist_ok=True)
     sio.dump({"estimator": model.estimator, **{k: json.dumps(v) for k, v in _meta(model).items()}}, path)
@@ -309,7 +309,7 @@ def load(path: Path = DEFAULT_MODEL) -> Model:
     if not path.is_file():
         raise ModelError(f"{path}: no such model file")
     if path.suffix == ".npz":
-        from analyzer.model_runtime import load_arrays
+        from analyzer.classify.runtime import load_arrays
 
         try:
             estimator, meta = load_arrays(path)

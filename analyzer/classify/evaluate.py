@@ -10,8 +10,8 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from analyzer.model import LABELS, Model, _matrix, predict
-from analyzer.triage import verdict
+from analyzer.classify.model import LABELS, Model, _matrix, predict
+from analyzer.triage.ticket import verdict
 
 
 def rule_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -15,11 +15,11 @@ import polars as pl
 
 from analyzer.errors import InputError
 from analyzer.formats import LogFormat
-from analyzer.lines import iter_line_chunks
-from analyzer.patterns import relevance_regex
+from analyzer.normalise.patterns import relevance_regex
+from analyzer.read.lines import iter_line_chunks
+from analyzer.read.sources import InputFile
 from analyzer.resources import query_statements, query_text
-from analyzer.sources import InputFile
-from analyzer.store import params_for
+from analyzer.store.db import params_for
 
 EXCERPT = 300
 
