@@ -1,5 +1,5 @@
-"""The classifier: features, training on one simulated fleet and evaluation on another, safe model files, and
-the verdict that combines rules and model. No test checks a score on the calls the model was trained on."""
+"""The classifier: features, training on one simulated fleet and evaluation on another, and safe model files
+(the verdict that combines rules and model: tests/test_verdict.py). No test checks a score on the calls the model was trained on."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ from analyzer.detect.rules import load_rules, run_rules
 from analyzer.simulator.fleet import FleetOptions, simulate
 from analyzer.store.db import connect
 from analyzer.store.ingest import ingest_paths
-from analyzer.triage.ticket import combine
 from tests.conftest import DATA
 
 
@@ -73,21 +72,6 @@ def test_held_out_evaluation_beats_the_baseline(fleets):
     # on calls from other devices and another seed, the model must do better than always saying "healthy"
     assert scores["model"]["macro avg"]["f1-score"] > scores["baseline_most_frequent"]["macro avg"]["f1-score"] + 0.3
     assert len(card["confusion_model"]) == len(card["confusion_labels"])
-
-
-def test_sql_verdicts_agree_with_triage(fleets):
-    """call_verdicts (SQL, for the report and dashboard) and triage.verdict (Python) are two forms of one rule."""
-    _, con, _ = fleets
-    run_rules(con, load_rules())
-    in_sql = dict(
-        con.execute(
-            "SELECT call_id, CASE WHEN verdict IN ('failed', 'degraded') THEN cause ELSE 'healthy' END "
-            "FROM call_verdicts"
-        ).fetchall()
-    )
-    in_python = rule_labels(con)
-    assert len(set(in_python.values())) >= 4  # healthy and several causes are compared
-    assert in_sql == in_python
 
 
 def test_probabilities_are_calibrated_distributions(fleets, tmp_path):
@@ -153,50 +137,6 @@ def test_default_model_ships_and_loads():
         "bluetooth_routing",
         "network",
     }
-
-
-@pytest.mark.parametrize(
-    ("rules", "prediction", "expected"),
-    [
-        (
-            ("failed", "network"),
-            {"label": "network", "probability": 0.9},
-            ("failed", "network", "rules, and the model agrees (p=0.90)"),
-        ),
-        (
-            ("failed", "network"),
-            {"label": "healthy", "probability": 0.6},
-            ("failed", "network", "rules; the model says healthy (p=0.60)"),
-        ),
-        (
-            ("healthy", None),
-            {"label": "bluetooth_routing", "probability": 0.8, "suspects": True},
-            ("suspected", "bluetooth_routing", "failure suspected, no rule matched: model only (p=0.80)"),
-        ),
-        (
-            ("healthy", None),
-            {"label": "bluetooth_routing", "probability": 0.3, "suspects": False},
-            ("healthy", None, "no rule matched; model: bluetooth_routing (p=0.30)"),
-        ),
-        (
-            ("healthy", None),
-            {"label": "network", "probability": 0.9, "suspects": True, "unjudged": "no device log in this ticket"},
-            (
-                "suspected",
-                "network",
-                "failure suspected, no rule matched: model only (p=0.90); no device log in this ticket",
-            ),
-        ),
-        (("healthy", None), None, ("healthy", None, "rules only (no model)")),
-        (
-            ("healthy", None),
-            {"label": None, "probability": None, "abstained": "this one has device log"},
-            ("healthy", None, "rules only; the model abstains: this one has device log"),
-        ),
-    ],
-)
-def test_verdict_combines_rules_and_model(rules, prediction, expected):
-    assert combine(*rules, prediction) == expected
 
 
 def test_labels_file_is_checked(tmp_path):

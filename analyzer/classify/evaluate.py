@@ -11,23 +11,15 @@ import numpy as np
 import polars as pl
 
 from analyzer.classify.model import LABELS, Model, _matrix, predict
-from analyzer.triage.ticket import verdict
 
 
 def rule_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """What the rules alone say of each call: the cause of a failed or degraded verdict, else healthy."""
-    findings: dict[str, list[dict]] = {}
-    for call_id, area, severity, t_rel in con.execute(
-        "SELECT f.call_id, f.area, f.severity, epoch(f.first_ts) - epoch(c.start_ts) FROM findings f "
-        "JOIN calls c USING (call_id)"
-    ).fetchall():
-        findings.setdefault(call_id, []).append({"area": area, "severity": severity, "t_rel": t_rel})
-    calls = [r[0] for r in con.execute("SELECT call_id FROM calls").fetchall()]
-    out = {}
-    for c in calls:
-        v, cause = verdict(findings.get(c, []))
-        out[c] = cause if v in ("failed", "degraded") else "healthy"
-    return out
+    rows = con.execute(
+        "SELECT call_id, CASE WHEN verdict IN ('failed', 'degraded') THEN cause ELSE 'healthy' END "
+        "FROM call_rule_verdicts"
+    ).fetchall()
+    return dict(rows)
 
 
 def _scores(y_true: list[str], y_pred: list[str]) -> dict:

@@ -21,12 +21,12 @@ import yaml
 
 from analyzer.detect import sandbox
 from analyzer.errors import InputError
+from analyzer.reference import areas, severities
 from analyzer.resources import resource_dir
 from analyzer.store.db import MEMORY_LIMIT, connect
 
-AREAS = ("misconfiguration", "interruption", "bluetooth", "network")
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-SEVERITY_RANK = {s: i for i, s in enumerate(reversed(SEVERITIES))}  # info 0 .. critical 4
+AREAS = areas()
+SEVERITIES = severities()
 REQUIRED = ("id", "title", "area", "severity", "description", "remediation", "query")
 OUTPUT = ("call_id", "first_ts", "last_ts", "evidence", "detail")
 MAX_RULE_BYTES = 256 * 1024  # the largest bundled rule is under 6 KB

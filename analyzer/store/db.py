@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from analyzer.errors import InputError
+from analyzer.reference import install as install_policy
 from analyzer.resources import query_text, resource_dir
 from analyzer.settings import number
 
@@ -72,6 +73,7 @@ def connect(
     _create_ref_macros(con)
     con.execute(query_text("macros.sql"))
     con.execute(query_text("views.sql"))
+    install_policy(con)
     return con
 
 

@@ -10,19 +10,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from analyzer.detect.rules import SEVERITY_RANK, Rule
+from analyzer.detect.rules import Rule
+from analyzer.reference import severity_rank, verdict_rank
 from analyzer.resources import query_text
 from analyzer.triage.redact import Redactor
 
-# between findings of equal severity, the more specific area names the cause (a Bluetooth symptom over the
-# misconfiguration behind it, which the findings list still shows)
-AREA_PRIORITY = {"interruption": 3, "bluetooth": 2, "network": 1, "misconfiguration": 0}
-CAUSE = {
-    "misconfiguration": "misconfiguration",
-    "interruption": "unrecovered_interruption",
-    "bluetooth": "bluetooth_routing",
-    "network": "network",
-}
 MAX_EVIDENCE = 8
 
 
@@ -31,9 +23,6 @@ class TriageOptions:
     call_id: str | None = None
     min_severity: str = "info"
     redact: bool = False
-
-
-VERDICT_RANK = {"healthy": 0, "degraded": 1, "suspected": 2, "failed": 3}
 
 
 @dataclass
@@ -48,7 +37,7 @@ class Report:
         """The ticket's verdict: the worst of its calls' (no_call when nothing in it forms a call)."""
         if not self.calls:
             return "no_call"
-        return max((c["verdict"] for c in self.calls), key=lambda v: VERDICT_RANK[v])
+        return max((c["verdict"] for c in self.calls), key=verdict_rank().__getitem__)
 
     @property
     def cause(self) -> str | None:
@@ -60,26 +49,13 @@ class Report:
     def worst(self) -> str | None:
         """The most severe finding in the report, if any."""
         sev = [f["severity"] for c in self.calls for f in c["findings"]]
-        return max(sev, key=lambda s: SEVERITY_RANK[s]) if sev else None
+        return max(sev, key=severity_rank().__getitem__) if sev else None
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> list[dict]:
     result = con.execute(sql, params or [])
     cols = [d[0] for d in result.description]
     return [dict(zip(cols, r, strict=True)) for r in result.fetchall()]
-
-
-def verdict(findings: list[dict]) -> tuple[str, str | None]:
-    """(verdict, cause): failed when something critical or high was found, degraded for medium, else healthy."""
-    if not findings:
-        return "healthy", None
-    top = max(findings, key=lambda f: (SEVERITY_RANK[f["severity"]], AREA_PRIORITY[f["area"]], -(f["t_rel"] or 0)))
-    rank = SEVERITY_RANK[top["severity"]]
-    if rank >= SEVERITY_RANK["high"]:
-        return "failed", CAUSE[top["area"]]
-    if rank == SEVERITY_RANK["medium"]:
-        return "degraded", CAUSE[top["area"]]
-    return "healthy", None
 
 
 def _prediction(con: duckdb.DuckDBPyConnection, call_id: str) -> dict | None:
@@ -103,28 +79,88 @@ def _prediction(con: duckdb.DuckDBPyConnection, call_id: str) -> dict | None:
     }
 
 
-def combine(v: str, cause: str | None, prediction: dict | None) -> tuple[str, str | None, str]:
-    """The verdict from rules and model together, and a sentence on how sure it is (the model suspects a failure
-    when it names one with at least its suspicion threshold, decided at prediction)."""
-    if prediction is None:
-        return v, cause, "rules only (no model)"
-    if prediction.get("abstained"):
-        return v, cause, f"rules only; the model abstains: {prediction['abstained']}"
-    label, p = prediction["label"], prediction["probability"]
-    limits = f"; {prediction['unjudged']}" if prediction.get("unjudged") else ""
-    if v in ("failed", "degraded"):
-        if label == cause:
-            return v, cause, f"rules, and the model agrees (p={p:.2f}){limits}"
-        return v, cause, f"rules; the model says {label} (p={p:.2f}){limits}"
-    if prediction.get("suspects"):
-        return "suspected", label, f"failure suspected, no rule matched: model only (p={p:.2f}){limits}"
-    return v, cause, f"no rule matched; model: {label} (p={p:.2f}){limits}"
+def _finding(con: duckdb.DuckDBPyConnection, f: dict, rule: Rule | None, red: Redactor) -> dict:
+    """One finding as the report shows it: what, when, the evidence lines (the first few) and the fix."""
+    evidence = _rows(
+        con, query_text("triage/evidence.sql"), {"events": f["evidence"] or [], "stats": f["stats_evidence"] or []}
+    )
+    return {
+        "severity": f["severity"],
+        "area": f["area"],
+        "rule_id": f["rule_id"],
+        "title": rule.title if rule else f["rule_id"],
+        "detail": red(f["detail"]),
+        "t_rel": round(f["t_rel"], 1) if f["t_rel"] is not None else None,
+        "at_utc": f["at_utc"],
+        "evidence": [
+            {
+                "file": red(e["file"]),
+                "line": e["line"],
+                "line_end": e["line_end"],
+                "locator": red(e["locator"]) if e["locator"] else None,
+                "text": red(e["text"]),
+            }
+            for e in evidence[:MAX_EVIDENCE]
+        ],
+        "more_evidence": max(0, len(evidence) - MAX_EVIDENCE),
+        "fix": rule.remediation if rule else "",
+    }
+
+
+def _timeline(con: duckdb.DuckDBPyConnection, cid: str, gaps: list[dict], red: Redactor) -> list[dict]:
+    """The call's events and its silent stretches of audio, in order."""
+    events = [
+        {"t_rel": round(t["t_rel"], 1), "what": red(t["what"]), "producer": t["producer"]}
+        for t in _rows(con, query_text("triage/timeline.sql"), {"call_id": cid})
+    ]
+    silences = [
+        {
+            "t_rel": g["from_s"],
+            "what": f"{g['direction']} audio silent for {g['seconds']} s (to {g['to_s']} s)"
+            + (f" on {g['pc_id']}" if g["pc_id"] else ""),
+            "producer": "stats",
+        }
+        for g in gaps
+    ]
+    return sorted(events + silences, key=lambda t: t["t_rel"])
+
+
+_CALL_FIELDS = (
+    "start_utc", "start_time_of_day", "time_basis", "local_offset", "duration_s", "found_by", "ended_cleanly",
+    "alignment", "gateway_offset_s", "routes", "verdict", "cause", "confidence",
+)  # fmt: skip
+
+
+def _call(con: duckdb.DuckDBPyConnection, call: dict, by_id: dict[str, Rule], opts: TriageOptions) -> dict:
+    """One call: its verdict (queries/triage/verdicts.sql), findings at or above the floor, connections,
+    timeline and silent stretches."""
+    red, rank = Redactor(opts.redact), severity_rank()
+    cid = call["call_id"]
+    findings = [
+        _finding(con, f, by_id.get(f["rule_id"]), red)
+        for f in _rows(con, query_text("triage/findings.sql"), [cid])
+        if rank[f["severity"]] >= rank[opts.min_severity]
+    ]
+    gaps = _rows(con, query_text("triage/gaps.sql"), {"call_id": cid})
+    connections = [
+        {**c, "file": red(c["file"]), "pc_id": red(c["pc_id"])}
+        for c in _rows(con, query_text("triage/connections.sql"), {"call_id": cid})
+    ]
+    return {
+        "call_id": red(cid),
+        "device": red(call["device"]),
+        **{k: call[k] for k in _CALL_FIELDS},
+        "model": _prediction(con, cid),
+        "findings": sorted(findings, key=lambda f: (-rank[f["severity"]], f["t_rel"] or 0)),
+        "connections": connections,
+        "timeline": _timeline(con, cid, gaps, red),
+        "audio_gaps": gaps,
+    }
 
 
 def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: TriageOptions) -> Report:
     """Assemble the report from a store that has been ingested, sessionised and checked by the rules."""
     red = Redactor(opts.redact)
-    by_id = {r.id: r for r in rules}
     report = Report()
     report.sources = [
         {k: (red(v) if k == "file" else v) for k, v in row.items()}
@@ -136,87 +172,6 @@ def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: Triage
         calls = [c for c in calls if c["call_id"] == opts.call_id or c["call_id"].startswith(opts.call_id + "@")]
         if not calls:
             report.errors.append(f"no call {opts.call_id!r} in what was read")
-    floor = SEVERITY_RANK[opts.min_severity]
-    for call in calls:
-        cid = call["call_id"]
-        findings = []
-        for f in _rows(con, query_text("triage/findings.sql"), [cid]):
-            rule = by_id.get(f["rule_id"])
-            evidence = _rows(
-                con,
-                query_text("triage/evidence.sql"),
-                {"events": f["evidence"] or [], "stats": f["stats_evidence"] or []},
-            )
-            findings.append(
-                {
-                    "severity": f["severity"],
-                    "area": f["area"],
-                    "rule_id": f["rule_id"],
-                    "title": rule.title if rule else f["rule_id"],
-                    "detail": red(f["detail"]),
-                    "t_rel": round(f["t_rel"], 1) if f["t_rel"] is not None else None,
-                    "at_utc": f["at_utc"],
-                    "evidence": [
-                        {
-                            "file": red(e["file"]),
-                            "line": e["line"],
-                            "line_end": e["line_end"],
-                            "locator": red(e["locator"]) if e["locator"] else None,
-                            "text": red(e["text"]),
-                        }
-                        for e in evidence[:MAX_EVIDENCE]
-                    ],
-                    "more_evidence": max(0, len(evidence) - MAX_EVIDENCE),
-                    "fix": rule.remediation if rule else "",
-                }
-            )
-        shown = [f for f in findings if SEVERITY_RANK[f["severity"]] >= floor]
-        v, cause = verdict(findings)
-        prediction = _prediction(con, cid)
-        v, cause, confidence = combine(v, cause, prediction)
-        gaps = _rows(con, query_text("triage/gaps.sql"), {"call_id": cid})
-        connections = [
-            {**c, "file": red(c["file"]), "pc_id": red(c["pc_id"])}
-            for c in _rows(con, query_text("triage/connections.sql"), {"call_id": cid})
-        ]
-        timeline = sorted(
-            [
-                {"t_rel": round(t["t_rel"], 1), "what": red(t["what"]), "producer": t["producer"]}
-                for t in _rows(con, query_text("triage/timeline.sql"), {"call_id": cid})
-            ]
-            + [
-                {
-                    "t_rel": g["from_s"],
-                    "what": f"{g['direction']} audio silent for {g['seconds']} s (to {g['to_s']} s)"
-                    + (f" on {g['pc_id']}" if g["pc_id"] else ""),
-                    "producer": "stats",
-                }
-                for g in gaps
-            ],
-            key=lambda t: t["t_rel"],
-        )
-        report.calls.append(
-            {
-                "call_id": red(cid),
-                "device": red(call["device"]),
-                "start_utc": call["start_utc"],
-                "start_time_of_day": call["start_time_of_day"],
-                "time_basis": call["time_basis"],
-                "local_offset": call["local_offset"],
-                "duration_s": call["duration_s"],
-                "found_by": call["found_by"],
-                "ended_cleanly": call["ended_cleanly"],
-                "alignment": call["alignment"],
-                "gateway_offset_s": call["gateway_offset_s"],
-                "routes": call["routes"],
-                "verdict": v,
-                "cause": cause,
-                "confidence": confidence,
-                "model": prediction,
-                "findings": sorted(shown, key=lambda f: (-SEVERITY_RANK[f["severity"]], f["t_rel"] or 0)),
-                "connections": connections,
-                "timeline": timeline,
-                "audio_gaps": gaps,
-            }
-        )
+    by_id = {r.id: r for r in rules}
+    report.calls = [_call(con, call, by_id, opts) for call in calls]
     return report

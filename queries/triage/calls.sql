@@ -1,6 +1,6 @@
 -- One row a call, with the offset the device logged, how much of its time the log itself gave (time_basis:
 -- the least exact ts_quality of its events that carry their own time; order_only when none does), and the
--- sequence of outputs it went through. start_time_of_day is the device's local time where the log gives its offset.
+-- sequence of outputs it went through, and its verdict (queries/triage/verdicts.sql). start_time_of_day is the device's local time where the log gives its offset.
 SELECT c.call_id, c.device_id AS device,
     strftime(c.start_ts, '%Y-%m-%d %H:%M:%S') || 'Z' AS start_utc,
     strftime(c.start_ts + to_minutes(coalesce(o.local_offset, 0)), '%H:%M:%S') AS start_time_of_day,
@@ -15,8 +15,10 @@ SELECT c.call_id, c.device_id AS device,
         SELECT e.ts, array_to_string(e.outputs, '+') AS o,
                lag(array_to_string(e.outputs, '+')) OVER (ORDER BY e.ts) AS prev
         FROM call_events e WHERE e.call_id = c.call_id AND e.kind = 'route_change' AND len(e.outputs) > 0
-     ) WHERE o IS DISTINCT FROM prev) AS routes
+     ) WHERE o IS DISTINCT FROM prev) AS routes,
+    j.verdict, j.cause, j.confidence
 FROM calls c
+JOIN call_judgements j USING (call_id)
 LEFT JOIN (SELECT e.call_id, any_value(r.utc_offset_min) AS local_offset
            FROM events e JOIN log_records r USING (record_id) WHERE r.utc_offset_min IS NOT NULL
            GROUP BY e.call_id) o USING (call_id)

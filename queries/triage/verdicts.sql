@@ -1,0 +1,68 @@
+-- The verdict policy, once: every call's verdict, cause and how sure it is, read by triage, the report, the
+-- dashboard and the model card. The policy's numbers are data (queries/reference/): a severity's rank and the
+-- verdict it gives (severities.csv), an area's priority and the cause it names (areas.csv), the verdicts' order
+-- (verdicts.csv). The model's suspicion threshold is its own (predictions.suspect_p, chosen on held-out calls).
+
+-- Each call's worst finding: the highest severity; between equal severities the more specific area (a Bluetooth
+-- symptom over the misconfiguration behind it); then the earliest. What the rules alone say follows from it.
+CREATE OR REPLACE TEMP VIEW call_rule_verdicts AS
+WITH ranked AS (
+    SELECT f.call_id, f.rule_id, s.rank, s.verdict, a.cause,
+        [s.rank, a.priority, -coalesce(epoch(f.first_ts) - epoch(c.start_ts), 0)] AS precedence
+    FROM findings f
+    JOIN calls c USING (call_id)
+    JOIN ref_severities s USING (severity)
+    JOIN ref_areas a USING (area)
+), worst AS (
+    SELECT call_id, arg_max(verdict, precedence) AS verdict, arg_max(cause, precedence) AS cause,
+        count(*) AS findings, list(DISTINCT rule_id ORDER BY rule_id) AS rules
+    FROM ranked GROUP BY call_id
+)
+SELECT c.call_id, coalesce(w.verdict, 'healthy') AS verdict,
+    CASE WHEN w.verdict <> 'healthy' THEN w.cause END AS cause,
+    coalesce(w.findings, 0) AS findings, coalesce(w.rules, []) AS rules
+FROM calls c LEFT JOIN worst w USING (call_id);
+
+-- Rules and model together. The model only adds a verdict where no rule found a failure: it may then say
+-- `suspected` (it names a failure with at least its threshold); otherwise it is a second opinion, in `confidence`.
+CREATE OR REPLACE TEMP VIEW call_judgements AS
+WITH p AS (
+    SELECT call_id, label, abstained, suspects, printf('%.2f', round(probability, 3)) AS p,
+        coalesce('; ' || nullif(unjudged, ''), '') AS limits
+    FROM predictions
+)
+SELECT r.call_id, r.verdict AS rules_verdict, r.cause AS rules_cause, r.findings, r.rules,
+    CASE WHEN r.verdict = 'healthy' AND p.suspects THEN 'suspected' ELSE r.verdict END AS verdict,
+    CASE WHEN r.verdict = 'healthy' AND p.suspects THEN p.label ELSE r.cause END AS cause,
+    CASE WHEN p.call_id IS NULL THEN 'rules only (no model)'
+         WHEN p.abstained IS NOT NULL THEN 'rules only; the model abstains: ' || p.abstained
+         WHEN r.verdict <> 'healthy' AND p.label = r.cause
+             THEN 'rules, and the model agrees (p=' || p.p || ')' || p.limits
+         WHEN r.verdict <> 'healthy' THEN 'rules; the model says ' || p.label || ' (p=' || p.p || ')' || p.limits
+         WHEN p.suspects THEN 'failure suspected, no rule matched: model only (p=' || p.p || ')' || p.limits
+         ELSE 'no rule matched; model: ' || p.label || ' (p=' || p.p || ')' || p.limits
+    END AS confidence
+FROM call_rule_verdicts r LEFT JOIN p USING (call_id);
+
+-- One line a call for reports and dashboards: the verdict next to the model's label, and the device, OS, app
+-- version and main output route.
+CREATE OR REPLACE TEMP VIEW call_verdicts AS
+WITH versions AS (
+    -- the app's version, when its call.start line carries app_version= (the instrumentation contract)
+    SELECT call_id, any_value(kv(kv_pairs(message), 'app_version')) AS app_version
+    FROM call_events WHERE kind = 'call_start' GROUP BY call_id
+), routes AS (
+    SELECT call_id, mode(array_to_string(outputs, '+')) AS route
+    FROM call_events WHERE kind = 'route_change' AND len(outputs) > 0 GROUP BY call_id
+)
+SELECT c.call_id, c.device_id, d.model AS device_model, d.os_build, c.start_ts, c.end_ts,
+    CAST(c.start_ts AS DATE) AS day, epoch(c.end_ts) - epoch(c.start_ts) AS duration_s, c.evidence_kind,
+    coalesce(r.route, 'no route change') AS route, v.app_version,
+    j.verdict, j.cause, j.confidence, j.rules_verdict, j.rules_cause, j.findings, j.rules,
+    p.label AS model_label, p.probability AS model_probability
+FROM calls c
+JOIN call_judgements j USING (call_id)
+LEFT JOIN devices d USING (device_id)
+LEFT JOIN routes r USING (call_id)
+LEFT JOIN versions v USING (call_id)
+LEFT JOIN predictions p USING (call_id);
