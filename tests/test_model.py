@@ -1,5 +1,6 @@
 """The classifier: features, training on one simulated fleet and evaluation on another, and safe model files
-(the verdict that combines rules and model: tests/test_verdict.py). No test checks a score on the calls the model was trained on."""
+(the verdict that combines rules and model: tests/test_verdict.py). No test checks a score on the calls the model
+was trained on."""
 
 from __future__ import annotations
 
