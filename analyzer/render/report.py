@@ -13,10 +13,11 @@ import duckdb
 from analyzer.errors import OutputError
 from analyzer.render.escape import csv_frame, html_text
 from analyzer.render.output import FolderWrite
+from analyzer.resources import query_text
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
-    return con.execute(sql, params or []).fetchall()
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[tuple]:
+    return con.execute(sql, params or {}).fetchall()
 
 
 def _window(con: duckdb.DuckDBPyConnection, since: date | None, until: date | None) -> tuple[date, date]:
@@ -50,19 +51,23 @@ def _bar(title: str, rows: list[tuple], x: str, y: str):
     return fig
 
 
-_TABLES = {
-    "calls": "SELECT * EXCLUDE (rules), array_to_string(rules, ',') AS rules FROM report_calls "
-    "ORDER BY start_ts, call_id",
-    "findings": "SELECT f.* EXCLUDE (evidence, stats_evidence), array_to_string(f.evidence, ',') AS evidence_events "
-    "FROM findings f JOIN report_calls USING (call_id) ORDER BY f.call_id, f.rule_id, f.first_ts",
+_EXPORTS = ("calls", "findings")
+_DIMENSIONS = {
+    "cause": "Failed calls by cause",
+    "device_model": "Failed calls by device model",
+    "os_build": "Failed calls by iOS build",
+    "app_version": "Failed calls by app version",
+    "route": "Failed calls by main output route",
 }
 
 
 def _write_tables(con: duckdb.DuckDBPyConnection, files: FolderWrite) -> None:
     """Each table as Parquet (the values as stored) and CSV (text cells made safe for a spreadsheet)."""
-    for name, sql in _TABLES.items():
+    for name in _EXPORTS:
+        sql = query_text(f"report/export_{name}.sql")
         con.execute(
-            f"COPY ({sql}) TO $path (FORMAT parquet, USE_TMP_FILE false)", {"path": str(files.part(name + ".parquet"))}
+            f"COPY ({sql}\n) TO $path (FORMAT parquet, USE_TMP_FILE false)",
+            {"path": str(files.part(name + ".parquet"))},
         )
         con.register("report_csv", csv_frame(con.sql(sql).pl()))
         try:
@@ -78,10 +83,7 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, since: date | None, 
     """Write report.html, calls/findings Parquet and CSV for calls starting in [since, until], each under a
     temporary name, renamed into place together, and manifest.json last."""
     lo, hi = _window(con, since, until)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE report_calls AS SELECT * FROM call_verdicts WHERE day BETWEEN $lo AND $hi",
-        {"lo": lo, "hi": hi},
-    )
+    con.execute(query_text("report/window.sql"), {"lo": lo, "hi": hi})
     with FolderWrite(out) as files:
         try:
             _write_tables(con, files)
@@ -92,27 +94,16 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, since: date | None, 
     return out / "report.html"
 
 
-def _page(con: duckdb.DuckDBPyConnection, lo: date, hi: date) -> str:
-    """report.html: the charts and tables of the calls in report_calls."""
+def _figures(con: duckdb.DuckDBPyConnection, rules: list[tuple]) -> list:
+    """The charts: calls and failure rate per day, failed calls by each dimension, calls each rule fired on."""
     import plotly.graph_objects as go
-    from plotly.offline import get_plotlyjs
 
-    span = (hi - lo).days + 1
-    # the period before, as long as this one (as far back as the calendar goes)
-    before = (lo - timedelta(days=min(span, (lo - date.min).days)), lo - timedelta(days=min(1, (lo - date.min).days)))
-    daily = _rows(
-        con,
-        "SELECT day, count(*), count(*) FILTER (WHERE verdict = 'failed') FROM report_calls GROUP BY day ORDER BY day",
-    )
-    figs = []
+    daily = _rows(con, query_text("report/daily.sql"))
+    days = [str(d) for d, _, _ in daily]
     fig = go.Figure()
-    fig.add_bar(x=[str(d) for d, _, _ in daily], y=[n for _, n, _ in daily], name="calls")
+    fig.add_bar(x=days, y=[n for _, n, _ in daily], name="calls")
     fig.add_scatter(
-        x=[str(d) for d, _, _ in daily],
-        y=[(b / n if n else 0) for _, n, b in daily],
-        name="failure rate",
-        yaxis="y2",
-        mode="lines+markers",
+        x=days, y=[(b / n if n else 0) for _, n, b in daily], name="failure rate", yaxis="y2", mode="lines+markers"
     )
     fig.update_layout(
         title="Calls and failure rate per day",
@@ -120,63 +111,55 @@ def _page(con: duckdb.DuckDBPyConnection, lo: date, hi: date) -> str:
         yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%"},
         margin={"t": 40},
     )
-    figs.append(fig)
-    dims = [
-        ("cause", "Failed calls by cause"),
-        ("device_model", "Failed calls by device model"),
-        ("os_build", "Failed calls by iOS build"),
-        ("app_version", "Failed calls by app version"),
-        ("route", "Failed calls by main output route"),
+    by_dim: dict[str, list[tuple]] = {dim: [] for dim in _DIMENSIONS}
+    for dim, value, n in _rows(con, query_text("report/failed_by.sql")):
+        by_dim[dim].append((value, n))
+    return [
+        fig,
+        *(_bar(title, by_dim[dim], dim, "failed calls") for dim, title in _DIMENSIONS.items()),
+        _bar("Calls each rule fired on", [(r[0], r[1]) for r in rules], "rule", "calls"),
     ]
-    for col, title in dims:  # col: a column name from the list above, never a value
-        rows = _rows(
-            con,
-            f"SELECT coalesce(CAST({col} AS VARCHAR), 'unknown'), count(*) FROM report_calls "
-            "WHERE verdict = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 15",
-        )
-        figs.append(_bar(title, rows, col, "failed calls"))
-    rules = _rows(
-        con,
-        "SELECT f.rule_id, count(DISTINCT f.call_id), min(f.call_id) FROM findings f "
-        "JOIN report_calls USING (call_id) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20",
-    )
-    figs.append(_bar("Calls each rule fired on", [(r[0], r[1]) for r in rules], "rule", "calls"))
-    model_only = _rows(
-        con,
-        "SELECT call_id, device_id, model_label, round(model_probability, 2) FROM report_calls "
-        "WHERE verdict = 'suspected' ORDER BY model_probability DESC, call_id LIMIT 50",
-    )
-    now = _rows(con, "SELECT count(*), count(*) FILTER (WHERE verdict = 'failed') FROM report_calls")[0]
-    prev = _rows(
-        con,
-        "SELECT count(*), count(*) FILTER (WHERE verdict = 'failed') FROM call_verdicts WHERE day BETWEEN ? AND ?",
-        list(before),
-    )[0]
+
+
+def _table(title: str, headers: tuple[str, ...], rows: list[tuple]) -> str:
+    """An HTML table, every cell escaped."""
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in r) + "</tr>" for r in rows)
+    return f"<h2>{title}</h2><table><tr>{head}</tr>{body}</table>"
+
+
+PAGE = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>Call failures report</title>"
+    "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}"
+    "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style>"
+    "<script>/*PLOTLY*/</script></head><body>/*BODY*/</body></html>\n"
+)
+
+
+def _page(con: duckdb.DuckDBPyConnection, lo: date, hi: date) -> str:
+    """report.html: the charts and tables of the calls in report_calls."""
+    from plotly.offline import get_plotlyjs
+
+    span = (hi - lo).days + 1
+    # the period before, as long as this one (as far back as the calendar goes)
+    before = (lo - timedelta(days=min(span, (lo - date.min).days)), lo - timedelta(days=min(1, (lo - date.min).days)))
+    counts = query_text("report/counts.sql")
+    now = _rows(con, counts, {"lo": lo, "hi": hi})[0]
+    prev = _rows(con, counts, {"lo": before[0], "hi": before[1]})[0]
+    rules = _rows(con, query_text("report/rules.sql"))
+    figures = _figures(con, rules)
     body = [
         "<h1>Call failures report</h1>",
         f"<p>Calls that started from {lo} to {hi} (UTC). "
         f"Previous period for comparison: {before[0]} to {before[1]}.</p>",
         f"<p><b>{html_text(_change(now[0], now[1], prev[0], prev[1]))}</b></p>",
+        *(f.to_html(include_plotlyjs=False, full_html=False, div_id=f"chart{i}") for i, f in enumerate(figures)),
+        _table("Rules that fire most, with an example call", ("rule", "calls", "example call"), rules),
+        _table(
+            "Calls the model flags that no rule explains",
+            ("call", "device", "model label", "p"),
+            _rows(con, query_text("report/model_only.sql")),
+        ),
+        "<p>Data: calls.parquet, findings.parquet (and .csv) beside this file.</p>",
     ]
-    for i, f in enumerate(figs):
-        body.append(f.to_html(include_plotlyjs=False, full_html=False, div_id=f"chart{i}"))
-    body.append(
-        "<h2>Rules that fire most, with an example call</h2><table><tr><th>rule</th><th>calls</th>"
-        "<th>example call</th></tr>"
-    )
-    body += [f"<tr><td>{html_text(r[0])}</td><td>{r[1]}</td><td>{html_text(r[2])}</td></tr>" for r in rules]
-    body.append(
-        "</table><h2>Calls the model flags that no rule explains</h2><table><tr><th>call</th><th>device</th>"
-        "<th>model label</th><th>p</th></tr>"
-    )
-    body += [
-        f"<tr><td>{html_text(c)}</td><td>{html_text(d)}</td><td>{html_text(m)}</td><td>{p}</td></tr>"
-        for c, d, m, p in model_only
-    ]
-    body.append("</table><p>Data: calls.parquet, findings.parquet (and .csv) beside this file.</p>")
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>Call failures report</title>"
-        "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style>"
-        f"<script>{get_plotlyjs()}</script></head><body>" + "\n".join(body) + "</body></html>\n"
-    )
+    return PAGE.replace("/*PLOTLY*/", get_plotlyjs()).replace("/*BODY*/", "\n".join(body))
