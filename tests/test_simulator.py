@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import random
+from datetime import datetime, timezone
 
 import pytest
 
 from analyzer.calls.sessionise import sessionise
-from analyzer.simulator.faults import FAULTS, parse_mix
+from analyzer.simulator.faults import DEFAULT_MIX, FAULTS, fault, faults_for, parse_mix
 from analyzer.simulator.fleet import FleetOptions, simulate, write_tickets
+from analyzer.simulator.timeline import describe, plan_call
 from tests.conftest import LOGS
 
 
@@ -126,3 +129,59 @@ def test_sample_tickets(tmp_path):
             "gateway_stats.ndjson",
         ]
         assert "Synthetic" in (folder / "README.md").read_text()
+
+
+def _plan(faults, seed="registry"):
+    start = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
+    return plan_call(random.Random(seed), "C-1", start, "x", faults, [], duration=120)
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_every_registered_fault_plans_a_call_that_names_it(name):
+    healthy, plan = _plan([]), _plan([name])
+    assert plan.faults == [name]
+    assert describe(plan) == FAULTS[name].what
+    # the fault's function ran: the same seed without it plans another call
+    assert (plan.events, plan.media, plan.duration, plan.ended) != (
+        healthy.events,
+        healthy.media,
+        healthy.duration,
+        healthy.ended,
+    )
+    times = [t for t, _, _ in plan.events]
+    assert times == sorted(times) and plan.events[0][1] == "call_start"
+
+
+def test_registry_and_fault_classes_agree():
+    failure_classes = [c for c in DEFAULT_MIX if c not in ("healthy", "combination")]
+    assert {f.label for f in FAULTS.values()} == set(failure_classes)
+    assert sorted(n for c in failure_classes for n in faults_for(c)) == sorted(FAULTS)
+    assert all(f.what and f.stage in ("setup", "call") for f in FAULTS.values())
+
+
+def test_a_new_fault_is_one_registered_function():
+    @fault("test_mic_muted", "misconfiguration", "the app mutes the mic")
+    def _muted(d):
+        d.media.mic_level = [0.0] * d.duration
+
+    try:
+        assert "test_mic_muted" in faults_for("misconfiguration")
+        plan = _plan(["test_mic_muted"])
+        assert set(plan.media.mic_level) == {0.0}
+        assert describe(plan) == "the app mutes the mic"
+        with pytest.raises(ValueError, match="registered twice"):
+            fault("test_mic_muted", "misconfiguration", "again")(_muted)
+        with pytest.raises(ValueError, match="not a failure class"):
+            fault("test_other", "healthy", "no")(_muted)
+    finally:
+        FAULTS.pop("test_mic_muted", None)
+    assert "test_mic_muted" not in faults_for("misconfiguration")
+
+
+def test_setup_faults_act_before_the_call_connects():
+    failed = _plan(["activation_failed"])
+    kinds = [k for _, k, _ in failed.events]
+    assert "activate_failed" in kinds and "activate" not in kinds
+    assert failed.duration <= 25 and len(failed.media.mic_level) == failed.duration
+    configure = next(a for _, k, a in _plan(["a2dp_with_builtin_mic", "mix_with_others"]).events if k == "configure")
+    assert configure["options"] == "allowBluetoothA2DP,duckOthers"

@@ -91,7 +91,7 @@ def _faults(rng: random.Random, cls: str) -> tuple[str, list[str], list[str]]:
     if cls == "combination":
         labels = rng.sample(["misconfiguration", "unrecovered_interruption", "bluetooth_routing", "network"], 2)
         chosen = [rng.choice(faults_for(lab)) for lab in labels]
-        return FAULTS[chosen[0]][0], chosen, []
+        return FAULTS[chosen[0]].label, chosen, []
     return cls, [rng.choice(faults_for(cls))], []
 
 
@@ -248,7 +248,7 @@ def write_tickets(out: Path, seed: int = 7) -> list[str]:
     for i, (name, (faults, benign, text)) in enumerate(TICKETS.items()):
         rng = random.Random(f"ticket:{seed}:{name}")
         dev = Device(i, f"iPhone15,2-ticket{i}", timezone(timedelta(hours=-8)), True, "ndjson", 2.5)
-        label = FAULTS[faults[0]][0] if faults else "healthy"
+        label = FAULTS[faults[0]].label if faults else "healthy"
         plan = plan_call(rng, f"C-{name}", EPOCH + timedelta(days=18, hours=i), label, faults, benign)
         folder = out / name
         folder.mkdir(parents=True, exist_ok=True)

@@ -9,12 +9,13 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from analyzer.simulator.timeline import CallPlan, at
+from analyzer.simulator.plan import CallPlan, at
 
 APP_PATH = "/private/var/containers/Bundle/Application/5C3F2A9E-6B1D-4E8A-9F2C-7D3E1A0B4C5D/VoiceAgent.app/VoiceAgent"
 SERVER_PATH = "/usr/sbin/mediaserverd"
 APP_PID = 1440
 SERVER_PID = 120
+ROUTE_FIELDS = ("reason", "prev_in", "prev_out", "in", "out")  # a route.change contract line's fields, in order
 
 NOISE = [
     (
@@ -101,17 +102,7 @@ def call_lines(call: CallPlan, contract: bool) -> list[Line]:
         elif kind == "configure":
             cfg = {"category": a["category"], "mode": a["mode"]}
             if contract:
-                app(
-                    t,
-                    _contract(
-                        call,
-                        "session.configure",
-                        category=a["category"],
-                        mode=a["mode"],
-                        options=a["options"],
-                        result="ok",
-                    ),
-                )
+                app(t, _contract(call, "session.configure", **cfg, options=a["options"], result="ok"))
         elif kind == "activate":
             if contract:
                 app(t, _contract(call, "session.activate", active=1, result="ok"))
@@ -125,17 +116,7 @@ def call_lines(call: CallPlan, contract: bool) -> list[Line]:
             app(t, _contract(call, "call.connected", pc=f"PC-{call.call_id}"))
         elif kind == "route":
             if contract:
-                app(
-                    t,
-                    _contract(
-                        call,
-                        "route.change",
-                        reason=a["reason"],
-                        prev_in=a["prev_in"],
-                        prev_out=a["prev_out"],
-                        **{"in": a["in"], "out": a["out"]},
-                    ),
-                )
+                app(t, _contract(call, "route.change", **{k: a[k] for k in ROUTE_FIELDS}))
             server(t + 0.003, _server("property_change", {"key": "ActiveAudioRouteDidChange"}))
         elif kind == "interruption_began":
             if contract:
@@ -251,24 +232,24 @@ def render_ndjson(line: Line, tz: timezone, trace: int) -> str:
     )
 
 
+def _text_fields(line: Line, tz: timezone) -> tuple[str, str, int]:
+    """What a text layout shows of a line: local time with offset, the process's name, a thread id."""
+    return _local(line.ts, tz).strftime("%Y-%m-%d %H:%M:%S.%f%z"), line.path.rsplit("/", 1)[-1], 7000 + line.pid % 97
+
+
 DEFAULT_HEADER = "Timestamp                       Thread     Type        Activity             PID    TTL  "
 
 
 def render_xcode(line: Line, tz: timezone) -> str:
     """One line of Xcode's console as a developer pastes it: local time with offset, App[pid:thread]."""
-    local = _local(line.ts, tz)
-    proc = line.path.rsplit("/", 1)[-1]
-    return (
-        f"{local.strftime('%Y-%m-%d %H:%M:%S.%f%z')} {proc}[{line.pid}:{7000 + line.pid % 97:x}] "
-        f"[{line.subsystem}:{line.category}] {line.message}"
-    )
+    stamp, proc, thread = _text_fields(line, tz)
+    return f"{stamp} {proc}[{line.pid}:{thread:x}] [{line.subsystem}:{line.category}] {line.message}"
 
 
 def render_default(line: Line, tz: timezone) -> str:
     """One `log show` default-style line."""
-    local = _local(line.ts, tz)
-    proc = line.path.rsplit("/", 1)[-1]
+    stamp, proc, thread = _text_fields(line, tz)
     return (
-        f"{local.strftime('%Y-%m-%d %H:%M:%S.%f%z')} 0x{7000 + line.pid % 97:<8x} {line.level:<11} 0x0"
+        f"{stamp} 0x{thread:<8x} {line.level:<11} 0x0"
         f"                  {line.pid:<6} 0    {proc}: [{line.subsystem}:{line.category}] {line.message}"
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from analyzer.simulator.timeline import CallPlan
+from analyzer.simulator.plan import CallPlan
 
 
 def _ms(dt) -> int:
