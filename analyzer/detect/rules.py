@@ -29,7 +29,7 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 SEVERITY_RANK = {s: i for i, s in enumerate(reversed(SEVERITIES))}  # info 0 .. critical 4
 REQUIRED = ("id", "title", "area", "severity", "description", "remediation", "query")
 OUTPUT = ("call_id", "first_ts", "last_ts", "evidence", "detail")
-MAX_RULE_BYTES = 256 * 1024  # the largest bundled rule is under 12 KB
+MAX_RULE_BYTES = 256 * 1024  # the largest bundled rule (with its tests) is under 16 KB
 EXPECTATIONS = ("fire", "quiet")
 MAX_CASE_LOG_LINES = 20
 
