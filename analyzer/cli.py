@@ -326,16 +326,17 @@ def rules_test(
     rules: RulesOption = None,
     allow_files: AllowFilesOption = False,
 ) -> None:
-    """Run every rule against its fixtures: positive must fire, negative must stay quiet. Exit 1 on a failure.
+    """Run every rule's own cases (its `tests:`), then its fixtures: positive must fire, negative must stay quiet.
+    Exit 1 on a failure.
 
     Example: analyzer rules test tests/rules --rules ./my-rules
     """
-    from analyzer.detect.testing import check_fixtures
+    from analyzer.detect.testing import check_rules
     from analyzer.render.tables import print_rows
 
     if not fixtures.is_dir():
         raise _fail(f"{fixtures}: no such fixtures folder")
-    results = check_fixtures(_load_rules(rules, allow_files), fixtures)
+    results = check_rules(_load_rules(rules, allow_files), fixtures)
     print_rows(
         ["rule", "fixture", "result", "detail"],
         [[r.rule_id, r.side, "ok" if r.ok else "FAIL", r.message] for r in results],

@@ -17,6 +17,30 @@ JOIN call_streams cs ON cs.source_id = i.source_id AND cs.pc_id IS NOT DISTINCT 
      AND cs.call_id_hint IS NOT DISTINCT FROM i.call_id_hint
 WHERE i.origin = 'device';
 
+-- "Audio is alive": an interval that carried at least 10 packets a second (Opus sends 50 a second; under 10 the
+-- stream is as good as silent). The one threshold the rules share.
+CREATE OR REPLACE TEMP MACRO audio_alive(packets_per_s) AS packets_per_s >= 10;
+
+-- The seconds of each call in which the phone's own audio went out: outbound intervals, not gaps, alive.
+CREATE OR REPLACE TEMP VIEW call_audio_alive AS
+SELECT * FROM call_audio WHERE direction = 'outbound' AND NOT gap AND audio_alive(packets_per_s);
+
+-- What a call's log shows of the app resuming its audio (after an interruption, when read after one): the
+-- explicit signs (`direct`: the app's resume decision, a successful activation, playback started) and the weaker
+-- ones Apple-only logs leave (an activation of no stated direction, an audio unit started, the session being
+-- configured again).
+CREATE OR REPLACE TEMP VIEW call_resumes AS
+SELECT call_id, event_id, ts, kind,
+    coalesce((kind = 'resume_decision' AND state = 'resume')
+             OR (kind = 'activation' AND active AND coalesce(success, true))
+             OR (kind = 'play_state' AND state = 'Started'), false) AS direct
+FROM call_events
+WHERE (kind = 'resume_decision' AND state = 'resume')
+   OR (kind = 'activation' AND coalesce(active, true) AND coalesce(success, true))
+   OR (kind = 'play_state' AND state = 'Started')
+   OR (kind = 'audio_unit' AND coalesce(success, true) AND lower(state) LIKE 'start%')
+   OR (kind = 'configure' AND state = 'Configuring');
+
 -- Each audio stream of each call, whole: whether it ever carried a packet (one that never did is a placeholder,
 -- e.g. a receiver for a participant who never spoke, unless something says the other end sent on it), when audio
 -- first flowed, and its seconds with and without audio.

@@ -1,9 +1,9 @@
 """Detect stage: load, validate and run the declarative rules (rules/<area>/<rule_id>.yaml).
 
-A rule is one YAML file (id, title, area, severity, description, remediation, references, parameters and a
-DuckDB `query`). Its query runs once over the whole store (set-based: every call at once) and returns
-call_id, first_ts, last_ts, evidence (event ids), optionally stats_evidence ({source_id, line} list), and a
-detail sentence. Parameters are the query's $named parameters.
+A rule is one YAML file (id, title, area, severity, description, remediation, references, parameters, a
+DuckDB `query`, the honest `false_positives` and its own small `tests`). Its query runs once over the whole store
+(set-based: every call at once) and returns call_id, first_ts, last_ts, evidence (event ids), optionally
+stats_evidence ({source_id, line} list), and a detail sentence. Parameters are the query's $named parameters.
 
 Rules from the user's own folders are untrusted SQL: each must be one SELECT (DuckDB's parser says so), is
 checked at load by binding it against an empty store, and runs with file access taken away (unless the user
@@ -29,11 +29,24 @@ AREAS = areas()
 SEVERITIES = severities()
 REQUIRED = ("id", "title", "area", "severity", "description", "remediation", "query")
 OUTPUT = ("call_id", "first_ts", "last_ts", "evidence", "detail")
-MAX_RULE_BYTES = 256 * 1024  # the largest bundled rule is under 6 KB
+MAX_RULE_BYTES = 256 * 1024  # the largest bundled rule (with its tests) is under 16 KB
+EXPECTATIONS = ("fire", "quiet")
+MAX_CASE_LOG_LINES = 20
 
 
 class RuleError(InputError, ValueError):
     """A rule file that cannot be used: the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class RuleCase:
+    """One of a rule's own tests: a small log and/or getStats snippet, and whether the rule must fire on it."""
+
+    name: str
+    expect: str  # fire | quiet
+    findings: int  # how many findings a `fire` case expects (0 for quiet)
+    log: str = ""  # text log lines, as a device log export holds them
+    stats: str = ""  # getStats snapshots, one JSON report a line (the app's upload)
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,8 @@ class Rule:
     path: Path
     references: tuple[str, ...] = ()
     parameters: dict[str, object] = field(default_factory=dict)
-    false_positives: str = ""  # when the rule fires on something that is not a failure (known gaps)
+    false_positives: tuple[str, ...] = ()  # when the rule can fire on a healthy call, one sentence each
+    tests: tuple[RuleCase, ...] = ()
     bundled: bool = False  # shipped with the analyzer (trusted); False: a user's rule, run sandboxed
     allow_files: bool = False  # the user let this rule read files (--allow-files)
 
@@ -100,7 +114,7 @@ def load_rule(path: Path, bundled: bool = False, allow_files: bool = False) -> R
     for key in REQUIRED:
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise _fail(path, f"field '{key}' is missing or empty")
-    unknown = set(data) - {*REQUIRED, "references", "parameters", "false_positives"}
+    unknown = set(data) - {*REQUIRED, "references", "parameters", "false_positives", "tests"}
     if unknown:
         raise _fail(path, f"unknown field(s): {', '.join(sorted(unknown))}")
     if data["id"] != path.stem:
@@ -125,6 +139,8 @@ def load_rule(path: Path, bundled: bool = False, allow_files: bool = False) -> R
     if set(params) - used:
         raise _fail(path, f"field 'parameters' declares unused: {', '.join(sorted(set(params) - used))}")
     _one_select(path, data["query"])
+    false_positives = _false_positives(path, data.get("false_positives"))
+    cases = _cases(path, data.get("tests"))
     return Rule(
         data["id"],
         data["title"].strip(),
@@ -136,10 +152,58 @@ def load_rule(path: Path, bundled: bool = False, allow_files: bool = False) -> R
         path,
         tuple(refs),
         dict(params),
-        str(data.get("false_positives") or "").strip(),
+        false_positives,
+        cases,
         bundled,
         allow_files,
     )
+
+
+def _false_positives(path: Path, value: object) -> tuple[str, ...]:
+    """The `false_positives` field: a list of sentences (one sentence alone is taken as a list of one)."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+        raise _fail(path, "field 'false_positives' must be a list of sentences")
+    return tuple(" ".join(i.split()) for i in items)
+
+
+def _cases(path: Path, value: object) -> tuple[RuleCase, ...]:
+    """The `tests` field: a list of cases, each with a unique name, what to expect and its input."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise _fail(path, "field 'tests' must be a list of cases")
+    cases: list[RuleCase] = []
+    for n, item in enumerate(value, 1):
+        where = f"field 'tests' case {n}"
+        if not isinstance(item, dict):
+            raise _fail(path, f"{where} must be a mapping")
+        unknown = set(item) - {"name", "expect", "findings", "log", "stats"}
+        if unknown:
+            raise _fail(path, f"{where} has unknown field(s): {', '.join(sorted(map(str, unknown)))}")
+        name = item.get("name")
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9_]+", name):
+            raise _fail(path, f"{where} needs a 'name' in snake_case")
+        where = f"field 'tests' case {name!r}"
+        if name in {c.name for c in cases}:
+            raise _fail(path, f"{where} is named twice")
+        expect = item.get("expect")
+        if expect not in EXPECTATIONS:
+            raise _fail(path, f"{where}: 'expect' must be fire or quiet, not {expect!r}")
+        findings = item.get("findings", 1 if expect == "fire" else 0)
+        if expect == "quiet" and "findings" in item:
+            raise _fail(path, f"{where}: 'findings' is for fire cases only")
+        if isinstance(findings, bool) or not isinstance(findings, int) or (expect == "fire" and findings < 1):
+            raise _fail(path, f"{where}: 'findings' must be a whole number of at least 1")
+        texts = {k: item.get(k) for k in ("log", "stats") if item.get(k) is not None}
+        if not texts or not all(isinstance(t, str) and t.strip() for t in texts.values()):
+            raise _fail(path, f"{where} needs its input: a 'log' and/or 'stats' text")
+        if len(texts.get("log", "").strip().splitlines()) > MAX_CASE_LOG_LINES:
+            raise _fail(path, f"{where}: 'log' may have at most {MAX_CASE_LOG_LINES} lines")
+        cases.append(RuleCase(name, expect, findings, texts.get("log", ""), texts.get("stats", "")))
+    return tuple(cases)
 
 
 def scan_rules(extra_dirs: list[Path] | None = None, allow_files: bool = False) -> tuple[list[Rule], list[RuleError]]:
