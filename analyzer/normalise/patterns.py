@@ -36,9 +36,9 @@ class Pattern:
     """One recognised line shape."""
 
     id: str
-    producer: str
-    kind: str
-    regex: str
+    producer: str  # one of ref_producers (queries/schema.sql)
+    kind: str  # one of ref_event_kinds (queries/schema.sql)
+    regex: str  # RE2, matched against the record's message
     example: str
     fields: tuple[str, ...] = ()
     set: dict[str, object] = field(default_factory=dict)
