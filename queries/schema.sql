@@ -79,10 +79,10 @@ CREATE TABLE IF NOT EXISTS session_events (
     ts_quality      VARCHAR NOT NULL,        -- as in log_records: how much of the time the line itself gave
     process         VARCHAR,
     pid             INTEGER,
-    producer        VARCHAR NOT NULL,        -- webrtc | apple_client | apple_server | telephony | contract | app_logger
+    producer        VARCHAR NOT NULL,        -- one of ref_producers
     subject_pid     INTEGER,                 -- the app process the event is about (server lines name it)
     subject_name    VARCHAR,
-    kind            VARCHAR NOT NULL,        -- see ref_event_kinds
+    kind            VARCHAR NOT NULL,        -- one of ref_event_kinds
     pattern_id      VARCHAR NOT NULL,        -- which catalogue pattern recognised it
     call_id_hint    VARCHAR,                 -- call id carried by the line itself (contract lines)
     av_category     VARCHAR,                 -- canonical name: playAndRecord, playback, ...
@@ -107,6 +107,50 @@ CREATE TABLE IF NOT EXISTS session_events (
     detail          VARCHAR,
     message         VARCHAR NOT NULL
 );
+
+-- The closed vocabularies of session_events. analyzer/normalise/patterns.py reads them from here (store.db.vocabulary)
+-- and refuses a catalogue pattern that names anything else.
+CREATE TABLE IF NOT EXISTS ref_producers (
+    producer  VARCHAR PRIMARY KEY,
+    meaning   VARCHAR NOT NULL
+);
+INSERT OR IGNORE INTO ref_producers VALUES
+    ('contract', 'the app''s own instrumentation lines (callaudio v=1, docs/instrumentation.md)'),
+    ('webrtc', 'WebRTC''s iOS audio code (RTCAudioSession, AudioDeviceIOS, the voice-processing audio unit)'),
+    ('apple_client', 'AVFAudio / CoreAudio in the app''s own process'),
+    ('apple_server', 'the audio server (mediaserverd, audiomxd) acting for the app''s session'),
+    ('telephony', 'CallKit and the phone''s call services (callservicesd, CommCenter)'),
+    ('app_logger', 'an app''s or SDK''s own wording (React Native, Flutter, Twilio, ...)');
+
+CREATE TABLE IF NOT EXISTS ref_event_kinds (
+    kind     VARCHAR PRIMARY KEY,
+    meaning  VARCHAR NOT NULL
+);
+INSERT OR IGNORE INTO ref_event_kinds VALUES
+    ('call_start', 'a call began (the app says so)'),
+    ('call_connected', 'a call''s media connected'),
+    ('call_end', 'a call ended'),
+    ('config_set', 'category, mode and options set together'),
+    ('configure', 'the audio session configured for a call (WebRTC''s configuration step)'),
+    ('category_set', 'the category set'),
+    ('mode_set', 'the mode set'),
+    ('options_set', 'the category options set'),
+    ('activation', 'the session activated or deactivated (active), or a failure to (success)'),
+    ('interruption_began', 'an interruption began'),
+    ('interruption_ended', 'an interruption ended (should_resume)'),
+    ('route_change', 'the audio route changed (route_reason, ports before and after)'),
+    ('route_detail', 'a route description on a line of its own'),
+    ('route_override', 'the output overridden (speaker)'),
+    ('media_services_lost', 'the media services were lost'),
+    ('media_services_reset', 'the media services were reset'),
+    ('resume_decision', 'what the app decided after an interruption'),
+    ('format_change', 'sample rate or I/O buffer changed'),
+    ('audio_unit', 'the voice-processing audio unit started, stopped or failed'),
+    ('play_state', 'playout / recording started or stopped'),
+    ('session_state', 'a dump of the session''s state (category, mode, options, route)'),
+    ('error', 'an audio error with its status code'),
+    ('glitch', 'an audio glitch or overload'),
+    ('notice', 'known noise that resembles a family (haptics, camera interruptions): shown, never judged');
 
 -- What sessionise (queries/calls/sessionise.sql) derives for each event, rebuilt on every run; session_events itself
 -- is never updated after ingest. Read both through the `events` view.
@@ -135,8 +179,8 @@ CREATE TABLE IF NOT EXISTS calls (
     device_id        VARCHAR,
     start_ts         TIMESTAMPTZ NOT NULL,
     end_ts           TIMESTAMPTZ NOT NULL,
-    evidence_kind    VARCHAR NOT NULL,        -- explicit_id | peer_connection | activation_window | ticket (no
-                                              -- call boundary in the evidence: the device's whole record)
+    evidence_kind    VARCHAR NOT NULL         -- ticket: no call boundary in the evidence, the device's whole record
+        CHECK (evidence_kind IN ('explicit_id', 'peer_connection', 'activation_window', 'ticket')),
     ended_cleanly    BOOLEAN NOT NULL,        -- an end was logged (call.end, pc closed, deactivation)
     app_pid          INTEGER,
     n_events         BIGINT NOT NULL,
@@ -204,7 +248,7 @@ CREATE TABLE IF NOT EXISTS predictions (
     suspect_p      DOUBLE NOT NULL           -- that threshold (chosen on held-out calls; see the model card)
 );
 
--- Reference tables (facts from Apple's SDK headers; see docs/instrumentation.md and shared/formats/ios-logs.md).
+-- Reference tables: facts from Apple's SDK headers (AVAudioSession.h, AudioUnit/AUComponent.h, CoreAudioTypes.h).
 CREATE TABLE IF NOT EXISTS ref_osstatus (
     code         BIGINT PRIMARY KEY,         -- signed 32-bit as logged
     fourcc       VARCHAR,                    -- its four characters, when all are printable
@@ -216,7 +260,7 @@ CREATE TABLE IF NOT EXISTS ref_osstatus (
     fix          VARCHAR,                    -- what usually fixes it, where one fix fits
     verified     VARCHAR NOT NULL            -- verified (the value seen in Apple's headers) | inferred
 );
--- filled from queries/reference/osstatus.csv by analyzer/store/db.py on every open (see docs/osstatus.md)
+-- filled from queries/reference/osstatus.csv by analyzer/store/db.py on every open
 
 CREATE TABLE IF NOT EXISTS ref_category_options (
     bit   BIGINT PRIMARY KEY,
@@ -332,7 +376,7 @@ CREATE TABLE IF NOT EXISTS pc_state_changes (
 -- stream (inbound or outbound RTP) per pair of consecutive samples.
 CREATE TABLE IF NOT EXISTS rtp_intervals (
     source_id INTEGER NOT NULL, origin VARCHAR NOT NULL, call_id_hint VARCHAR, pc_id VARCHAR,
-    stat_id VARCHAR NOT NULL, direction VARCHAR NOT NULL,      -- inbound | outbound
+    stat_id VARCHAR NOT NULL, direction VARCHAR NOT NULL CHECK (direction IN ('inbound', 'outbound')),
     ts_start TIMESTAMPTZ NOT NULL, ts_end TIMESTAMPTZ NOT NULL, seconds DOUBLE NOT NULL,
     line BIGINT,                                                -- evidence: the sample ending the interval
     gap BOOLEAN NOT NULL,                                       -- samples further apart than the gap limit: no rates

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import analyzer.store.ingest as ingest_mod
-from tests.conftest import LOGS
+from tests.conftest import DATA, LOGS
 
 
 def _counts(con):
@@ -205,3 +205,20 @@ def test_stats_stored_in_parts_are_removed_when_the_ingest_dies(con, ingest, mon
     monkeypatch.setattr(ingest_mod, "remove_incomplete", store_mod.remove_incomplete)
     res = ingest(stats).files[0]
     assert res.status == "ingested" and con.execute("SELECT complete FROM sources").fetchall() == [(True,)]
+
+
+def test_summary_counts_are_the_sources_rows(con, ingest):
+    """One Counts definition: what the summary says of each file is what its sources row holds."""
+    from dataclasses import fields
+
+    from analyzer.store.counts import Counts
+
+    names = [f.name for f in fields(Counts)]
+    summary = ingest(LOGS, DATA / "stats" / "device_getstats.ndjson")
+    assert {f.status for f in summary.files} == {"ingested"}
+    for f in summary.files:
+        row = con.execute(
+            f"SELECT {', '.join(names)} FROM sources WHERE source_id = $id", {"id": f.source_id}
+        ).fetchone()
+        assert tuple(getattr(f, n) for n in names) == row, f.label
+    assert any(f.year_assumed for f in summary.files) and any(f.meta_lines for f in summary.files)

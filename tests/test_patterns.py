@@ -89,3 +89,14 @@ def test_malformed_catalogue_names_pattern_and_field(monkeypatch, tmp_path):
             mod.catalogue()
     finally:
         mod.catalogue.cache_clear()
+
+
+def test_catalogue_header_lists_the_fields():
+    """The catalogue's own comment names exactly the fields a pattern may fill (it went stale once)."""
+    import re
+
+    import analyzer.normalise.patterns as mod
+
+    text = mod._CATALOGUE.read_text(encoding="utf-8")
+    listed = re.search(r"^# Fields \(.*?\): (.*?)\.\n\n", text, re.S | re.M).group(1)
+    assert tuple(f.strip() for f in listed.replace("\n#", " ").split(",")) == mod.FIELDS

@@ -6,16 +6,12 @@ from __future__ import annotations
 import duckdb
 
 from analyzer.resources import query_statements
+from analyzer.store.db import transaction
 
 
 def sessionise(con: duckdb.DuckDBPyConnection) -> int:
     """Rebuild calls, call_streams, devices and event call ids in one transaction; returns the call count."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for statement in query_statements("calls/sessionise.sql"):
             con.execute(statement)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return con.execute("SELECT count(*) FROM calls").fetchall()[0][0]

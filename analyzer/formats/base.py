@@ -5,6 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import duckdb
+
+from analyzer.read.lines import LineChunk
+from analyzer.resources import query_text
+from analyzer.store.db import params_for
+
 
 @dataclass(frozen=True)
 class LogFormat:
@@ -59,3 +65,13 @@ class StatsFormat:
         """Fill stat_stage (and pc_state_changes with source_id 0), calling flush() whenever a bounded part of
         the file is staged so memory does not grow with the file; return (lines read, meta lines)."""
         raise NotImplementedError
+
+
+def reject_oversized(con: duckdb.DuckDBPyConnection, chunk: LineChunk, source_id: int | None = None) -> int:
+    """Reject the chunk's lines too long to read: into rejects for a log source, or (source_id None) into
+    stat_stage, where a stats format's rejects wait for the rest of its part. Returns how many."""
+    sql = query_text("parse/reject_line.sql" if source_id is not None else "stats/stage_reject_line.sql")
+    for line_no, nbytes, excerpt in chunk.oversized:
+        values = {"source_id": source_id, "line": line_no, "reason": f"line of {nbytes:,} bytes exceeds the line limit"}
+        con.execute(sql, params_for(sql, {**values, "excerpt": excerpt}))
+    return len(chunk.oversized)

@@ -15,13 +15,13 @@ import polars as pl
 
 from analyzer.errors import InputError
 from analyzer.formats import LogFormat
+from analyzer.formats.base import reject_oversized
 from analyzer.normalise.patterns import relevance_regex
-from analyzer.read.lines import iter_line_chunks
+from analyzer.read.lines import LineChunk, iter_line_chunks
 from analyzer.read.sources import InputFile
 from analyzer.resources import query_statements, query_text
+from analyzer.store.counts import EXCERPT, Counts
 from analyzer.store.db import params_for
-
-EXCERPT = 300
 
 
 def _instant_from_env(name: str, default: datetime) -> datetime:
@@ -68,19 +68,6 @@ class ParseOptions:
     def window(self) -> dict[str, datetime]:
         """The window as SQL parameters ($earliest, $latest)."""
         return {"earliest": self.earliest, "latest": self.latest}
-
-
-@dataclass
-class Tally:
-    """Counts for one input. records = stored + ignored + rejected."""
-
-    lines: int = 0
-    meta_lines: int = 0
-    records: int = 0
-    stored: int = 0
-    ignored: int = 0
-    rejected: int = 0
-    year_used: int | None = None  # formats without a year: the year applied
 
 
 def _group(frame: pl.DataFrame, fmt: LogFormat, final: bool) -> tuple[pl.DataFrame, pl.DataFrame, int, pl.DataFrame]:
@@ -151,13 +138,22 @@ def _sqlparams_for(
     return sql, params_for(sql, values), year
 
 
-def store_parsed(con: duckdb.DuckDBPyConnection, source_id: int, opts: ParseOptions) -> tuple:
-    """Move parsed_chunk into rejects and log_records; return (records, stored, ignored, rejected, meta, last_ts).
+def store_parsed(con: duckdb.DuckDBPyConnection, source_id: int, opts: ParseOptions) -> tuple[Counts, str | None]:
+    """Move parsed_chunk into rejects and log_records; return the chunk's counts and its last timestamp text.
     Every log format ends here, so the checks all records share run here (queries/parse/check_records.sql)."""
     con.execute(query_text("parse/check_records.sql"), opts.window)
-    con.execute(query_text("parse/store_rejects.sql"), [source_id, EXCERPT])
-    con.execute(query_text("parse/store_records.sql"), [source_id])
-    return con.execute(query_text("parse/chunk_counts.sql")).fetchall()[0]
+    con.execute(query_text("parse/store_rejects.sql"), {"source_id": source_id, "excerpt": EXCERPT})
+    con.execute(query_text("parse/store_records.sql"), {"source_id": source_id})
+    cur = con.execute(query_text("parse/chunk_counts.sql"))
+    row = dict(zip([d[0] for d in cur.description], cur.fetchall()[0], strict=True))
+    last_ts = row.pop("last_ts")
+    return Counts(**row), last_ts
+
+
+def read_chunk_lines(con: duckdb.DuckDBPyConnection, chunk: LineChunk, source_id: int) -> Counts:
+    """The lines a chunk of a log file holds, with its over-long lines rejected (each a record of its own)."""
+    n = reject_oversized(con, chunk, source_id)
+    return Counts(lines=chunk.frame.height + n, records=n, rejected=n)
 
 
 def fast_scan(con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat) -> int | None:
@@ -180,7 +176,7 @@ def fast_scan(con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat) -
 
 def store_fast(
     con: duckdb.DuckDBPyConnection, item: InputFile, fmt: LogFormat, source_id: int, opts: ParseOptions, lines: int
-) -> Tally:
+) -> Counts:
     """Store what fast_scan kept: its record numbers are line numbers (the caller checked the file is plain)."""
     parsed = (
         "SELECT line_no AS line_start, line_no AS line_end, CAST(NULL AS VARCHAR) AS text, relevant, is_meta,"
@@ -189,17 +185,11 @@ def store_fast(
     )
     sql, params, _ = _sqlparams_for(parsed, item, opts)
     con.execute(sql, params)
-    _, stored, _, rejected, meta, _ = store_parsed(con, source_id, opts)
+    part, _ = store_parsed(con, source_id, opts)
     con.execute("DROP TABLE IF EXISTS fast_rows")
-    records = lines - meta
-    return Tally(
-        lines=lines,
-        meta_lines=meta,
-        records=records,
-        stored=stored,
-        ignored=records - stored - rejected,
-        rejected=rejected,
-    )
+    part.lines, part.records = lines, lines - part.meta_lines  # every line is a record or a meta line
+    part.ignored = part.records - part.stored - part.rejected
+    return part
 
 
 def parse_file(
@@ -209,52 +199,34 @@ def parse_file(
     source_id: int,
     opts: ParseOptions,
     extra: dict[str, object] | None = None,
-) -> Tally:
+) -> Counts:
     """Parse one file line by line into log_records and rejects (inside the caller's transaction); `extra`
     holds values of the format's own SQL parameters."""
-    tally = Tally()
+    counts = Counts()
     sql, params, year = _sqlparams_for(query_text(fmt.parse_sql), item, opts, extra)
     if "year" in params:
-        tally.year_used = year
+        counts.year_assumed = year
     carry = pl.DataFrame(schema={"line_no": pl.Int64, "line": pl.Utf8, "bad_utf8": pl.Boolean})
     chunks = iter_line_chunks(item.path)
     pending = next(chunks, None)
     while pending is not None:
         following = next(chunks, None)
-        final = following is None
-        tally.lines += pending.frame.height + len(pending.oversized)
+        counts.add(read_chunk_lines(con, pending, source_id))
         frame = pl.concat([carry, pending.frame]) if carry.height else pending.frame
-        recs, orphans, meta_count, carry = _group(frame, fmt, final)
-        tally.meta_lines += meta_count
-        for line_no, nbytes, excerpt in pending.oversized:
-            con.execute(
-                "INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
-                [source_id, line_no, line_no, f"line of {nbytes:,} bytes exceeds the line limit", excerpt],
-            )
-            tally.records += 1
-            tally.rejected += 1
+        recs, orphans, meta_count, carry = _group(frame, fmt, final=following is None)
+        counts.meta_lines += meta_count
         if orphans.height:
             con.register("orphan_lines", orphans)
-            con.execute(
-                "INSERT INTO rejects SELECT ?, line_no, line_no, "
-                "'continuation line outside any record (no record start before it)', left(line, ?) "
-                "FROM orphan_lines",
-                [source_id, EXCERPT],
-            )
+            con.execute(query_text("parse/reject_orphans.sql"), {"source_id": source_id, "excerpt": EXCERPT})
             con.unregister("orphan_lines")
-            tally.records += orphans.height
-            tally.rejected += orphans.height
+            counts.add(Counts(records=orphans.height, rejected=orphans.height))
         if recs.height:
             con.register("chunk_records", recs)
             con.execute(sql, params)
             con.unregister("chunk_records")
-            n, stored, ignored, rejected, meta, last_ts = store_parsed(con, source_id, opts)
-            tally.records += n - meta
-            tally.stored += stored
-            tally.ignored += ignored
-            tally.rejected += rejected
-            tally.meta_lines += meta
+            part, last_ts = store_parsed(con, source_id, opts)
+            counts.add(part)
             if last_ts is not None and "prev_ts" in params:
                 params["prev_ts"] = last_ts
         pending = following
-    return tally
+    return counts

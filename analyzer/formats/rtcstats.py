@@ -10,7 +10,7 @@ import json
 import duckdb
 import polars as pl
 
-from analyzer.formats.base import StatsFormat
+from analyzer.formats.base import StatsFormat, reject_oversized
 from analyzer.read.lines import iter_line_chunks, read_head
 from analyzer.resources import query_statements, query_text
 from analyzer.store.db import params_for
@@ -45,12 +45,7 @@ class Rtcstats(StatsFormat):
         lines = meta = 0
         time_base = 0.0
         for chunk in iter_line_chunks(item.path):
-            lines += chunk.frame.height + len(chunk.oversized)
-            for line_no, nbytes, excerpt in chunk.oversized:
-                con.execute(
-                    "INSERT INTO stat_stage (line, locator, reject_reason, excerpt) VALUES (?, ?, ?, ?)",
-                    [line_no, f"line {line_no}", f"line of {nbytes:,} bytes exceeds the line limit", excerpt],
-                )
+            lines += chunk.frame.height + reject_oversized(con, chunk)
             frame = chunk.frame
             recs = frame.filter((pl.col("line").str.strip_chars() != "") & (pl.col("line_no") > header_lines))
             # a first line that is an object is an old dump's header (fileFormat 1/2): metadata
@@ -72,10 +67,10 @@ class Rtcstats(StatsFormat):
         # entries that are neither stats nor state changes (create, setLocalDescription, ...) are not records
         # of ours: count them as meta lines so the file's lines still add up
         other = con.execute(
-            "SELECT ? - (SELECT count(DISTINCT line) FROM rtcstats_objects)"
+            "SELECT $entries - (SELECT count(DISTINCT line) FROM rtcstats_objects)"
             " - (SELECT count(*) FROM pc_state_changes WHERE source_id = 0)"
             " - (SELECT count(*) FROM stat_stage WHERE obj IS NULL)",
-            [lines - meta],
+            {"entries": lines - meta},
         ).fetchall()[0][0]
         con.execute("DELETE FROM rtcstats_delta; DELETE FROM rtcstats_objects")
         return lines, meta + other

@@ -7,7 +7,7 @@ import json
 import duckdb
 import polars as pl
 
-from analyzer.formats.base import StatsFormat
+from analyzer.formats.base import StatsFormat, reject_oversized
 from analyzer.read.lines import iter_line_chunks
 from analyzer.resources import query_text
 
@@ -51,12 +51,7 @@ class StatsNdjson(StatsFormat):
             recs = chunk.frame.filter(pl.col("line").str.strip_chars() != "").select(
                 pl.col("line_no").alias("line_start"), pl.col("line").alias("text")
             )
-            for line_no, nbytes, excerpt in chunk.oversized:
-                lines += 1
-                con.execute(
-                    "INSERT INTO stat_stage (line, locator, reject_reason, excerpt) VALUES (?, ?, ?, ?)",
-                    [line_no, f"line {line_no}", f"line of {nbytes:,} bytes exceeds the line limit", excerpt],
-                )
+            lines += reject_oversized(con, chunk)
             if recs.height:
                 con.register("chunk_records", recs)
                 con.execute(sql, {"origin": "device"})

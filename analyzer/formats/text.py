@@ -24,7 +24,8 @@ from analyzer.normalise.patterns import relevance_regex
 from analyzer.read.lines import iter_line_chunks
 from analyzer.read.sources import InputFile
 from analyzer.resources import query_text
-from analyzer.store.db import params_for
+from analyzer.store.counts import Counts
+from analyzer.store.db import params_for, sql_literal
 
 _CATALOGUE = Path(__file__).with_name("envelopes.toml")
 GROUPS = (
@@ -47,7 +48,6 @@ GROUPS = (
     "message",
 )
 DEFAULT_DATE = "2000-01-01"  # for times of day with no date anywhere before them (flagged no_date)
-EXCERPT = 300
 
 
 class EnvelopeError(ValueError):
@@ -120,12 +120,8 @@ def envelopes() -> Envelopes:
     return Envelopes(tuple(out), tuple(data.get("continuations", ())), tuple(data.get("meta", ())))
 
 
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _index_sql(cat: Envelopes) -> str:
-    whens = " ".join(f"WHEN regexp_matches(line, {_lit(e.regex)}) THEN {i}" for i, e in enumerate(cat.envelopes))
+    whens = " ".join(f"WHEN regexp_matches(line, {sql_literal(e.regex)}) THEN {i}" for i, e in enumerate(cat.envelopes))
     return f"CASE {whens} END"
 
 
@@ -149,16 +145,16 @@ def _fields_sql(cat: Envelopes) -> str:
             cols.append(f"CAST({value} AS VARCHAR) AS {g}")
         name = env.name if env else "none"
         flags = (
-            f"{_lit(name)} AS envelope, {str(bool(env and env.app_console)).lower()} AS app_console, "
-            f"{str(bool(env and env.strict_time)).lower()} AS strict_time"
+            f"{sql_literal(name)} AS envelope, {sql_literal(bool(env and env.app_console))} AS app_console, "
+            f"{sql_literal(bool(env and env.strict_time))} AS strict_time"
         )
         base = "line_start, line_end, bad_utf8, ls[1] AS first_line, " + flags + ", " + ", ".join(cols)
         if env is None:
             selects.append(f"SELECT {base} FROM text_records WHERE env IS NULL")
         else:
-            names = "[" + ", ".join(_lit(g) for g in env.groups) + "]"
+            names = "[" + ", ".join(sql_literal(g) for g in env.groups) + "]"
             selects.append(
-                f"SELECT {base} FROM (SELECT *, regexp_extract(ls[1], {_lit(env.regex)}, {names}) AS s "
+                f"SELECT {base} FROM (SELECT *, regexp_extract(ls[1], {sql_literal(env.regex)}, {names}) AS s "
                 f"FROM text_records WHERE env = {i})"
             )
     return "\nUNION ALL\n".join(selects)
@@ -201,15 +197,15 @@ class TextFormat(LogFormat):
     def sniff_score(self, lines: list[str]) -> float:
         return 0.01 if any(ln.strip() for ln in lines) else 0.0
 
-    def parse(self, con: duckdb.DuckDBPyConnection, item: InputFile, source_id: int, opts) -> object:
+    def parse(self, con: duckdb.DuckDBPyConnection, item: InputFile, source_id: int, opts) -> Counts:
         """Read the file chunk by chunk into log_records and rejects (inside the caller's transaction)."""
-        from analyzer.formats.logparse import Tally, store_parsed
+        from analyzer.formats.logparse import read_chunk_lines, store_parsed
 
         cat = envelopes()
         group_sql, parse_sql = _statements()
         complete = [i for i, e in enumerate(cat.envelopes) if e.complete]
         year = opts.year or _file_year(item)
-        tally = Tally(year_used=None)
+        counts = Counts()
         carry = pl.DataFrame(schema={"line_no": pl.Int64, "line": pl.Utf8, "bad_utf8": pl.Boolean})
         state = _Carry()
         used_year = False
@@ -218,14 +214,7 @@ class TextFormat(LogFormat):
         while pending is not None:
             following = next(chunks, None)
             final = following is None
-            tally.lines += pending.frame.height + len(pending.oversized)
-            for line_no, nbytes, excerpt in pending.oversized:
-                con.execute(
-                    "INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
-                    [source_id, line_no, line_no, f"line of {nbytes:,} bytes exceeds the line limit", excerpt],
-                )
-                tally.records += 1
-                tally.rejected += 1
+            counts.add(read_chunk_lines(con, pending, source_id))
             frame = pl.concat([carry, pending.frame]) if carry.height else pending.frame
             if frame.height == 0:
                 pending = following
@@ -244,7 +233,7 @@ class TextFormat(LogFormat):
             for statement in group_sql[3:]:
                 con.execute(statement, params_for(statement, values))
             con.unregister("chunk_lines")
-            tally.meta_lines += con.execute(
+            counts.meta_lines += con.execute(
                 "SELECT count(*) FROM text_grouped WHERE brk AND (rec IS NULL)"
                 " AND line_no < coalesce((SELECT min(line_no) FROM text_grouped WHERE rec >= $hold), 9e18)",
                 {"hold": hold},
@@ -264,20 +253,15 @@ class TextFormat(LogFormat):
                 "prev_shift": state.shift,
             }
             con.execute(parse_sql, params_for(parse_sql, pvalues))
-            n, stored, ignored, rejected, meta, _ = store_parsed(con, source_id, opts)
-            tally.records += n - meta
-            tally.stored += stored
-            tally.ignored += ignored
-            tally.rejected += rejected
-            tally.meta_lines += meta
+            counts.add(store_parsed(con, source_id, opts)[0])
             used_year = used_year or bool(
                 con.execute("SELECT count(*) FROM parsed_chunk WHERE ts_quality = 'no_year'").fetchall()[0][0]
             )
             state = _next_state(con, state)
             pending = following
         if used_year:
-            tally.year_used = year
-        return tally
+            counts.year_assumed = year
+        return counts
 
 
 def _hold_from(con: duckdb.DuckDBPyConnection, final: bool) -> int:

@@ -1,7 +1,7 @@
 """Normalise stage: stored log records -> typed session_events, driven by the pattern catalogue.
 
-The catalogue becomes one SELECT with every regex as a literal: a CASE finds the first matching pattern
-(catalogue order) for each record, further CASEs take that pattern's fields, and
+The catalogue becomes one table macro, event_matches(source_id), with every regex as a literal: a CASE finds the
+first matching pattern (catalogue order) for each record, further CASEs take that pattern's fields, and
 queries/normalise/events.sql types them.
 """
 
@@ -13,17 +13,19 @@ import duckdb
 
 from analyzer.normalise.patterns import FIELDS, Pattern, catalogue
 from analyzer.resources import query_text
+from analyzer.store.db import sql_literal
 
 
 def _lit(value: object) -> str:
+    """A catalogue value as a text literal (every field is typed later, from text; a flag is '1' or '0')."""
     if isinstance(value, bool):
         value = "1" if value else "0"
-    return "'" + str(value).replace("'", "''") + "'"
+    return sql_literal(str(value))
 
 
 def _matches_sql(patterns: tuple[Pattern, ...]) -> str:
-    """One SELECT: the first matching pattern's index (a CASE stops at the first match), then each field
-    from that pattern's capture group or constant, all as text."""
+    """A table macro over one source's records: the first matching pattern's index (a CASE stops at the first
+    match), then each field from that pattern's capture group or constant, all as text."""
     first = (
         "CASE "
         + " ".join(f"WHEN regexp_matches(message, {_lit(p.regex)}) THEN {i}" for i, p in enumerate(patterns))
@@ -49,21 +51,26 @@ def _matches_sql(patterns: tuple[Pattern, ...]) -> str:
                 values[i] = _lit(p.set[name])
         cols.append(f"{pick(values)} AS {name}")
     return (
-        f"SELECT record_id, prio, {', '.join(cols)} FROM (SELECT record_id, message, {first} AS prio FROM rec) "
-        "WHERE prio IS NOT NULL"
+        "CREATE OR REPLACE TEMP MACRO event_matches(sid) AS TABLE "
+        f"SELECT record_id, prio, {', '.join(cols)} FROM (SELECT record_id, message, {first} AS prio "
+        "FROM log_records WHERE source_id = sid) WHERE prio IS NOT NULL"
     )
 
 
 @cache
-def normalise_sql() -> str:
-    """The whole normalisation statement (cached: the catalogue does not change while running)."""
-    return query_text("normalise/events.sql").replace("{matches}", _matches_sql(catalogue().patterns))
+def matches_sql() -> str:
+    """The statement that (re)defines the table macro event_matches(source_id) from the catalogue: each of a
+    source's records that a pattern recognises, with that pattern's fields (cached: the catalogue does not
+    change while running)."""
+    return _matches_sql(catalogue().patterns)
 
 
 def normalise_source(con: duckdb.DuckDBPyConnection, source_id: int) -> int:
     """Derive session_events from one source's log_records; returns how many were added."""
-    before = con.execute("SELECT count(*) FROM session_events WHERE source_id = ?", [source_id]).fetchall()[0][0]
-    con.execute(normalise_sql(), {"source_id": source_id})
+    count = "SELECT count(*) FROM session_events WHERE source_id = $source_id"
+    before = con.execute(count, {"source_id": source_id}).fetchall()[0][0]
+    con.execute(matches_sql())
+    con.execute(query_text("normalise/events.sql"), {"source_id": source_id})
     con.execute(query_text("normalise/route_details.sql"), {"source_id": source_id})
-    after = con.execute("SELECT count(*) FROM session_events WHERE source_id = ?", [source_id]).fetchall()[0][0]
+    after = con.execute(count, {"source_id": source_id}).fetchall()[0][0]
     return after - before

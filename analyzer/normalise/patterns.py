@@ -9,6 +9,8 @@ from pathlib import Path
 
 import tomllib
 
+from analyzer.store.db import vocabulary
+
 FIELDS = (
     "category",
     "mode",
@@ -26,33 +28,6 @@ FIELDS = (
     "prev_in",
     "prev_out",
 )
-PRODUCERS = ("contract", "webrtc", "apple_client", "apple_server", "telephony", "app_logger")
-KINDS = (
-    "call_start",
-    "call_connected",
-    "call_end",
-    "config_set",
-    "configure",
-    "category_set",
-    "mode_set",
-    "options_set",
-    "activation",
-    "interruption_began",
-    "interruption_ended",
-    "route_change",
-    "route_detail",
-    "route_override",
-    "media_services_lost",
-    "media_services_reset",
-    "resume_decision",
-    "format_change",
-    "audio_unit",
-    "play_state",
-    "session_state",
-    "error",
-    "glitch",
-    "notice",  # known noise that resembles a family (haptics interruptions, camera interruptions): shown, never judged
-)
 _CATALOGUE = Path(__file__).with_name("audio_session.toml")
 
 
@@ -61,9 +36,9 @@ class Pattern:
     """One recognised line shape."""
 
     id: str
-    producer: str
-    kind: str
-    regex: str
+    producer: str  # one of ref_producers (queries/schema.sql)
+    kind: str  # one of ref_event_kinds (queries/schema.sql)
+    regex: str  # RE2, matched against the record's message
     example: str
     fields: tuple[str, ...] = ()
     set: dict[str, object] = field(default_factory=dict)
@@ -90,6 +65,7 @@ class CatalogueError(ValueError):
 def catalogue() -> Catalogue:
     """Load and validate the pattern catalogue."""
     data = tomllib.loads(_CATALOGUE.read_text(encoding="utf-8"))
+    producers, kinds = vocabulary("ref_producers"), vocabulary("ref_event_kinds")
     patterns = []
     seen: set[str] = set()
     for i, raw in enumerate(data.get("pattern", [])):
@@ -100,10 +76,16 @@ def catalogue() -> Catalogue:
         if pid in seen:
             raise CatalogueError(f"{_CATALOGUE.name}: pattern {pid}: duplicate id")
         seen.add(pid)
-        if raw["producer"] not in PRODUCERS:
-            raise CatalogueError(f"{_CATALOGUE.name}: pattern {pid}: unknown producer {raw['producer']!r}")
-        if raw["kind"] not in KINDS:
-            raise CatalogueError(f"{_CATALOGUE.name}: pattern {pid}: unknown kind {raw['kind']!r}")
+        if raw["producer"] not in producers:
+            raise CatalogueError(
+                f"{_CATALOGUE.name}: pattern {pid}: unknown producer {raw['producer']!r} "
+                "(not in ref_producers of queries/schema.sql)"
+            )
+        if raw["kind"] not in kinds:
+            raise CatalogueError(
+                f"{_CATALOGUE.name}: pattern {pid}: unknown kind {raw['kind']!r} "
+                "(not in ref_event_kinds of queries/schema.sql)"
+            )
         fields = tuple(raw.get("fields", ()))
         consts = dict(raw.get("set", {}))
         for name in (*fields, *consts):

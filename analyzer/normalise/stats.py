@@ -18,10 +18,10 @@ import duckdb
 import tomllib
 
 from analyzer.resources import query_text
-from analyzer.store.db import params_for
+from analyzer.store.counts import EXCERPT, Counts
+from analyzer.store.db import params_for, sql_literal
 
 _FIELDS = Path(__file__).with_name("stats_fields.toml")
-EXCERPT = 300
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,8 @@ def stats_tables() -> tuple[StatsTable, ...]:
     return tuple(StatsTable(t["type"], t["name"], tuple(tuple(f) for f in t["fields"])) for t in data["table"])
 
 
-def _q(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
-
-
 def _path(field: str) -> str:
-    return _q(f'$."{field}"')
+    return sql_literal(f'$."{field}"')
 
 
 _MAX_COUNTER = 2.0**53 - 1  # the largest integer a JavaScript number (a getStats value) holds exactly
@@ -93,10 +89,6 @@ def _checked_fields() -> list[str]:
     return list(dict.fromkeys([*typed, *limits()]))
 
 
-def _lit(x: float) -> str:
-    return repr(float(x))
-
-
 def _field_checks(fields: list[str]) -> str:
     """SQL over `nums` (the fields, extracted in one pass): why the first bad one is bad, else NULL. A field is
     bad when present but not a finite number (a number sent as a string, as legacy goog stats do, is read as its
@@ -107,20 +99,19 @@ def _field_checks(fields: list[str]) -> str:
         checks.append(
             f"WHEN nums[{i}] IS NOT NULL AND json_type(nums[{i}]) <> 'NULL' AND NOT coalesce(isfinite("
             f"CASE WHEN json_type(nums[{i}]) IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'VARCHAR') THEN {v} END), false) "
-            f"THEN {_q(f'field {f} is not a finite number: ')} || left(nums[{i}]::VARCHAR, 40)"
+            f"THEN {sql_literal(f'field {f} is not a finite number: ')} || left(nums[{i}]::VARCHAR, 40)"
         )
         lim = limits().get(f)
         if lim is None:
             continue
         if lim.counter:
-            checks.append(f"WHEN {v} < 0 THEN {_q(f'field {f} is a negative counter: ')} || nums[{i}]")
-        bounds = [f"{v} < {_lit(lim.min)}"] if lim.min is not None else []
-        bounds += [f"{v} > {_lit(lim.max)}"] if lim.max is not None else []
+            checks.append(f"WHEN {v} < 0 THEN {sql_literal(f'field {f} is a negative counter: ')} || nums[{i}]")
+        bounds = [f"{v} < {sql_literal(float(lim.min))}"] if lim.min is not None else []
+        bounds += [f"{v} > {sql_literal(float(lim.max))}"] if lim.max is not None else []
         if bounds:
             holds = f" (it holds {lim.min:,.16g} .. {lim.max:,.16g})" if None not in (lim.min, lim.max) else ""
-            checks.append(
-                f"WHEN {' OR '.join(bounds)} THEN {_q(f'field {f} is out of range: ')} || {v}::VARCHAR || {_q(holds)}"
-            )
+            why = sql_literal(f"field {f} is out of range: ")
+            checks.append(f"WHEN {' OR '.join(bounds)} THEN {why} || {v}::VARCHAR || {sql_literal(holds)}")
     return "CASE " + " ".join(checks) + " END"
 
 
@@ -132,9 +123,10 @@ def _rate_checks(fields: list[str]) -> str:
         rate = limits()[f].per_second
         grew = f"(TRY_CAST(nums[{i}] AS DOUBLE) - TRY_CAST(prev[{i}] AS DOUBLE)) / greatest(seconds, 1)"
         said = f"TRY_CAST(round({grew}) AS BIGINT)::VARCHAR"
+        why = sql_literal(f"field {f} grows implausibly fast: ")
         checks.append(
-            f"WHEN {grew} > {_lit(rate)} THEN {_q(f'field {f} grows implausibly fast: ')} || {said}"
-            f" || {_q(f' a second since the sample before (at most {rate:,.0f})')}"
+            f"WHEN {grew} > {sql_literal(float(rate))} THEN {why} || {said}"
+            f" || {sql_literal(f' a second since the sample before (at most {rate:,.0f})')}"
         )
     return "CASE " + " ".join(checks) + " END"
 
@@ -196,9 +188,9 @@ def _insert_sql(table: StatsTable) -> str:
     return (
         f"INSERT INTO {table.name} (source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, extra, "
         f"{', '.join(table.columns)}) SELECT $source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, "
-        f"nullif(json_merge_patch(obj, {_q(strip)}), '{{}}'), {', '.join(exprs)} "
+        f"nullif(json_merge_patch(obj, {sql_literal(strip)}), '{{}}'), {', '.join(exprs)} "
         f"FROM (SELECT *, json_extract(obj, {_paths(names)}) AS v FROM stat_stage "
-        f"WHERE reject_reason IS NULL AND type = {_q(table.type)})"
+        f"WHERE reject_reason IS NULL AND type = {sql_literal(table.type)})"
     )
 
 
@@ -209,9 +201,9 @@ def store_statements() -> tuple[str, ...]:
     by_field, finite, growth, carry = _number_statements()
     rejects = (
         "INSERT INTO rejects SELECT $source_id, line, line, reject_reason || coalesce(' (' || locator || ')', ''), "
-        f"left(coalesce(excerpt, obj::VARCHAR), {EXCERPT}) FROM stat_stage WHERE reject_reason IS NOT NULL"
+        "left(coalesce(excerpt, obj::VARCHAR), $excerpt) FROM stat_stage WHERE reject_reason IS NOT NULL"
     )
-    other_types = ", ".join(_q(t.type) for t in typed)
+    other_types = ", ".join(sql_literal(t.type) for t in typed)
     other = (
         "INSERT INTO stats_other SELECT $source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, type, "
         f"obj FROM stat_stage WHERE reject_reason IS NULL AND type NOT IN ({other_types})"
@@ -222,26 +214,20 @@ def store_statements() -> tuple[str, ...]:
     return (goog, times, by_field, finite, growth, carry, rejects, *inserts, other)
 
 
-@dataclass
-class StageCounts:
-    objects: int
-    stored: int
-    rejected: int
-
-
-def store_stage(con: duckdb.DuckDBPyConnection, source_id: int, window: dict[str, datetime]) -> StageCounts:
+def store_stage(con: duckdb.DuckDBPyConnection, source_id: int, window: dict[str, datetime]) -> Counts:
     """Move everything staged for one source into rejects / typed tables, then empty the stage. `window`: the
     plausible instants ($earliest, $latest; ParseOptions.window)."""
     for sql in store_statements():
-        con.execute(sql, params_for(sql, {"source_id": source_id, **window}))
+        con.execute(sql, params_for(sql, {"source_id": source_id, "excerpt": EXCERPT, **window}))
     total, rejected = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE reject_reason IS NOT NULL) FROM stat_stage"
     ).fetchall()[0]
     con.execute("DELETE FROM stat_stage")
-    return StageCounts(total, total - rejected, rejected)
+    return Counts(records=total, stored=total - rejected, rejected=rejected)
 
 
 def derive_intervals(con: duckdb.DuckDBPyConnection, source_id: int) -> int:
     """Per-interval rates, loss, concealment and MOS for one source's RTP streams; returns rows added."""
     con.execute(query_text("stats/intervals.sql"), {"source_id": source_id})
-    return con.execute("SELECT count(*) FROM rtp_intervals WHERE source_id = ?", [source_id]).fetchall()[0][0]
+    sql = "SELECT count(*) FROM rtp_intervals WHERE source_id = $source_id"
+    return con.execute(sql, {"source_id": source_id}).fetchall()[0][0]

@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from analyzer.settings import number
+from analyzer.store.counts import EXCERPT
 
 CHUNK_BYTES = int(number("ANALYZER_CHUNK_BYTES", 32 * 1024 * 1024, minimum=1))
 MAX_LINE_BYTES = int(number("ANALYZER_MAX_LINE_BYTES", 16 * 1024 * 1024, minimum=1))
@@ -100,7 +101,7 @@ def _iter_utf8(path: Path, chunk_bytes: int) -> Iterator[LineChunk]:
             cut = buf.rfind(b"\n")
             if cut == -1:
                 if len(buf) > MAX_LINE_BYTES:
-                    skipping = (line_no, len(buf), buf[:300].decode("utf-8", "replace"))
+                    skipping = (line_no, len(buf), buf[:EXCERPT].decode("utf-8", "replace"))
                     carry = b""
                 else:
                     carry = buf
@@ -138,7 +139,9 @@ def _decode_block(body: bytes, first_line: int) -> tuple[LineChunk, int]:
         oversized = [
             (int(r[0]), int(r[1]), r[2])
             for r in longs.select(
-                "line_no", pl.col("line").str.len_bytes().alias("bytes"), pl.col("line").str.slice(0, 300).alias("head")
+                "line_no",
+                pl.col("line").str.len_bytes().alias("bytes"),
+                pl.col("line").str.slice(0, EXCERPT).alias("head"),
             ).iter_rows()
         ]
         frame = frame.filter(~long_mask)

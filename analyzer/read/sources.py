@@ -144,6 +144,38 @@ def _name_clash(dest: Path, rel: PurePosixPath) -> str | None:
     return None
 
 
+def _member_target(
+    item: InputFile,
+    name: str,
+    dest: Path,
+    budget: _Budget,
+    out: Collected,
+    *,
+    link: bool,
+    folder: bool,
+    regular: bool = True,
+) -> Path | None:
+    """Where an archive member is extracted to (its folder made); None for a folder, or for a member skipped
+    with a note saying why (a link, not a regular file, a name that clashes)."""
+    budget.count_entry()
+    rel = _safe_member_path(item.label, name)
+    skip = None
+    if link:
+        skip = "link inside archive"
+    elif folder or not rel.parts:
+        return None
+    elif not regular:
+        skip = "not a regular file"
+    else:
+        skip = _name_clash(dest, rel)
+    if skip:
+        out.notes.append(f"{item.label}!{name}: skipped: {skip}")
+        return None
+    target = dest.joinpath(*rel.parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
 def _archive_kind(path: Path) -> str | None:
     with open(path, "rb") as fh:
         head = fh.read(262)
@@ -305,19 +337,10 @@ class Collector:
             raise InputError(f"{item.label}: broken zip archive: {exc}") from exc
         with zf:
             for info in zf.infolist():
-                budget.count_entry()
-                rel = _safe_member_path(item.label, info.filename)
-                mode = info.external_attr >> 16
-                if stat.S_ISLNK(mode):
-                    out.notes.append(f"{item.label}!{info.filename}: skipped: link inside archive")
+                link = stat.S_ISLNK(info.external_attr >> 16)
+                target = _member_target(item, info.filename, dest, budget, out, link=link, folder=info.is_dir())
+                if target is None:
                     continue
-                if info.is_dir() or not rel.parts:
-                    continue
-                if clash := _name_clash(dest, rel):
-                    out.notes.append(f"{item.label}!{info.filename}: skipped: {clash}")
-                    continue
-                target = dest.joinpath(*rel.parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
                 try:
                     with zf.open(info) as src:
                         _copy_limited(src, target, budget)
@@ -332,21 +355,12 @@ class Collector:
         with tf:
             try:
                 for member in tf:
-                    budget.count_entry()
-                    rel = _safe_member_path(item.label, member.name)
-                    if member.issym() or member.islnk():
-                        out.notes.append(f"{item.label}!{member.name}: skipped: link inside archive")
+                    link = member.issym() or member.islnk()
+                    target = _member_target(
+                        item, member.name, dest, budget, out, link=link, folder=member.isdir(), regular=member.isfile()
+                    )
+                    if target is None:
                         continue
-                    if member.isdir() or not rel.parts:
-                        continue
-                    if not member.isfile():
-                        out.notes.append(f"{item.label}!{member.name}: skipped: not a regular file")
-                        continue
-                    if clash := _name_clash(dest, rel):
-                        out.notes.append(f"{item.label}!{member.name}: skipped: {clash}")
-                        continue
-                    target = dest.joinpath(*rel.parts)
-                    target.parent.mkdir(parents=True, exist_ok=True)
                     src = tf.extractfile(member)
                     if src is None:
                         continue

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -23,6 +26,27 @@ def params_for(sql: str, values: dict[str, object]) -> dict[str, object]:
     code = re.sub(r"--[^\n]*", "", sql)  # a $name in a comment is not a parameter
     names = set(re.findall(r"\$([a-z_]+)", code))
     return {k: v for k, v in values.items() if k in names}
+
+
+def sql_literal(value: object) -> str:
+    """`value` as an SQL literal, for generated SQL that cannot take a parameter (a number stays a number)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block in one transaction: committed when it ends, rolled back when it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 LOCK_WAIT_S = float(number("ANALYZER_LOCK_WAIT_S", 120.0, float))
@@ -64,11 +88,10 @@ def connect(
         except duckdb.Error as exc:
             con.close()
             raise InputError(f"ANALYZER_MEMORY_LIMIT must be a size like 4GB, not {MEMORY_LIMIT!r}: {exc}") from None
+    _check_version(con, target, read_only)  # before the schema is applied: another version's store is left as it is
     if not read_only:
         con.execute(query_text("schema.sql"))
         _load_reference(con)
-    _check_version(con, target)
-    if not read_only:
         remove_incomplete(con)
     _create_ref_macros(con)
     con.execute(query_text("macros.sql"))
@@ -94,19 +117,36 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _check_version(con: duckdb.DuckDBPyConnection, target: str) -> None:
+def stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The schema version the open store was written with: None for a new, empty store, 'none' for a store
+    written before versions were recorded."""
+    tables = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary"
+        ).fetchall()
+    }
+    if not tables:
+        return None
+    if "schema_meta" not in tables:
+        return "none"
+    rows = con.execute("SELECT value FROM schema_meta WHERE key = 'schema_version'").fetchall()
+    return rows[0][0] if rows else "none"
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, target: str, read_only: bool) -> None:
     """Refuse a store whose tables another version of the analyzer wrote (columns would not line up)."""
-    try:
-        rows = con.execute("SELECT value FROM schema_meta WHERE key = 'schema_version'").fetchall()
-    except duckdb.CatalogException:
-        rows = []
-    found = rows[0][0] if rows else "none"
-    if found != SCHEMA_VERSION:
-        con.close()
-        raise InputError(
-            f"{target}: this store has schema version {found}; this analyzer reads version {SCHEMA_VERSION}. "
-            "Ingest the files again into a new store (--db NEW_FILE)"
-        )
+    found = stored_version(con)
+    if found == SCHEMA_VERSION or (found is None and not read_only):
+        return
+    found = found or "none"
+    con.close()
+    newer = found.isdigit() and int(found) > int(SCHEMA_VERSION)
+    raise InputError(
+        f"{target}: this store has schema version {found}, written by {'a newer' if newer else 'an older'} "
+        f"analyzer; this analyzer reads version {SCHEMA_VERSION}. Ingest the files again into a new store "
+        "(--db NEW_FILE)"
+    )
 
 
 def remove_incomplete(con: duckdb.DuckDBPyConnection) -> int:
@@ -122,12 +162,11 @@ def remove_incomplete(con: duckdb.DuckDBPyConnection) -> int:
         "WHERE c.column_name = 'source_id' AND NOT t.temporary AND c.table_name <> 'sources'"
     )
     tables = [r[0] for r in con.execute(base_tables).fetchall()]
-    con.execute("BEGIN TRANSACTION")
-    for table in tables:
-        name = '"' + table.replace('"', '""') + '"'  # a table name from the catalogue, quoted as an identifier
-        con.execute(f"DELETE FROM {name} WHERE list_contains(?, source_id)", [ids])
-    con.execute("DELETE FROM sources WHERE list_contains(?, source_id)", [ids])
-    con.execute("COMMIT")
+    with transaction(con):
+        for table in tables:
+            name = '"' + table.replace('"', '""') + '"'  # a table name from the catalogue, quoted as an identifier
+            con.execute(f"DELETE FROM {name} WHERE list_contains($ids, source_id)", {"ids": ids})
+        con.execute("DELETE FROM sources WHERE list_contains($ids, source_id)", {"ids": ids})
     return len(ids) - 1
 
 
@@ -146,13 +185,19 @@ _REF_MAPS = {
 }
 
 
-def _sql_literal(v: object) -> str:
-    return str(v) if isinstance(v, int) else "'" + str(v).replace("'", "''") + "'"
-
-
 def _create_ref_macros(con: duckdb.DuckDBPyConnection) -> None:
     """One macro per entry of _REF_MAPS, returning that reference table as a MAP literal."""
     for name, query in _REF_MAPS.items():
         rows = con.execute(query).fetchall()  # MAP literals keep this order
-        entries = ", ".join(f"{_sql_literal(k)}: {_sql_literal(v)}" for k, v in rows)
+        entries = ", ".join(f"{sql_literal(k)}: {sql_literal(v)}" for k, v in rows)
         con.execute(f"CREATE OR REPLACE TEMP MACRO {name}() AS MAP {{{entries}}}")
+
+
+@cache
+def vocabulary(table: str) -> tuple[str, ...]:
+    """The closed list of names a reference table of queries/schema.sql holds (first column, in its order),
+    read from the schema itself so that Python never keeps a copy of it."""
+    with duckdb.connect(":memory:") as con:
+        con.execute(query_text("schema.sql"))
+        names = con.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+    return tuple(r[0] for r in names)

@@ -4,39 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import duckdb
 
 from analyzer.errors import InputError
-from analyzer.formats.logparse import ParseOptions, Tally, fast_scan, store_fast
+from analyzer.formats.logparse import ParseOptions, fast_scan, store_fast
 from analyzer.formats.sniff import describe_unknown, sniff
 from analyzer.normalise.events import normalise_source
-from analyzer.normalise.stats import StageCounts, derive_intervals, store_stage
-from analyzer.read.filescan import scan_file
+from analyzer.normalise.stats import derive_intervals, store_stage
+from analyzer.read.filescan import FileScan, scan_file
 from analyzer.read.sources import Collector, InputFile
-from analyzer.resources import query_statements
-from analyzer.store.db import params_for, remove_incomplete
+from analyzer.resources import query_statements, query_text
+from analyzer.store.counts import Counts
+from analyzer.store.db import params_for, remove_incomplete, transaction
 
 
 class _NothingRelevant(Exception):
     """A text file that holds nothing the analyzer is about (refused if named, skipped in a folder)."""
 
 
-@dataclass
-class FileResult:
-    """What happened to one input file."""
+@dataclass(kw_only=True)
+class FileResult(Counts):
+    """What happened to one input file: its counts, and what became of it."""
 
     label: str
     format: str | None
     status: str  # ingested | duplicate | skipped | error
     source_id: int | None = None
-    lines: int = 0
-    records: int = 0
-    stored: int = 0
-    ignored: int = 0
-    rejected: int = 0
-    events: int = 0
     message: str = ""
     layouts: str | None = None  # text logs: the line layouts of the stored records, with counts
 
@@ -83,7 +78,7 @@ def ingest_paths(
                 summary.files.append(ingest_file(con, item, opts))
             except InputError as exc:
                 summary.errors.append(str(exc))
-                summary.files.append(FileResult(item.label, None, "error", message=str(exc)))
+                summary.files.append(FileResult(label=item.label, format=None, status="error", message=str(exc)))
         if collected.logarchives:
             ingested = any(f.status in ("ingested", "duplicate") for f in summary.files)
             msg = (
@@ -102,125 +97,113 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
     if fmt is None:
         if item.explicit:
             raise InputError(describe_unknown(item))
-        return FileResult(item.label, None, "skipped", message=describe_unknown(item))
-    # hash and count lines in a thread while DuckDB scans the same file (when the format has a fast scan)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending_scan = pool.submit(scan_file, item.path)
-        fast_records = fast_scan(con, item, fmt) if fmt.kind == "log" else None
-        scan = pending_scan.result()
-    rows = con.execute("SELECT source_id, path FROM sources WHERE content_hash = ?", [scan.digest]).fetchall()
-    if rows:
+        return FileResult(label=item.label, format=None, status="skipped", message=describe_unknown(item))
+    scan, fast_records = _scan(con, item, fmt)
+    found = con.execute(query_text("store/find_source.sql"), {"content_hash": scan.digest}).fetchall()
+    if found:
         con.execute("DROP TABLE IF EXISTS fast_rows")
-        return FileResult(
-            item.label,
-            fmt.name,
-            "duplicate",
-            rows[0][0],
-            message=f"already ingested as source {rows[0][0]} ({rows[0][1]})",
-        )
-    staged_in_parts = fmt.kind == "stats"
-    con.execute("BEGIN TRANSACTION")
-    source_id = None
+        source_id, path = found[0]
+        message = f"already ingested as source {source_id} ({path})"
+        return FileResult(label=item.label, format=fmt.name, status="duplicate", source_id=source_id, message=message)
     try:
-        source_id = con.execute("SELECT nextval('seq_source')").fetchall()[0][0]
-        con.execute(
-            "INSERT INTO sources (source_id, content_hash, path, member, format, bytes, lines, meta_lines, records,"
-            " stored, ignored, rejected, events, device_hint, device_key, complete)"
-            " VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, ?, ?, ?)",
-            [
-                source_id,
-                scan.digest,
-                item.display,
-                item.member,
-                fmt.name,
-                item.path.stat().st_size,
-                item.device_hint,
-                item.device_key,
-                not staged_in_parts,
-            ],
-        )
-        if staged_in_parts:
-            # a stats file commits part by part (bounded memory); `complete` stays false until the end, and a
-            # store opened after a crash removes the parts (store.remove_incomplete)
-            con.execute("COMMIT")
-            con.execute("BEGIN TRANSACTION")
-            tally, events = _ingest_stats(con, item, fmt, source_id, opts), 0
+        if fmt.kind == "stats":
+            source_id, counts, layouts = _store_stats_file(con, item, fmt, scan.digest, opts)
         else:
-            if fast_records is not None and fast_records == scan.lines:
-                tally = store_fast(con, item, fmt, source_id, opts, scan.lines)
-            else:
-                con.execute("DROP TABLE IF EXISTS fast_rows")
-                tally = fmt.parse(con, item, source_id, opts)
-            events = normalise_source(con, source_id)
-            if fmt.name == "text":
-                _check_text_is_a_log(con, item, source_id, tally)
-            con.execute(
-                "UPDATE sources SET layouts = (SELECT string_agg(envelope || ' ' || n, ', ' ORDER BY n DESC, envelope)"
-                " FROM (SELECT envelope, count(*) AS n FROM log_records WHERE source_id = $s AND envelope IS NOT NULL"
-                " GROUP BY envelope)) WHERE source_id = $s",
-                {"s": source_id},
-            )
-        con.execute(
-            "UPDATE sources SET lines = ?, meta_lines = ?, records = ?, stored = ?, ignored = ?, rejected = ?,"
-            " events = ?, year_assumed = ?, complete = true WHERE source_id = ?",
-            [
-                tally.lines,
-                tally.meta_lines,
-                tally.records,
-                tally.stored,
-                tally.ignored,
-                tally.rejected,
-                events,
-                tally.year_used,
-                source_id,
-            ],
-        )
-        con.execute("COMMIT")
+            source_id, counts, layouts = _store_log_file(con, item, fmt, scan, fast_records, opts)
     except _NothingRelevant as exc:
-        con.execute("ROLLBACK")
         if item.explicit:
             raise InputError(str(exc)) from None
-        return FileResult(item.label, fmt.name, "skipped", message=str(exc))
-    except BaseException as exc:
-        con.execute("ROLLBACK")
-        if staged_in_parts and source_id is not None:
-            remove_incomplete(con)
-        if isinstance(exc, (duckdb.IOException, duckdb.OutOfMemoryException)):
-            # a full disk or no memory left: nothing of this file is kept; say which file and why
-            raise InputError(f"{item.label}: not stored, the store could not be written: {exc}") from exc
-        raise
-    layouts = con.execute("SELECT layouts FROM sources WHERE source_id = ?", [source_id]).fetchall()[0][0]
+        return FileResult(label=item.label, format=fmt.name, status="skipped", message=str(exc))
+    except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:
+        # a full disk or no memory left: nothing of this file is kept; say which file and why
+        raise InputError(f"{item.label}: not stored, the store could not be written: {exc}") from exc
     return FileResult(
-        item.label,
-        fmt.name,
-        "ingested",
-        source_id,
-        tally.lines,
-        tally.records,
-        tally.stored,
-        tally.ignored,
-        tally.rejected,
-        events,
-        layouts=layouts,
+        **asdict(counts), label=item.label, format=fmt.name, status="ingested", source_id=source_id, layouts=layouts
     )
 
 
-def _check_text_is_a_log(con: duckdb.DuckDBPyConnection, item: InputFile, source_id: int, tally: Tally) -> None:
+def _scan(con: duckdb.DuckDBPyConnection, item: InputFile, fmt) -> tuple[FileScan, int | None]:
+    """Hash and count the file's lines in a thread while DuckDB scans the same file (when the format has a fast
+    scan); returns the scan and the number of records the fast scan read (None without one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending_scan = pool.submit(scan_file, item.path)
+        fast_records = fast_scan(con, item, fmt) if fmt.kind == "log" else None
+        return pending_scan.result(), fast_records
+
+
+def _insert_source(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, digest: str, complete: bool) -> int:
+    """The input's row in sources (queries/store/insert_source.sql); returns its source_id."""
+    values = {
+        "content_hash": digest,
+        "path": item.display,
+        "member": item.member,
+        "format": fmt.name,
+        "bytes": item.path.stat().st_size,
+        "device_hint": item.device_hint,
+        "device_key": item.device_key,
+        "complete": complete,
+    }
+    return con.execute(query_text("store/insert_source.sql"), values).fetchall()[0][0]
+
+
+def _finish_source(con: duckdb.DuckDBPyConnection, source_id: int, counts: Counts) -> str | None:
+    """Write the input's counts and layouts into its sources row and mark it complete; returns the layouts."""
+    sql = query_text("store/finish_source.sql")
+    return con.execute(sql, {**counts.as_params(), "source_id": source_id}).fetchall()[0][0]
+
+
+def _store_log_file(
+    con: duckdb.DuckDBPyConnection, item: InputFile, fmt, scan: FileScan, fast_records: int | None, opts: ParseOptions
+) -> tuple[int, Counts, str | None]:
+    """Parse a log file into log_records and rejects and type its events, in one transaction."""
+    with transaction(con):
+        source_id = _insert_source(con, item, fmt, scan.digest, complete=True)
+        if fast_records is not None and fast_records == scan.lines:
+            counts = store_fast(con, item, fmt, source_id, opts, scan.lines)
+        else:
+            con.execute("DROP TABLE IF EXISTS fast_rows")
+            counts = fmt.parse(con, item, source_id, opts)
+        counts.events = normalise_source(con, source_id)
+        if fmt.name == "text":
+            _check_text_is_a_log(con, item, source_id, counts)
+        layouts = _finish_source(con, source_id, counts)
+    return source_id, counts, layouts
+
+
+def _store_stats_file(
+    con: duckdb.DuckDBPyConnection, item: InputFile, fmt, digest: str, opts: ParseOptions
+) -> tuple[int, Counts, str | None]:
+    """Store a stats file part by part (bounded memory): its sources row says `complete = false` until the end,
+    and what a failure leaves is removed (store.remove_incomplete), as a store opened after a crash does."""
+    with transaction(con):
+        source_id = _insert_source(con, item, fmt, digest, complete=False)
+    try:
+        with transaction(con):
+            counts = _ingest_stats(con, item, fmt, source_id, opts)
+            layouts = _finish_source(con, source_id, counts)
+    except BaseException:
+        remove_incomplete(con)
+        raise
+    return source_id, counts, layouts
+
+
+def _check_text_is_a_log(con: duckdb.DuckDBPyConnection, item: InputFile, source_id: int, counts: Counts) -> None:
     """A text file is a log when something in it is about audio, calls or WebRTC; a file found in a folder must
     also have lines in a log layout (a ticket's notes or a README mention audio too)."""
     guide = (
         "give the phone's log: a `log show --style ndjson` export, a sysdiagnose, an idevicesyslog capture, "
         "or the Xcode / Console.app lines"
     )
-    if tally.stored == 0 and tally.rejected == 0:
+    if counts.stored == 0 and counts.rejected == 0:
         raise _NothingRelevant(
-            f"{item.label}: read as text ({tally.lines:,} lines, {tally.records:,} records), but none of it is "
+            f"{item.label}: read as text ({counts.lines:,} lines, {counts.records:,} records), but none of it is "
             "about audio, calls or WebRTC (no AVAudioSession, RTCAudioSession, mediaserverd, CoreAudio, "
             f"interruption or route line); {guide}"
         )
     if not item.explicit:
         laid_out = con.execute(
-            "SELECT count(*) FROM log_records WHERE source_id = ? AND envelope <> 'none'", [source_id]
+            "SELECT count(*) FROM log_records WHERE source_id = $source_id AND envelope <> 'none'",
+            {"source_id": source_id},
         ).fetchall()[0][0]
         if laid_out == 0:
             raise _NothingRelevant(
@@ -229,36 +212,29 @@ def _check_text_is_a_log(con: duckdb.DuckDBPyConnection, item: InputFile, source
             )
 
 
-def _ingest_stats(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, source_id: int, opts: ParseOptions) -> Tally:
+def _ingest_stats(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, source_id: int, opts: ParseOptions) -> Counts:
     """Stage a stats file's objects, type them part by part, and derive its interval series. A record is a
     stats object or a peer-connection state change."""
     con.execute(
         "DELETE FROM stat_stage; DELETE FROM stat_last; DELETE FROM rtcstats_delta; DELETE FROM rtcstats_objects;"
         " DELETE FROM pc_state_changes WHERE source_id = 0"
     )
-    counts = StageCounts(0, 0, 0)
+    counts = Counts()
 
     def flush() -> None:
-        part = store_stage(con, source_id, opts.window)
-        counts.objects += part.objects
-        counts.stored += part.stored
-        counts.rejected += part.rejected
+        counts.add(store_stage(con, source_id, opts.window))
         con.execute("COMMIT")  # the typed part is on disk; memory does not grow with the file
         con.execute("BEGIN TRANSACTION")
 
-    lines, meta = fmt.stage(con, item, opts, flush)
+    counts.lines, counts.meta_lines = fmt.stage(con, item, opts, flush)
     flush()
     to_rejects, remove = query_statements("stats/check_state_times.sql")
     values = {"source_id": source_id, **opts.window}
     late = con.execute(to_rejects, params_for(to_rejects, values)).fetchall()[0][0]
     con.execute(remove, params_for(remove, values))
-    states = con.execute("UPDATE pc_state_changes SET source_id = ? WHERE source_id = 0", [source_id]).fetchall()[0][0]
+    states = con.execute(
+        "UPDATE pc_state_changes SET source_id = $source_id WHERE source_id = 0", {"source_id": source_id}
+    ).fetchall()[0][0]
     derive_intervals(con, source_id)
-    return Tally(
-        lines=lines,
-        meta_lines=meta,
-        records=counts.objects + states + late,
-        stored=counts.stored + states,
-        ignored=0,
-        rejected=counts.rejected + late,
-    )
+    counts.add(Counts(records=states + late, stored=states, rejected=late))
+    return counts

@@ -1,10 +1,10 @@
--- Typed audio-session events from one source's log records. The `best` CTE is filled in by
--- analyzer/normalise/events.py with one SELECT per catalogue pattern (all fields as text).
+-- Typed audio-session events from one source's log records. Param: $source_id.
+-- event_matches($source_id) is the table macro analyzer/normalise/events.py generates from the pattern catalogue
+-- (analyzer/normalise/audio_session.toml): each record a pattern recognises, the first such pattern's id,
+-- producer and kind, and its fields as text (category, mode, options, ..., prev_in, prev_out).
 INSERT INTO session_events
-WITH rec AS (
-    SELECT record_id, message FROM log_records WHERE source_id = $source_id
-), best AS (
-    {matches}
+WITH best AS (
+    SELECT * FROM event_matches($source_id)
 ), typed AS (
     SELECT
         b.*, r.source_id, r.line_start, r.line_end, r.ts, r.ts_quality, r.process, r.pid, r.message AS msg,
