@@ -9,6 +9,8 @@ from pathlib import Path
 
 import tomllib
 
+from analyzer.errors import AnalyzerError
+
 FIELDS = (
     "category",
     "mode",
@@ -82,7 +84,7 @@ class Catalogue:
     patterns: tuple[Pattern, ...]
 
 
-class CatalogueError(ValueError):
+class CatalogueError(AnalyzerError, ValueError):
     """The catalogue file is malformed (names the pattern and the field)."""
 
 
