@@ -1,8 +1,11 @@
 """Shared test set-up: stores built from files or from a simulated fleet, always through analyzer.pipeline (the
-sequence the CLI runs), never by calling the stages one by one."""
+sequence the CLI runs), never by calling the stages one by one; and the command line run as a user runs it."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -39,3 +42,14 @@ def labelled_fleet(
     """A simulated fleet's store and the features of its labelled calls."""
     con = stored(fleet(folder, calls, seed, partial), rules=rules)
     return con, labelled_features(con, read_labels(folder / "labels.csv"))
+
+
+def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`python -m analyzer ARGS` in a new process (this checkout's package), its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "analyzer", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={**os.environ, **(env or {})},
+    )
