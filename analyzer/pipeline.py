@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -23,15 +24,10 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
 
 
-def collect(
-    con: duckdb.DuckDBPyConnection,
-    paths: list[str],
-    opts: ParseOptions | None = None,
-    progress: Callable[[str], None] | None = None,
-    one_device: str | None = None,
-) -> IngestSummary:
-    """Ingest `paths` into the store and group everything it holds into calls (`summary.calls` is their count)."""
-    summary = ingest_paths(con, paths, opts, progress=progress, one_device=one_device)
+def collect(con: duckdb.DuckDBPyConnection, paths: list[str], **ingest: Any) -> IngestSummary:
+    """Ingest `paths` into the store (`ingest` holds ingest_paths' options: opts, progress, one_device) and group
+    everything the store holds into calls (`summary.calls` is their count)."""
+    summary = ingest_paths(con, paths, **ingest)
     summary.calls = sessionise(con)
     return summary
 
@@ -70,5 +66,5 @@ def analyse(
     progress: Callable[[str], None] | None = None,
 ) -> Analysis:
     """Ingest `paths` into the store and refresh calls, findings and predictions."""
-    summary = collect(con, paths, opts, progress, one_device)
+    summary = collect(con, paths, opts=opts, progress=progress, one_device=one_device)
     return Analysis(summary, _judge(con, rules, model, use_model))

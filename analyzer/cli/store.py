@@ -47,7 +47,7 @@ def ingest(
     def progress(label: str) -> None:
         err.print(f"[dim]reading {term(label)}[/dim]")
 
-    summary = collect(con, paths, opts, None if quiet or fmt is not OutputFormat.table else progress)
+    summary = collect(con, paths, opts=opts, progress=None if quiet or fmt is not OutputFormat.table else progress)
     con.close()
     print_summary(summary, fmt.value, db)
     if summary.errors:
