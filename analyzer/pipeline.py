@@ -47,11 +47,16 @@ def _judge(con: duckdb.DuckDBPyConnection, rules: list[Rule], model: Path | None
 
 
 def refresh(
-    con: duckdb.DuckDBPyConnection, rules: list[Rule], model: Path | None = None, use_model: bool = True
+    con: duckdb.DuckDBPyConnection,
+    rules: list[Rule],
+    model: Path | None = None,
+    use_model: bool = True,
+    regroup: bool = True,
 ) -> list[str]:
-    """Group what the store holds into calls, run the rules and the classifier; returns notes (e.g. why the model
-    was not used)."""
-    sessionise(con)
+    """Group what the store holds into calls (unless not `regroup`: the calls as stored), run the rules and the
+    classifier; returns notes (e.g. why the model was not used)."""
+    if regroup:
+        sessionise(con)
     return _judge(con, rules, model, use_model)
 
 

@@ -24,7 +24,7 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=100_000)
     args = ap.parse_args()
     with filled_store(args.calls, audio=True, sessionised=True) as con, tempfile.TemporaryDirectory() as tmp:
-        refresh(con, load_rules())
+        refresh(con, load_rules(), regroup=False)
         t = time.perf_counter()
         report = write_report(con, Path(tmp) / "report", None, None)
         t_report = time.perf_counter() - t

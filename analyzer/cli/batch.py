@@ -23,7 +23,7 @@ def _analysed_store(db: str, rules: list[Path] | None, allow_files: bool = False
     existing_store(db)
     rule_pack = load_rules(rules, allow_files)
     con = connect(db)
-    notes = refresh(con, rule_pack)
+    notes = refresh(con, rule_pack, regroup=False)  # the calls as ingest grouped them
     if is_locked(con):  # user rules took file access away for good; the report's files need it back
         con.close()
         con = connect(db)
