@@ -3,8 +3,10 @@ and let the classifier speak where it may. The CLI, the rule fixtures, the tools
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -22,12 +24,16 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
 
 
-def refresh(
-    con: duckdb.DuckDBPyConnection, rules: list[Rule], model: Path | None = None, use_model: bool = True
-) -> list[str]:
-    """Group what the store holds into calls, run the rules and the classifier; returns notes (e.g. why the model
-    was not used)."""
-    sessionise(con)
+def collect(con: duckdb.DuckDBPyConnection, paths: list[str], **ingest: Any) -> IngestSummary:
+    """Ingest `paths` into the store (`ingest` holds ingest_paths' options: opts, progress, one_device) and group
+    everything the store holds into calls (`summary.calls` is their count)."""
+    summary = ingest_paths(con, paths, **ingest)
+    summary.calls = sessionise(con)
+    return summary
+
+
+def _judge(con: duckdb.DuckDBPyConnection, rules: list[Rule], model: Path | None, use_model: bool) -> list[str]:
+    """Run the rules and the classifier over the store's calls; notes say why the model was not used."""
     run_rules(con, rules)
     if not use_model:
         return []
@@ -40,6 +46,20 @@ def refresh(
     return []
 
 
+def refresh(
+    con: duckdb.DuckDBPyConnection,
+    rules: list[Rule],
+    model: Path | None = None,
+    use_model: bool = True,
+    regroup: bool = True,
+) -> list[str]:
+    """Group what the store holds into calls (unless not `regroup`: the calls as stored), run the rules and the
+    classifier; returns notes (e.g. why the model was not used)."""
+    if regroup:
+        sessionise(con)
+    return _judge(con, rules, model, use_model)
+
+
 def analyse(
     con: duckdb.DuckDBPyConnection,
     paths: list[str],
@@ -48,8 +68,8 @@ def analyse(
     model: Path | None = None,
     use_model: bool = True,
     one_device: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Analysis:
     """Ingest `paths` into the store and refresh calls, findings and predictions."""
-    summary = ingest_paths(con, paths, opts, one_device=one_device)
-    notes = refresh(con, rules, model, use_model)
-    return Analysis(summary, notes)
+    summary = collect(con, paths, opts=opts, progress=progress, one_device=one_device)
+    return Analysis(summary, _judge(con, rules, model, use_model))

@@ -1,6 +1,6 @@
 """Benchmark: sessionise a store of N calls (default 100 000), all in DuckDB.
 
-usage: python bench/bench_calls.py [--calls 100000]
+usage: python -m bench.bench_calls [--calls 100000]
 The store is filled directly (10 typed events a call over 200 devices, half the calls with explicit call
 ids, half found as activation windows from Apple's lines), then `sessionise` is timed. Prints seconds and
 events/s and calls/s, beside the time DuckDB takes to sort the same events (the floor for any grouping).
@@ -9,11 +9,7 @@ events/s and calls/s, beside the time DuckDB takes to sort the same events (the 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analyzer.calls.sessionise import sessionise
 from bench.fleet_store import filled_store

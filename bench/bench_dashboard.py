@@ -1,22 +1,19 @@
 """Benchmark: the report and the dashboard over N calls (default 100 000): seconds to write, file sizes, and in
 headless chromium the time to open the dashboard and to filter the call list.
 
-usage: python bench/bench_dashboard.py [--calls 100000]
+usage: python -m bench.bench_dashboard [--calls 100000]
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from analyzer.classify.model import load, predict
-from analyzer.detect.rules import load_rules, run_rules
+from analyzer.detect.rules import load_rules
+from analyzer.pipeline import refresh
 from analyzer.render.dashboard import write_dashboard
 from analyzer.render.report import write_report
 from bench.fleet_store import filled_store
@@ -27,8 +24,7 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=100_000)
     args = ap.parse_args()
     with filled_store(args.calls, audio=True, sessionised=True) as con, tempfile.TemporaryDirectory() as tmp:
-        run_rules(con, load_rules())
-        predict(con, load())
+        refresh(con, load_rules(), regroup=False)
         t = time.perf_counter()
         report = write_report(con, Path(tmp) / "report", None, None)
         t_report = time.perf_counter() - t

@@ -1,7 +1,7 @@
 """Benchmark: `analyzer ingest` of a large system-wide ndjson export against DuckDB's own read_ndjson
 of the same file, with the same projection and the same relevance filter, both storing what they keep.
 
-usage: python bench/bench_ingest.py [--mb 1100] [--keep]
+usage: python -m bench.bench_ingest [--mb 1100] [--keep]
 Prints seconds, MB/s, the speed ratio (ingest / raw scan; target >= 0.5) and peak memory of each run,
 plus peak memory of ingest on a file a quarter the size (memory must not grow with file size).
 """
@@ -16,10 +16,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+from bench.make_ndjson import build
 
-from bench.make_ndjson import build  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 # peak resident memory of this process since exec (VmHWM; ru_maxrss would include the parent's)
 PEAK = r"""

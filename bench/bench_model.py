@@ -1,6 +1,6 @@
 """Benchmark: features and predictions for N calls (default 100 000) with the shipped model.
 
-usage: python bench/bench_model.py [--calls 100000]
+usage: python -m bench.bench_model [--calls 100000]
 Uses the bench_rules store (events and audio intervals for N calls). Prints the seconds for the feature
 query, for predicting with the numpy runtime (what triage uses), and for scikit-learn's predict_proba on the
 same matrix when the .skops model is there (the baseline), with calls/s.
@@ -9,11 +9,7 @@ same matrix when the .skops model is there (the baseline), with calls/s.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analyzer.calls.features import call_features
 from analyzer.classify.model import DEFAULT_MODEL, load, predict

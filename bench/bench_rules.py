@@ -1,6 +1,6 @@
 """Benchmark: run the whole rule pack over a store of N calls (default 100 000), set-based in DuckDB.
 
-usage: python bench/bench_rules.py [--calls 100000]
+usage: python -m bench.bench_rules [--calls 100000]
 The store holds the bench_calls events (explicit-id calls and activation windows) plus, for the explicit-id
 calls, 300 s of audio intervals each way; in every tenth call an interruption ends with shouldResume at
 120 s and outbound audio stays flat from 90 s, so the stats rules have data. Prints seconds, calls/s,
@@ -10,11 +10,7 @@ findings by rule, and the time of one plain aggregate over the same intervals as
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analyzer.detect.rules import load_rules, run_rules
 from bench.fleet_store import filled_store

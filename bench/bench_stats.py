@@ -1,6 +1,6 @@
 """Benchmark: ingest of WebRTC stats against DuckDB's own JSON reader of the same file.
 
-usage: python bench/bench_stats.py [--lines 1000000] [--internals-mb 500] [--keep]
+usage: python -m bench.bench_stats [--lines 1000000] [--internals-mb 500] [--keep]
   * getStats upload, one report a line: `analyzer ingest` vs read_ndjson + unnest of the reports
   * webrtc-internals dump: `analyzer ingest` vs read_json of the document + unnest of its series
 Each prints seconds, the ratio (ingest / raw) and peak memory.
@@ -9,16 +9,14 @@ Each prints seconds, the ratio (ingest / raw) and peak memory.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
 import duckdb
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+from bench.bench_ingest import INGEST, PEAK, _run
 
-from bench.bench_ingest import INGEST, PEAK, _run  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 RAW_NDJSON = (
     PEAK

@@ -2,7 +2,7 @@
 beside two floors measured in the same run: `python -c 'import duckdb'`, and `analyzer ingest` of the same
 ticket into an in-memory store (the floor plus parsing).
 
-usage: python bench/bench_triage.py [--runs 7] [--ticket sample_logs/phone-call-audio-never-returns]
+usage: python -m bench.bench_triage [--runs 7] [--ticket sample_logs/phone-call-audio-never-returns]
 Targets: under 1.5 s on a 2-core machine, and under 2x the floor-plus-parse time.
 """
 

@@ -1,6 +1,6 @@
 """Build a large system-wide `log show --style ndjson` file (about 1% audio-session lines), in DuckDB.
 
-usage: python bench/make_ndjson.py OUT.ndjson [--mb 1100]
+usage: python -m bench.make_ndjson OUT.ndjson [--mb 1100]
 """
 
 from __future__ import annotations

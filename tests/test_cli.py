@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from tests.conftest import LOGS
-
-
-def run(*args, stdin=None, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "analyzer", *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        env={**os.environ, **(env or {})},
-    )
+from tests.helpers import run_cli as run
 
 
 @pytest.mark.parametrize("cmd", [[], ["ingest"], ["sql"]])
@@ -176,3 +164,105 @@ def test_days_outside_the_plausible_window_are_refused(args, tmp_path):
     out = run(*args, *target, "--db", str(tmp_path / "s.duckdb"))
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "outside the plausible window" in out.stderr or "is after --until" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("ticket", "fail_on", "code"),
+    [
+        ("wrong-category", "high", 1),  # a critical finding: at or above high (the default)
+        ("wrong-category", "critical", 1),
+        ("wrong-category", "none", 0),
+        ("network-only-failure", "high", 1),  # its worst finding is high
+        ("network-only-failure", "critical", 0),  # ...which is below critical
+        ("healthy-call", "info", 0),  # no finding at all
+    ],
+)
+def test_fail_on_sets_the_exit_code(ticket, fail_on, code):
+    sample = LOGS.parents[2] / "sample_logs" / ticket
+    out = run("triage", str(sample), "--format", "json", "--no-model", "--fail-on", fail_on)
+    assert out.returncode == code, out.stderr
+    assert json.loads(out.stdout)["calls"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ingest", str(LOGS / "device.ndjson"), "--db", ":memory:"],
+        ["calls", "--db", ":memory:"],
+        ["rules", "list"],
+        ["rules", "test", str(LOGS)],
+        ["sql", "SELECT 1", "--db", ":memory:"],
+        ["triage", str(LOGS / "device.ndjson")],
+    ],
+)
+def test_unknown_format_is_refused_not_printed_as_a_table(args):
+    """Before: `--format yaml` (or csv) printed a table in ingest, calls, rules list and sql."""
+    out = run(*args, "--format", "yaml")
+    assert out.returncode == 2 and out.stdout == "" and "Traceback" not in out.stderr
+    assert "Invalid value for '--format'" in out.stderr
+
+
+def test_machine_formats_of_sql():
+    query = "SELECT * FROM (VALUES (1, '=cmd()', NULL), (2, 'plain', 'x')) t(n, text, maybe)"
+    ndjson = run("sql", query, "--db", ":memory:", "--format", "ndjson")
+    assert [json.loads(line) for line in ndjson.stdout.splitlines()] == [
+        {"n": 1, "text": "=cmd()", "maybe": None},
+        {"n": 2, "text": "plain", "maybe": "x"},
+    ]
+    csv = run("sql", query, "--db", ":memory:", "--format", "csv")
+    assert csv.stdout == "n,text,maybe\n1,'=cmd(),\n2,plain,x\n"  # a formula cell is made safe
+    as_json = run("sql", query, "--db", ":memory:", "--format", "json")
+    assert json.loads(as_json.stdout)[0] == {"n": 1, "text": "=cmd()", "maybe": None}
+
+
+def test_diagnostics_go_to_stderr(tmp_path):
+    """Before: ingest printed its notes, rejects and errors, and triage its notes, on stdout with the results."""
+    out = run("ingest", str(LOGS / "device.ndjson"), "--db", ":memory:", "-q")
+    assert out.returncode == 0
+    assert "1 record(s) rejected" in out.stderr and "1 call(s) in the store" in out.stderr
+    assert "device.ndjson" in out.stdout  # the table
+    missing = run("ingest", str(tmp_path / "missing.log"), "--db", ":memory:", "-q")
+    assert missing.returncode == 2 and "error: " in missing.stderr
+    for text in ("record(s) rejected", "call(s) in the store", "error:"):
+        assert text not in out.stdout + missing.stdout
+    ticket = run("triage", str(LOGS / "device.ndjson"), "--model", str(tmp_path / "nope.npz"))
+    assert "note: model not used" in ticket.stderr and "note:" not in ticket.stdout
+
+
+def test_model_evaluate_with_a_bad_rule_is_one_line(tmp_path):
+    """Before: `model evaluate` loaded the rules unguarded: a bad rule file gave a traceback."""
+    from analyzer.classify.model import DEFAULT_MODEL
+
+    out = run(
+        "model",
+        "evaluate",
+        "--db",
+        str(tmp_path / "a.duckdb"),
+        "--model",
+        str(DEFAULT_MODEL),
+        "--train-db",
+        str(tmp_path / "b.duckdb"),
+        "--train-labels",
+        str(tmp_path / "labels.csv"),
+        "--rules",
+        str(UNTRUSTED / "smuggled_delete"),
+    )
+    assert out.returncode == 2 and "Traceback" not in out.stderr and out.stderr.count("\n") == 1
+    assert "network.smuggled.yaml: field 'query' must be exactly one SELECT statement" in out.stderr
+
+
+def test_library_api_is_one_lazy_import():
+    """`import analyzer` gives the pipeline and the errors; DuckDB, scikit-learn and plotly load only when used."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, analyzer; heavy = [m for m in ('duckdb', 'sklearn', 'plotly') if m in sys.modules]; "
+        "from analyzer import AnalyzerError, InputError, OutputError, RuleError, ModelError, CatalogueError; "
+        "assert all(issubclass(e, AnalyzerError) for e in (InputError, OutputError, RuleError, ModelError, "
+        "CatalogueError)); from analyzer import analyse, refresh, ingest_paths, load_rules, connect, build_report; "
+        "[getattr(analyzer, name) for name in analyzer.__all__]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

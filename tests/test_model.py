@@ -10,32 +10,15 @@ import numpy as np
 import pytest
 
 from analyzer.calls.features import call_features
-from analyzer.calls.sessionise import sessionise
 from analyzer.classify.evaluate import evaluate, rule_labels
-from analyzer.classify.model import (
-    DEFAULT_MODEL,
-    ModelError,
-    labelled_features,
-    load,
-    predict,
-    read_labels,
-    save,
-    train,
-)
+from analyzer.classify.model import DEFAULT_MODEL, ModelError, load, predict, read_labels, save, train
 from analyzer.detect.rules import load_rules, run_rules
-from analyzer.simulator.fleet import FleetOptions, simulate
-from analyzer.store.db import connect
-from analyzer.store.ingest import ingest_paths
 from tests.conftest import DATA
+from tests.helpers import labelled_fleet, stored
 
 
-def _fleet(tmp_path_factory, name, calls, seed, partial=0.0):
-    folder = tmp_path_factory.mktemp(name)
-    simulate(folder, FleetOptions(calls=calls, seed=seed, noise_per_minute=0, partial_evidence=partial))
-    con = connect(":memory:")
-    ingest_paths(con, [str(folder)])
-    sessionise(con)
-    return con, labelled_features(con, read_labels(folder / "labels.csv"))
+def _fleet(tmp_path_factory, name, calls, seed, partial=0.0, rules=None):
+    return labelled_fleet(tmp_path_factory.mktemp(name), calls, seed, partial, rules)
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +29,7 @@ def fleets(tmp_path_factory):
 
 
 def test_features_on_a_known_call():
-    con = connect(":memory:")
-    ingest_paths(con, [str(DATA.parents[1] / "sample_logs" / "phone-call-audio-never-returns")])
-    sessionise(con)
+    con = stored(DATA.parents[1] / "sample_logs" / "phone-call-audio-never-returns")
     row = call_features(con).row(0, named=True)
     assert row["n_int_began"] == 1 and row["n_int_resume_flag"] == 1 and row["n_resumes"] == 0
     assert row["out_flat_tail_s"] == row["out_flat_s"] > 30  # silent from the interruption to the end
@@ -151,10 +132,8 @@ def test_labels_file_is_checked(tmp_path):
 def partial_fleets(tmp_path_factory):
     """Fleets where a third of the devices hold partial tickets (log-only pastes, stats only, no gateway)."""
     _, train_data = _fleet(tmp_path_factory, "ptrain", 160, seed=41, partial=0.5)
-    cal_con, cal_data = _fleet(tmp_path_factory, "pcal", 60, seed=42, partial=0.5)
-    test_con, test_data = _fleet(tmp_path_factory, "ptest", 80, seed=43, partial=0.5)
-    for con in (cal_con, test_con):
-        run_rules(con, load_rules())
+    cal_con, cal_data = _fleet(tmp_path_factory, "pcal", 60, seed=42, partial=0.5, rules=load_rules())
+    test_con, test_data = _fleet(tmp_path_factory, "ptest", 80, seed=43, partial=0.5, rules=load_rules())
     return train(train_data, seed=3), train_data, (cal_con, cal_data), (test_con, test_data)
 
 

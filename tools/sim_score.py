@@ -11,12 +11,11 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from analyzer.calls.sessionise import sessionise
-from analyzer.classify.model import DEFAULT_MODEL, labelled_features, load, predict, read_labels
-from analyzer.detect.rules import load_rules, run_rules
+from analyzer.classify.model import labelled_features, read_labels
+from analyzer.detect.rules import load_rules
+from analyzer.pipeline import analyse
 from analyzer.simulator.fleet import FleetOptions, simulate
 from analyzer.store.db import connect
-from analyzer.store.ingest import ingest_paths
 from analyzer.triage.ticket import TriageOptions, build_report
 
 
@@ -26,11 +25,10 @@ def score(calls: int, seed: int, verbose: bool = False) -> tuple[float, Counter]
         folder = Path(tmp) / "fleet"
         simulate(folder, FleetOptions(calls=calls, seed=seed))
         con = connect(":memory:")
-        ingest_paths(con, [str(folder)])
-        sessionise(con)
         rules = load_rules()
-        run_rules(con, rules)
-        predict(con, load(DEFAULT_MODEL))
+        done = analyse(con, [str(folder)], rules)
+        for note in done.notes:
+            print(f"note: {note}")
         labels = dict(labelled_features(con, read_labels(folder / "labels.csv")).select("call_id", "label").iter_rows())
         report = build_report(con, rules, TriageOptions())
     confusion: Counter = Counter()

@@ -20,15 +20,14 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from analyzer.classify.evaluate import choose_threshold, evaluate, paired_bootstrap, rule_labels, write_card
+from analyzer.classify.model import DEFAULT_MODEL, labelled_features, read_labels, save, train
+from analyzer.detect.rules import load_rules
+from analyzer.pipeline import analyse
+from analyzer.simulator.fleet import FleetOptions, simulate
+from analyzer.store.db import connect
 
-from analyzer.classify.evaluate import choose_threshold, evaluate, paired_bootstrap, rule_labels, write_card  # noqa: E402
-from analyzer.classify.model import DEFAULT_MODEL, labelled_features, read_labels, save, train  # noqa: E402
-from analyzer.detect.rules import load_rules  # noqa: E402
-from analyzer.pipeline import analyse  # noqa: E402
-from analyzer.simulator.fleet import FleetOptions, simulate  # noqa: E402
-from analyzer.store.db import connect  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 PARTIAL = 0.35
 TARGET_FALSE_ALARMS = 0.02

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from analyzer.calls.features import call_features, feature_names
+from analyzer.errors import AnalyzerError
 
 LABELS = ["healthy", "misconfiguration", "unrecovered_interruption", "bluetooth_routing", "network", "other_failure"]
 DEFAULT_MODEL = Path(__file__).with_name("models") / "default.npz"  # the runtime export; .skops beside it
@@ -32,7 +33,7 @@ NEEDS = {
 _SAFE_PREFIXES = ("sklearn.", "numpy.", "builtins.", "scipy.")
 
 
-class ModelError(ValueError):
+class ModelError(AnalyzerError, ValueError):
     """A model file or a label file that cannot be used (names the file)."""
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import tomllib
 
+from analyzer.errors import AnalyzerError
 from analyzer.store.db import vocabulary
 
 FIELDS = (
@@ -57,7 +58,7 @@ class Catalogue:
     patterns: tuple[Pattern, ...]
 
 
-class CatalogueError(ValueError):
+class CatalogueError(AnalyzerError, ValueError):
     """The catalogue file is malformed (names the pattern and the field)."""
 
 

@@ -201,6 +201,7 @@ def print_terminal(report: Report, db: str) -> None:
     for s in report.sources:
         read.add_row(term(s["file"]), s["format"], str(s["records"]), str(s["stored"]), str(s["rejected"]))
     con.print(read)
+    err = console(stderr=True)  # diagnostics
     rejected = sum(s["rejected"] for s in report.sources)
     if rejected:
         where = (
@@ -208,8 +209,8 @@ def print_terminal(report: Report, db: str) -> None:
             if db != ":memory:"
             else "run again with --db FILE and query the rejects table"
         )
-        con.print(f"{rejected} record(s) rejected: {term(where)}")
+        err.print(f"{rejected} record(s) rejected: {term(where)}")
     for n in report.notes:
-        con.print(f"note: {term(n)}")
+        err.print(f"note: {term(n)}")
     for e in report.errors:
-        con.print(f"[red]error: {term(e)}[/red]")
+        err.print(f"[red]error: {term(e)}[/red]")
