@@ -51,7 +51,7 @@ except duckdb.OutOfMemoryException:
     # DuckDB cannot hold the document as one JSON value here: fall back to reading and validating it
     how = "read_json ran out of memory; read_text + json_valid instead"
     t = time.perf_counter()
-    n = con.execute('SELECT json_valid(content)::INT FROM read_text(?)', [path]).fetchall()[0][0]
+    n = con.execute('SELECT json_valid(content)::INT FROM read_text($path)', {"path": path}).fetchall()[0][0]
 print(json.dumps({"seconds": time.perf_counter() - t, "kept": n, "rss_mb": peak_mb(), "how": how}))
 """
 )
@@ -60,8 +60,8 @@ print(json.dumps({"seconds": time.perf_counter() - t, "kept": n, "rss_mb": peak_
 def _make(kind: str, out: Path, n: int) -> None:
     text = (HERE / "make_stats.sql").read_text()
     part = text.split(f"-- @{kind}:")[1].split("-- @")[0]
-    sql = part[part.index("\n") + 1 :].strip().rstrip(";").replace("{out}", str(out))
-    duckdb.connect().execute(sql, [n])
+    sql = part[part.index("\n") + 1 :].strip().rstrip(";")
+    duckdb.connect().execute(sql, {"n": n, "out": str(out)})
 
 
 def _report(name: str, path: Path, raw: dict, ing: dict) -> None:

@@ -35,7 +35,7 @@ SELECT
     true,
     'bench event ' || c || '/' || k,
     'exact'
-FROM range(?) t(c), range(10) u(k)
+FROM range($n) t(c), range(10) u(k)
 """
 
 INTERVALS = """
@@ -48,7 +48,7 @@ SELECT c % 200, 'device', 'C-' || c, 'PC-' || c, CASE d WHEN 0 THEN 'IT01' ELSE 
     10.0, c * 100 + s, false, false,
     50, CASE WHEN d = 1 AND c % 10 = 0 AND s >= 9 THEN 0 ELSE 50 END, 5000, 0, 0.0, 0.0, 0.1, 0.004, 0.08, 4.3,
     NULL, 500.0 * (s + 1), 1111 + d
-FROM range(0, ?, 2) t(c), range(30) u(s), range(2) v(d)
+FROM range(0, $n, 2) t(c), range(30) u(s), range(2) v(d)
 """
 
 
@@ -56,9 +56,9 @@ def fill(con: duckdb.DuckDBPyConnection, calls: int, audio: bool = False) -> Non
     """Fill the store with `calls` calls (and their audio intervals and interruptions when `audio`)."""
     sources, events = FILL.split(";\n")
     con.execute(sources)
-    con.execute(events, [calls])
+    con.execute(events, {"n": calls})
     if audio:
-        con.execute(INTERVALS, [calls])
+        con.execute(INTERVALS, {"n": calls})
         con.execute("UPDATE session_events SET kind = 'interruption_began' WHERE event_id % 100 = 3")
         con.execute(
             "UPDATE session_events SET kind = 'interruption_ended', should_resume = true WHERE event_id % 100 = 4"

@@ -1,7 +1,7 @@
 -- Generator of a system-wide `log show --style ndjson` export: noise from many processes, 1% audio lines.
--- Parameter: number of rows; {out}: output path.
+-- Parameters: $n, the number of rows; $out, the output path.
 COPY (
-  WITH g AS (SELECT range AS i FROM range(?)),
+  WITH g AS (SELECT range AS i FROM range($n)),
   f AS (
     SELECT i,
       i % 100 = 0 AS audio,
@@ -32,4 +32,4 @@ COPY (
     '","senderImagePath":"\/usr\/lib\/libxpc.dylib","timestamp":"' || ts || '","machTimestamp":' || (i * 1000) || ',"messageType":"' || ['Default', 'Info', 'Debug', 'Error'][1 + i % 4] || '","processImageUUID":"BBBB","processID":' || (100 + i % 300) || ',"senderProgramCounter":' || (i % 9999) || ',"parentActivityIdentifier":0,"timezoneName":""}'
   END AS line
   FROM f ORDER BY i
-) TO '{out}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t')
+) TO $out (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t')

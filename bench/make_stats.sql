@@ -1,6 +1,6 @@
--- Generators for the stats benchmark. {out} is the output path, ? the size parameter.
+-- Generators for the stats benchmark. $out is the output path, $n the size.
 
--- @getstats: ? snapshot lines of an app's getStats upload (W3C list form, 4 objects a line)
+-- @getstats: $n snapshot lines of an app's getStats upload (W3C list form, 4 objects a line)
 COPY (
   SELECT '{"timestamp":' || (1763662953000 + i * 1000) || ',"call_id":"C-' || (i // 3600) || '","pc_id":"PC-' || (i // 3600) ||
     '","stats":[{"id":"IT01A1111","type":"inbound-rtp","timestamp":' || (1763662953000 + i * 1000) ||
@@ -13,12 +13,12 @@ COPY (
     (5 + i % 5) || ',"fractionLost":0,"jitter":0.004},' ||
     '{"id":"CP1","type":"candidate-pair","timestamp":' || (1763662953000 + i * 1000) || ',"state":"succeeded","nominated":true,"currentRoundTripTime":0.0' ||
     (5 + i % 5) || ',"bytesSent":' || (i % 3600) * 4600 || ',"bytesReceived":' || (i % 3600) * 5100 || '}]}'
-  FROM range(?) t(i) ORDER BY i
-) TO '{out}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t');
+  FROM range($n) t(i) ORDER BY i
+) TO $out (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t');
 
--- @internals: a webrtc-internals dump with ? peer connections of 24 series x 3600 values each
+-- @internals: a webrtc-internals dump with $n peer connections of 24 series x 3600 values each
 COPY (
-  WITH pcs AS (SELECT range AS p FROM range(?)),
+  WITH pcs AS (SELECT range AS p FROM range($n)),
   props AS (SELECT * FROM (VALUES ('IT01A1111', 'inbound-rtp', 'packetsReceived', 50), ('IT01A1111', 'inbound-rtp', 'packetsLost', 0),
       ('IT01A1111', 'inbound-rtp', 'jitter', 0), ('IT01A1111', 'inbound-rtp', 'totalSamplesReceived', 48000),
       ('IT01A1111', 'inbound-rtp', 'concealedSamples', 10), ('IT01A1111', 'inbound-rtp', 'audioLevel', 0),
@@ -43,4 +43,4 @@ COPY (
          '[{"time": "2026-11-20T18:00:00.000Z", "type": "iceconnectionstatechange", "value": "connected"}], "stats": {' ||
          string_agg(s, ', ') || '}}' || CASE WHEN p = max(p) OVER () THEN '}, "UserAgent": "bench"}' ELSE '' END
   FROM series GROUP BY p ORDER BY p
-) TO '{out}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t');
+) TO $out (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t');

@@ -138,7 +138,7 @@ def _call(con: duckdb.DuckDBPyConnection, call: dict, by_id: dict[str, Rule], op
     cid = call["call_id"]
     findings = [
         _finding(con, f, by_id.get(f["rule_id"]), red)
-        for f in _rows(con, query_text("triage/findings.sql"), [cid])
+        for f in _rows(con, query_text("triage/findings.sql"), {"call_id": cid})
         if rank[f["severity"]] >= rank[opts.min_severity]
     ]
     gaps = _rows(con, query_text("triage/gaps.sql"), {"call_id": cid})
