@@ -23,7 +23,7 @@ from analyzer.detect import sandbox
 from analyzer.errors import InputError
 from analyzer.reference import areas, severities
 from analyzer.resources import resource_dir
-from analyzer.store.db import MEMORY_LIMIT, connect
+from analyzer.store.db import MEMORY_LIMIT, connect, transaction
 
 AREAS = areas()
 SEVERITIES = severities()
@@ -369,13 +369,8 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule], limits: sandbox
             sandbox.set_memory_limit(con, limits.memory_limit)
             if not all(r.allow_files for r in user):
                 sandbox.lock_down(con)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM findings")
         for rule in rules:
             _run_one(con, rule, limits, memory)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return con.execute("SELECT count(*) FROM findings").fetchall()[0][0]
