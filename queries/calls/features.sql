@@ -83,13 +83,13 @@ WITH ev AS (
         avg(concealment_ratio) FILTER (WHERE direction = 'inbound') AS conceal_mean,
         avg(mos) FILTER (WHERE direction = 'inbound') AS mos_mean,
         min(mos) FILTER (WHERE direction = 'inbound') AS mos_min,
-        max(ts_end) FILTER (WHERE direction = 'outbound' AND NOT gap AND packets_per_s >= 10) AS last_out_alive,
+        max(ts_end) FILTER (WHERE direction = 'outbound' AND NOT gap AND audio_alive(packets_per_s)) AS last_out_alive,
         max(ts_end) FILTER (WHERE direction = 'outbound') AS last_out
     FROM call_audio GROUP BY call_id
 ), back AS (
     SELECT e.call_id, min(a.ts_start) AS flowing_at
     FROM evf e JOIN call_audio a ON a.call_id = e.call_id AND a.ts_start >= e.last_int_end
-    WHERE a.direction = 'outbound' AND NOT a.gap AND a.packets_per_s >= 10
+    WHERE a.direction = 'outbound' AND NOT a.gap AND audio_alive(a.packets_per_s)
     GROUP BY e.call_id
 ), mic AS (
     SELECT call_id, median(audio_level) AS mic_p50, avg(CASE WHEN audio_level = 0 THEN 1.0 ELSE 0.0 END) AS mic_zero_share
