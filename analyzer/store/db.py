@@ -118,15 +118,15 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The schema version the open store was written with: None for a new, empty store, 'none' for a store
-    written before versions were recorded."""
+    """The schema version the open store was written with: None for a store without the analyzer's tables (new,
+    or a DuckDB file other tools use too), 'none' for a store written before versions were recorded."""
     tables = {
         r[0]
         for r in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary"
         ).fetchall()
     }
-    if not tables:
+    if not tables & {"schema_meta", "sources", "log_records"}:
         return None
     if "schema_meta" not in tables:
         return "none"
