@@ -26,6 +26,7 @@ LABELS = {
 }
 HEADERS = {"os_version": "iOS", "device_model": "model", "app_version": "app", "duration_s": "duration (s)"}
 CACHED_CALLS = 32
+PAGE_SIZE = 20  # calls a page of the list (each page is one query)
 STYLE = """
 body{font-family:sans-serif;margin:1em 1.5em}.controls{display:flex;flex-wrap:wrap;gap:.6em;align-items:end}
 .controls>div{min-width:150px}.charts{display:grid;grid-template-columns:repeat(3,1fr);gap:.5em}
@@ -61,7 +62,13 @@ def _layout() -> html.Div:
         ],
         defaultColDef={"resizable": True, "filter": False},
         getRowId="params.data.call_id",
-        dashGridOptions={"pagination": True, "paginationPageSize": 100, "cacheBlockSize": 100, "maxBlocksInCache": 10},
+        dashGridOptions={
+            "pagination": True,
+            "paginationPageSize": PAGE_SIZE,
+            "paginationPageSizeSelector": [PAGE_SIZE, 50, 100],
+            "cacheBlockSize": PAGE_SIZE,
+            "maxBlocksInCache": 20,
+        },
         style={"height": "480px"},
     )
     return html.Div(
@@ -103,9 +110,24 @@ def _options(rows: list[dict], dim: str, chosen: str) -> list[dict]:
 
 
 def _clicked(dim: str, click: dict | None) -> str:
-    """The value a click on a fleet chart names (a day, or a bar's label)."""
+    """The value a click on a fleet chart names: a day, or the value a bar stands for (its label is escaped)."""
     point = (click or {}).get("points", [{}])[0]
-    return str(point.get("x" if dim == "day" else "y", ""))
+    return str(point.get("x" if dim == "day" else "customdata", ""))
+
+
+def _fleet_view(fleet: Fleet, q: Query) -> tuple:
+    """The dropdowns' choices, the charts, the count of calls and the status line under the filters `q`."""
+    fleet.maybe_refresh()
+    rows = fleet.overview(q)
+    figures = views.fleet_figures(rows)
+    options = [_options(rows, name, getattr(q, name)) for name in FILTERS]
+    total = fleet.count(q)
+    failed = sum(
+        r["calls"] for r in rows if r["dim"] == "verdict" and r["value"] == "failed" and q.verdict in ("", "failed")
+    )
+    matching = f"{total:,} calls match the filters ({failed:,} failed). Click a call to open it."
+    status = f"{fleet.db.name}: read-only; snapshot taken {fleet.taken}. {fleet.note}"
+    return (*options, *(figures[dim] for dim in CHART_DIMS), matching, status)
 
 
 def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
@@ -123,6 +145,10 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
     @app.callback(
         Output("url", "search"),
         *controls,
+        *(Output(f"filter-{name}", "options") for name in FILTERS),
+        *(Output(f"fleet-{dim}", "figure") for dim in CHART_DIMS),
+        Output("matching", "children"),
+        Output("status", "children"),
         Input("url", "search"),
         Input("filter-days", "start_date"),
         Input("filter-days", "end_date"),
@@ -134,8 +160,9 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         prevent_initial_call=False,
     )
     def sync(search, day_from, day_to, *rest):
-        """The URL and the filter controls kept equal: a change to either (or a click on a chart or a call) sets
-        both."""
+        """The URL, the filter controls and the fleet view kept together: a change to the URL or a control (or a click
+        on a chart or a call) sets the URL and the controls, and draws the fleet under those filters. One callback, so
+        a dropdown always gets its choices with its value."""
         values = rest[: len(FILTERS)]
         text = rest[len(FILTERS)]
         clicks = dict(zip(CHART_DIMS, rest[len(FILTERS) + 1 : len(FILTERS) + 1 + len(CHART_DIMS)], strict=True))
@@ -173,27 +200,8 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
             q.day_to or None,
             *(getattr(q, name) or None for name in FILTERS),
             q.search,
+            *_fleet_view(fleet, q),
         )
-
-    @app.callback(
-        *(Output(f"fleet-{dim}", "figure") for dim in CHART_DIMS),
-        *(Output(f"filter-{name}", "options") for name in FILTERS),
-        Output("matching", "children"),
-        Output("status", "children"),
-        Input("url", "search"),
-    )
-    def fleet_view(search):
-        """The charts, the dropdowns' choices and the counts, under the URL's filters."""
-        fleet.maybe_refresh()
-        q = Query.from_search(search)
-        rows = fleet.overview(q)
-        figures = views.fleet_figures(rows)
-        options = [_options(rows, name, getattr(q, name)) for name in FILTERS]
-        total = fleet.count(q)
-        failed = sum(r["calls"] for r in rows if r["dim"] == "verdict" and r["value"] == "failed")
-        matching = f"{total:,} calls match the filters ({failed:,} failed). Click a call to open it."
-        status = f"{fleet.db.name}: read-only; snapshot taken {fleet.taken}. {fleet.note}"
-        return (*(figures[dim] for dim in CHART_DIMS), *options, matching, status)
 
     app.clientside_callback(PURGE_ON_NEW_FILTERS, Output("grid-filter-key", "data"), Input("url", "search"))
 

@@ -52,7 +52,9 @@ def _figure(data: list[dict], title: str, height: int, **layout: object) -> dict
 def _bars(dim: str, rows: list[dict]) -> dict:
     """One dimension's chart: calls by cause or rule, else the share of calls that failed, top values first."""
     top = sorted(rows, key=lambda r: (-r["calls"], r["value"]))[:TOP][::-1]
-    bar = {"type": "bar", "orientation": "h", "y": [r["value"] for r in top], "hoverinfo": "text"}
+    # plotly reads tags in axis labels (<b>, <a href>): the labels are escaped, the value itself rides in customdata
+    labels = [html_text.escape(r["value"]) for r in top]
+    bar = {"type": "bar", "orientation": "h", "y": labels, "customdata": [r["value"] for r in top], "hoverinfo": "text"}
     if dim in ("cause", "rule"):
         bar |= {
             "x": [r["calls"] for r in top],

@@ -60,7 +60,8 @@ WITH started AS (
     FROM call_events WHERE kind = 'route_change' AND len(outputs) > 0 GROUP BY call_id
 )
 SELECT c.call_id, c.device_id,
-    CASE WHEN c.device_id IS NULL OR c.device_id LIKE 'file:%' OR c.device_id = 'ticket' THEN 'unknown'
+    CASE WHEN c.device_id IS NULL OR c.device_id LIKE 'file:%' OR c.device_id LIKE '%/%' OR c.device_id = 'ticket'
+         THEN 'unknown'
          ELSE c.device_id END AS device,
     coalesce(d.model, v.device_model) AS device_model, coalesce(d.os_build, v.os_version) AS os_build,
     c.start_ts, c.end_ts,
