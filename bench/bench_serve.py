@@ -9,6 +9,7 @@ usage: python bench/bench_serve.py [--calls 100000] [--repeat 40]
 from __future__ import annotations
 
 import argparse
+import logging
 import shutil
 import socket
 import statistics
@@ -24,16 +25,20 @@ from bench.fleet_store import fill
 
 OUT = Path(__file__).resolve().parent / "out"
 
-# the synthetic fleet's devices get models and iOS versions, as real sysdiagnose names give them
+# the synthetic fleet's call.start lines name the app version, phone model and iOS version, as the instrumentation
+# contract's do; each phone is known by a name that says neither (as a folder of its files would)
 VARY_DEVICES = """
-UPDATE sources SET device_hint = ['iPhone14,7', 'iPhone15,2', 'iPhone15,4', 'iPhone16,1', 'iPhone17,3'][source_id % 5 + 1]
-    || ' ' || ['21G93', '22B83', '22C152', '22D63'][source_id % 4 + 1] || '-' || source_id
+UPDATE session_events SET message = 'callaudio v=1 event=call.start call_id=C-' || (event_id // 10)
+    || ' app_version=' || ['3.3.0', '3.4.0', '3.4.1'][source_id % 3 + 1]
+    || ' device_model=' || ['iPhone14,7', 'iPhone15,2', 'iPhone15,4', 'iPhone16,1', 'iPhone17,3'][source_id % 5 + 1]
+    || ' os_version=' || ['17.6.1', '18.0.1', '18.1', '18.2', '18.3.2'][source_id % 7 % 5 + 1]
+WHERE kind = 'call_start';
+UPDATE sources SET device_hint = NULL, device_key = 'phone-' || source_id
 """
 
 
 def build_store(calls: int) -> Path:
     """The store of `calls` calls with rules and predictions run, kept in bench/out/ for the next run."""
-    from analyzer.classify.model import load, predict
     from analyzer.detect.rules import load_rules
     from analyzer.pipeline import refresh
     from analyzer.store.db import connect
@@ -46,9 +51,9 @@ def build_store(calls: int) -> Path:
     tmp.unlink(missing_ok=True)
     con = connect(tmp)
     fill(con, calls, audio=True)
-    con.execute(VARY_DEVICES)
-    refresh(con, load_rules(), use_model=False)
-    predict(con, load())
+    for statement in VARY_DEVICES.split(";\n"):
+        con.execute(statement)
+    refresh(con, load_rules())
     con.close()
     tmp.rename(path)
     return path
@@ -81,10 +86,10 @@ def server_side(db: Path, calls: int, repeat: int) -> None:
         "fleet view (all charts)": lambda: views.fleet_figures(fleet.overview(Query())),
         "page 1 of the call list": lambda: fleet.page(Query(), 0, 100),
         "last page": lambda: fleet.page(Query(), last, last + 100),
-        "sort by duration": lambda: fleet.page(Query(sort=[("duration_s", "desc")]), 0, 100),
+        "sort by duration": lambda: fleet.page(Query(), 0, 100, "duration_s", True),
         "filter iOS + charts": lambda: (
-            views.fleet_figures(fleet.overview(Query(os_version="22B83"))),
-            fleet.page(Query(os_version="22B83"), 0, 100),
+            views.fleet_figures(fleet.overview(Query(os_version="18.1"))),
+            fleet.page(Query(os_version="18.1"), 0, 100),
         ),
         "search a call id": lambda: fleet.page(Query(search="C-4242"), 0, 100),
         "open a call": lambda: views.call_view(fleet.call(some_call)),
@@ -108,6 +113,8 @@ def browser_side(db: Path, repeat: int) -> None:
     from werkzeug.serving import make_server
 
     from analyzer.serve.app import build_app
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line a request
 
     port = _free_port()
     server = make_server("127.0.0.1", port, build_app(db).server, threaded=True)
@@ -142,19 +149,37 @@ def browser_side(db: Path, repeat: int) -> None:
                     arg=before,
                 )
 
+            def matching() -> str:
+                return page.inner_text("#matching")
+
             def filter_os() -> None:
-                page.goto(base + "/?os_version=22B83")
-                page.wait_for_selector("#calls-grid .ag-row")
-                page.wait_for_selector("#fleet-os svg.main-svg")
+                # a click on the iOS chart's first bar filters by that version; the next click clears it
+                before = matching()
+                page.click("#fleet-os_version .bars path >> nth=0")
+                page.wait_for_function("b => document.querySelector('#matching').innerText !== b", arg=before)
+
+            def sort_duration() -> None:
+                # each click on the header sorts anew (ascending, descending, none): the rows come from the server
+                with page.expect_response(lambda r: "_dash-update-component" in r.url):
+                    page.click("#calls-grid .ag-header-cell[col-id='duration_s'] .ag-header-cell-label")
+                page.wait_for_selector("#calls-grid .ag-row[row-index='0'] .ag-cell[col-id='call_id']")
+
+            row = iter(range(1, 1000))
 
             def open_call() -> None:
-                page.goto(base + "/")
-                page.wait_for_selector("#calls-grid .ag-row")
-                page.click("#calls-grid .ag-row[row-index='0'] .ag-cell[col-id='call_id']")
+                cell = page.locator(f"#calls-grid .ag-row[row-index='{next(row) % 20}'] .ag-cell[col-id='call_id']")
+                call = cell.inner_text()
+                cell.click()
+                page.wait_for_function(
+                    "c => (document.querySelector('#call-title') || {}).innerText === 'Call ' + c", arg=call
+                )
                 page.wait_for_selector("#call-timeline svg.main-svg")
 
             measure("next page", page_next)
-            measure("filter iOS (URL)", filter_os)
+            measure("sort by duration", sort_duration)
+            measure("filter iOS (chart click)", filter_os)
+            page.goto(base + "/")
+            page.wait_for_selector("#calls-grid .ag-row .ag-cell[col-id='call_id']")
             measure("open a call", open_call)
             browser.close()
     finally:

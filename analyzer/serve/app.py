@@ -121,10 +121,9 @@ def _fleet_view(fleet: Fleet, q: Query) -> tuple:
     rows = fleet.overview(q)
     figures = views.fleet_figures(rows)
     options = [_options(rows, name, getattr(q, name)) for name in FILTERS]
-    total = fleet.count(q)
-    failed = sum(
-        r["calls"] for r in rows if r["dim"] == "verdict" and r["value"] == "failed" and q.verdict in ("", "failed")
-    )
+    # the verdict chart counts the calls under every other filter: those of the chosen verdict are the matches
+    by_verdict = {r["value"]: r["calls"] for r in rows if r["dim"] == "verdict" and q.verdict in ("", r["value"])}
+    total, failed = sum(by_verdict.values()), by_verdict.get("failed", 0)
     matching = f"{total:,} calls match the filters ({failed:,} failed). Click a call to open it."
     status = f"{fleet.db.name}: read-only; snapshot taken {fleet.taken}. {fleet.note}"
     return (*options, *(figures[dim] for dim in CHART_DIMS), matching, status)

@@ -8,6 +8,8 @@ import html as html_text
 
 from dash import dcc, html
 
+from analyzer.render.dashboard import LANES  # the timeline's lane of each event kind, as the static page has them
+
 VERDICT_COLOURS = {"failed": "#c62828", "suspected": "#ef6c00", "degraded": "#f9a825", "healthy": "#2e7d32"}
 # the fleet charts: (dimension, title); each bar is a value of the dimension, a click filters by it
 CHARTS = (
@@ -19,14 +21,7 @@ CHARTS = (
     ("route", "Failure rate by route"),
 )
 TOP = 15  # bars a chart shows
-LANES = {
-    "route_change": "route",
-    "interruption_began": "interruption",
-    "interruption_ended": "interruption",
-    "resume_decision": "interruption",
-    "media_services_lost": "interruption",
-    "media_services_reset": "interruption",
-}
+LANE_ORDER = ("session", "route", "interruption")
 SEVERITY_COLOURS = {"critical": "#b71c1c", "high": "#c62828", "medium": "#f9a825", "low": "#0277bd", "info": "#757575"}
 
 
@@ -128,32 +123,26 @@ def _timeline(detail: dict) -> dict:
     """One call on one time axis (seconds from its start): device events and findings by lane, connection states,
     then the stats: packets a second each way, the mic's audio level, loss, jitter and RTT, MOS."""
     events, states, findings = detail["events"], detail["states"], detail["call"]["findings"]
-    data = []
-    for lane in ("session", "route", "interruption"):
-        ev = [e for e in events if LANES.get(e["kind"], "session") == lane]
-        data.append(
-            _markers(lane, [e["t_rel"] for e in ev], lane, [_hover(e["kind"], e["at"], e["message"]) for e in ev])
-        )
-    data.append(
-        _markers(
+    lanes = {lane: [e for e in events if LANES.get(e["kind"], "session") == lane] for lane in LANE_ORDER}
+    groups = [
+        *(
+            (lane, [e["t_rel"] for e in ev], [_hover(e["kind"], e["at"], e["message"]) for e in ev], {})
+            for lane, ev in lanes.items()
+        ),
+        (
             "connection",
             [s["t"] for s in states],
-            "connection",
             [_hover(f"{s['which']} {s['state']}", s["pc_id"]) for s in states],
-            symbol="square",
-        )
-    )
-    data.append(
-        _markers(
+            {"symbol": "square"},
+        ),
+        (
             "findings",
             [f["t_rel"] for f in findings],
-            "findings",
             [_hover(f"{f['severity']} {f['rule_id']}", f["detail"]) for f in findings],
-            size=13,
-            symbol="diamond",
-            color=[SEVERITY_COLOURS[f["severity"]] for f in findings],
-        )
-    )
+            {"size": 13, "symbol": "diamond", "color": [SEVERITY_COLOURS[f["severity"]] for f in findings]},
+        ),
+    ]
+    data = [_markers(name, x, name, hover, **marker) for name, x, hover, marker in groups]
     series: dict[str, list[dict]] = {}
     for s in detail["series"]:
         series.setdefault(s["series"], []).append(s)
@@ -192,7 +181,12 @@ def _timeline(detail: dict) -> dict:
     top = 1.0
     for axis, title, share in PANELS:
         name = "yaxis" + axis[1:]
-        layout[name] = {"domain": [max(0.0, top - share + 0.03), top], "title": {"text": title}, "anchor": "x"}
+        layout[name] = {
+            "domain": [max(0.0, top - share + 0.03), top],
+            "title": {"text": title},
+            "anchor": "x",
+            "automargin": True,
+        }
         top -= share
     layout["yaxis"] |= {
         "type": "category",
