@@ -155,14 +155,16 @@ def browser_side(db: Path, repeat: int) -> None:
             def filter_os() -> None:
                 # a click on the iOS chart's first bar filters by that version; the next click clears it
                 before = matching()
-                page.click("#fleet-os_version .bars path >> nth=0")
+                box = page.locator("#fleet-os_version .bars path").first.bounding_box()
+                page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+                page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # plotly's drag layer
                 page.wait_for_function("b => document.querySelector('#matching').innerText !== b", arg=before)
 
             def sort_duration() -> None:
                 # each click on the header sorts anew (ascending, descending, none): the rows come from the server
                 with page.expect_response(lambda r: "_dash-update-component" in r.url):
                     page.click("#calls-grid .ag-header-cell[col-id='duration_s'] .ag-header-cell-label")
-                page.wait_for_selector("#calls-grid .ag-row[row-index='0'] .ag-cell[col-id='call_id']")
+                page.wait_for_selector("#calls-grid .ag-row .ag-cell[col-id='duration_s']")
 
             row = iter(range(1, 1000))
 
@@ -176,7 +178,11 @@ def browser_side(db: Path, repeat: int) -> None:
                 page.wait_for_selector("#call-timeline svg.main-svg")
 
             measure("next page", page_next)
+            page.goto(base + "/")
+            page.wait_for_selector("#calls-grid .ag-row .ag-cell[col-id='call_id']")
             measure("sort by duration", sort_duration)
+            page.goto(base + "/")
+            page.wait_for_selector("#calls-grid .ag-row .ag-cell[col-id='call_id']")
             measure("filter iOS (chart click)", filter_os)
             page.goto(base + "/")
             page.wait_for_selector("#calls-grid .ag-row .ag-cell[col-id='call_id']")

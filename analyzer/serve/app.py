@@ -15,6 +15,7 @@ from analyzer.serve.data import PAGE_COLUMNS, Fleet, Query, StoreBusy, call_in
 
 FILTERS = ("verdict", "cause", "rule", "os_version", "device_model", "app_version", "route")  # one dropdown each
 CHART_DIMS = ("day", *(dim for dim, _ in views.CHARTS))
+FLEET_OUTPUTS = len(FILTERS) + len(CHART_DIMS) + 2  # dropdown choices, charts, the count and the status line
 LABELS = {
     "verdict": "verdict",
     "cause": "cause",
@@ -36,10 +37,7 @@ body{font-family:sans-serif;margin:1em 1.5em}.controls{display:flex;flex-wrap:wr
 .finding{border-left:4px solid #ddd;padding-left:.8em;margin-bottom:1em}#status{color:#666}
 """
 PURGE_ON_NEW_FILTERS = """
-function(search) {
-    const params = new URLSearchParams(search || '');
-    params.delete('call');
-    const key = params.toString();
+function(key) {
     if (window.serveFilterKey !== undefined && window.serveFilterKey !== key) {
         const api = dash_ag_grid.getApi('calls-grid');
         if (api) { api.purgeInfiniteCache(); }
@@ -75,6 +73,8 @@ def _layout() -> html.Div:
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="grid-filter-key"),
+            dcc.Store(id="filters"),  # the URL's filters as a query string, set with the fleet view
+            dcc.Store(id="open-call"),  # the call the URL names
             dcc.Download(id="download"),
             html.H1("Call failures"),
             html.P(id="status"),
@@ -143,6 +143,8 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
 
     @app.callback(
         Output("url", "search"),
+        Output("open-call", "data"),
+        Output("filters", "data"),
         *controls,
         *(Output(f"filter-{name}", "options") for name in FILTERS),
         *(Output(f"fleet-{dim}", "figure") for dim in CHART_DIMS),
@@ -193,16 +195,21 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
                 else:
                     q = q.with_(**{dim: "" if getattr(q, dim) == value else value})
             out_search = q.to_search(call)
+        # the fleet as drawn stays when only the open call changed (a click on the list)
+        same = trigger not in (None, "url") and q == Query.from_search(search)
+        fleet_part = (no_update,) * FLEET_OUTPUTS if same else _fleet_view(fleet, q)
         return (
             out_search,
+            call,
+            no_update if same else q.to_search(),
             q.day_from or None,
             q.day_to or None,
             *(getattr(q, name) or None for name in FILTERS),
             q.search,
-            *_fleet_view(fleet, q),
+            *fleet_part,
         )
 
-    app.clientside_callback(PURGE_ON_NEW_FILTERS, Output("grid-filter-key", "data"), Input("url", "search"))
+    app.clientside_callback(PURGE_ON_NEW_FILTERS, Output("grid-filter-key", "data"), Input("filters", "data"))
 
     @app.callback(
         Output("calls-grid", "getRowsResponse"), Input("calls-grid", "getRowsRequest"), State("url", "search")
@@ -221,10 +228,9 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         )
         return {"rowData": data, "rowCount": total}
 
-    @app.callback(Output("call-panel", "children"), Input("url", "search"))
-    def call_panel(search):
+    @app.callback(Output("call-panel", "children"), Input("open-call", "data"), State("url", "search"))
+    def call_panel(call, search):
         """The open call (`call=` in the URL)."""
-        call = call_in(search)
         if not call:
             return []
         key = (call, fleet.taken)
@@ -244,12 +250,11 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
     @app.callback(
         Output("download", "data"),
         Input("download-button", "n_clicks"),
-        State("url", "search"),
+        State("open-call", "data"),
         prevent_initial_call=True,
     )
-    def download(n_clicks, search):
+    def download(n_clicks, call):
         """The ticket markdown `analyzer triage --call <id>` writes for the open call."""
-        call = call_in(search)
         if not n_clicks or not call:
             return no_update
         name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in call)[:100] or "call"

@@ -89,7 +89,16 @@ def fleet_figures(rows: list[dict]) -> dict[str, dict]:
                 "marker": {"color": colour},
             }
         )
-    figures = {"day": _figure(daily, "Calls per day by verdict (click a day)", 280, barmode="stack", showlegend=True)}
+    figures = {
+        "day": _figure(
+            daily,
+            "Calls per day by verdict (click a day)",
+            280,
+            barmode="stack",
+            showlegend=True,
+            xaxis={"type": "category"},
+        )
+    }
     for dim, _ in CHARTS:
         figures[dim] = _bars(dim, by_dim.get(dim, []))
     return figures
