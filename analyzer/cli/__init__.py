@@ -30,6 +30,7 @@ app.command()(store.calls)
 app.command()(simulate.simulate)
 app.command()(batch.report)
 app.command()(batch.dashboard)
+app.command()(batch.serve)
 app.command()(store.sql)
 
 rules_app = typer.Typer(help="The rule pack: list, show and test rules.", no_args_is_help=True)

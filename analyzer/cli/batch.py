@@ -83,3 +83,26 @@ def dashboard(
 
     check_file(out)
     typer.echo(clean(f"wrote {write_dashboard(_analysed_store(db, rules, allow_files), out)}"))
+
+
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; other than loopback needs ANALYZER_DASHBOARD_PASSWORD.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050,
+    rules: RulesOption = None,
+    allow_files: AllowFilesOption = False,
+) -> None:
+    """The fleet dashboard served from the store: every call one click away, filters in the URL; read-only,
+    Ctrl-C stops it. The rules and the model judge the store's calls once at start.
+
+    Example: analyzer serve --db fleet.duckdb --port 8050
+    """
+    from analyzer.detect.rules import load_rules
+    from analyzer.serve import serve as run_server
+    from analyzer.serve.auth import password_for
+
+    password_for(host)  # refused before any work: another address needs the password
+    _analysed_store(db, rules, allow_files).close()
+    run_server(Path(db), host, port, load_rules(rules, allow_files))

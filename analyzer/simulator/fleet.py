@@ -25,6 +25,7 @@ from analyzer.simulator.timeline import CallPlan, describe, plan_call
 
 EPOCH = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
 OFFSETS_H = (-8, -7, -5, 0, 1, 5.5, 9)
+OS_VERSIONS = ("17.6.1", "18.0.1", "18.1", "18.2", "18.3.2")
 LABEL_FIELDS = [
     "call_id",
     "device",
@@ -58,7 +59,13 @@ class Device:
     style: str  # ndjson | default | xcode (an Xcode console paste: the app's own lines only)
     gateway_offset_s: float
     app_version: str = "3.4.1"
+    os_version: str = "18.1"
     evidence: str = "full"  # full | no_gateway | log_only | stats_only
+
+    @property
+    def model(self) -> str:
+        """The phone's model identifier (the name's first part: iPhone17,3)."""
+        return self.name.split("-")[0]
 
 
 # what each kind of ticket holds, and the classes its evidence can show (a log-only paste cannot show packet loss;
@@ -106,6 +113,8 @@ def _device(rng: random.Random, index: int, contract_share: float, partial: floa
         gateway_offset_s=round(rng.uniform(-4, 4), 3),
         app_version=rng.choice(["3.3.0", "3.4.0", "3.4.1"]),
     )
+    # drawn apart from the device's own draws, so that a seed's calls stay as they were before phones had an iOS
+    dev.os_version = random.Random(f"os:{dev.name}").choice(OS_VERSIONS)
     if partial and rng.random() < partial:
         dev.evidence = rng.choice(["no_gateway", "log_only", "log_only", "stats_only"])
         if dev.evidence == "log_only" and rng.random() < 0.5:
@@ -189,6 +198,7 @@ def simulate(out: Path, opts: FleetOptions, progress: Callable[[int], None] | No
                 call_id = f"C-{opts.seed}-{device_index:05d}-{k:02d}"
                 plan = plan_call(rng, call_id, start, label, faults, benign)
                 plan.app_version = dev.app_version
+                plan.device_model, plan.os_version = dev.model, dev.os_version
                 plans.append(plan)
                 labels.writerow(
                     {

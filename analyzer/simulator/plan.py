@@ -46,6 +46,8 @@ class CallPlan:
     media: Media | None = None
     ended: bool = True  # the app logged call.end (False: killed)
     app_version: str = "3.4.1"
+    device_model: str = "iPhone15,2"
+    os_version: str = "18.1"
 
 
 @dataclass

@@ -98,7 +98,8 @@ def call_lines(call: CallPlan, contract: bool) -> list[Line]:
 
     for t, kind, a in call.events:
         if kind == "call_start" and contract:
-            app(t, _contract(call, "call.start", direction="outgoing", app_version=call.app_version))
+            phone = {"device_model": call.device_model, "os_version": call.os_version}
+            app(t, _contract(call, "call.start", direction="outgoing", app_version=call.app_version, **phone))
         elif kind == "configure":
             cfg = {"category": a["category"], "mode": a["mode"]}
             if contract:

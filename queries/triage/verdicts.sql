@@ -44,18 +44,27 @@ SELECT r.call_id, r.verdict AS rules_verdict, r.cause AS rules_cause, r.findings
     END AS confidence
 FROM call_rule_verdicts r LEFT JOIN p USING (call_id);
 
--- One line a call for reports and dashboards: the verdict next to the model's label, and the device, OS, app
--- version and main output route.
+-- One line a call for reports and dashboards: the verdict next to the model's label, and the device, its model, iOS
+-- version, app version and main output route. The device's model and iOS come from the evidence that names them: the
+-- sysdiagnose / capture name (`devices`), else the app's call.start line (device_model=, os_version=: the
+-- instrumentation contract); `device` is the device's name, never a file path ('unknown' where only a file is known).
 CREATE OR REPLACE TEMP VIEW call_verdicts AS
-WITH versions AS (
-    -- the app's version, when its call.start line carries app_version= (the instrumentation contract)
-    SELECT call_id, any_value(kv(kv_pairs(message), 'app_version')) AS app_version
+WITH started AS (
+    -- what the app's call.start line says of the app and the phone (the instrumentation contract)
+    SELECT call_id, any_value(kv(kv_pairs(message), 'app_version')) AS app_version,
+        any_value(kv(kv_pairs(message), 'device_model')) AS device_model,
+        any_value(kv(kv_pairs(message), 'os_version')) AS os_version
     FROM call_events WHERE kind = 'call_start' GROUP BY call_id
 ), routes AS (
     SELECT call_id, mode(array_to_string(outputs, '+')) AS route
     FROM call_events WHERE kind = 'route_change' AND len(outputs) > 0 GROUP BY call_id
 )
-SELECT c.call_id, c.device_id, d.model AS device_model, d.os_build, c.start_ts, c.end_ts,
+SELECT c.call_id, c.device_id,
+    CASE WHEN c.device_id IS NULL OR c.device_id LIKE 'file:%' OR c.device_id LIKE '%/%' OR c.device_id = 'ticket'
+         THEN 'unknown'
+         ELSE c.device_id END AS device,
+    coalesce(d.model, v.device_model) AS device_model, coalesce(d.os_build, v.os_version) AS os_build,
+    c.start_ts, c.end_ts,
     CAST(c.start_ts AS DATE) AS day, epoch(c.end_ts) - epoch(c.start_ts) AS duration_s, c.evidence_kind,
     coalesce(r.route, 'no route change') AS route, v.app_version,
     j.verdict, j.cause, j.confidence, j.rules_verdict, j.rules_cause, j.findings, j.rules,
@@ -64,5 +73,5 @@ FROM calls c
 JOIN call_judgements j USING (call_id)
 LEFT JOIN devices d USING (device_id)
 LEFT JOIN routes r USING (call_id)
-LEFT JOIN versions v USING (call_id)
+LEFT JOIN started v USING (call_id)
 LEFT JOIN predictions p USING (call_id);

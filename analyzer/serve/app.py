@@ -1,0 +1,263 @@
+"""The served dashboard as a Dash app: the fleet view (charts that filter each other), the call list (AG Grid, paged,
+sorted and filtered in DuckDB) and one call. The URL holds the state: the filters and the open call are its query
+string, so a link names what it shows."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+
+import dash_ag_grid as dag
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from analyzer.serve import views
+from analyzer.serve.data import PAGE_COLUMNS, Fleet, Query, StoreBusy, call_in
+
+FILTERS = ("verdict", "cause", "rule", "os_version", "device_model", "app_version", "route")  # one dropdown each
+CHART_DIMS = ("day", *(dim for dim, _ in views.CHARTS))
+FLEET_OUTPUTS = len(FILTERS) + len(CHART_DIMS) + 2  # dropdown choices, charts, the count and the status line
+LABELS = {
+    "verdict": "verdict",
+    "cause": "cause",
+    "rule": "rule",
+    "os_version": "iOS",
+    "device_model": "device model",
+    "app_version": "app version",
+    "route": "route",
+}
+HEADERS = {"os_version": "iOS", "device_model": "model", "app_version": "app", "duration_s": "duration (s)"}
+CACHED_CALLS = 32
+PAGE_SIZE = 20  # calls a page of the list (each page is one query)
+STYLE = """
+body{font-family:sans-serif;margin:1em 1.5em}.controls{display:flex;flex-wrap:wrap;gap:.6em;align-items:end}
+.controls>div{min-width:150px}.charts{display:grid;grid-template-columns:repeat(3,1fr);gap:.5em}
+.verdict.failed,.sev.critical,.sev.high{color:#c62828}.verdict.suspected{color:#ef6c00}
+.verdict.degraded,.sev.medium{color:#b28704}.verdict.healthy{color:#2e7d32}
+.evidence li{font-family:monospace;font-size:12px;white-space:pre-wrap}pre{background:#f6f6f6;padding:.5em}
+.finding{border-left:4px solid #ddd;padding-left:.8em;margin-bottom:1em}#status{color:#666}
+"""
+PURGE_ON_NEW_FILTERS = """
+function(key) {
+    if (window.serveFilterKey !== undefined && window.serveFilterKey !== key) {
+        const api = dash_ag_grid.getApi('calls-grid');
+        if (api) { api.purgeInfiniteCache(); }
+    }
+    window.serveFilterKey = key;
+    return key;
+}
+"""
+
+
+def _layout() -> html.Div:
+    dropdowns = [
+        html.Div([html.Label(LABELS[name]), dcc.Dropdown(id=f"filter-{name}", placeholder="all")]) for name in FILTERS
+    ]
+    grid = dag.AgGrid(
+        id="calls-grid",
+        rowModelType="infinite",
+        columnDefs=[
+            {"field": c, "headerName": HEADERS.get(c, c.replace("_", " ")), "sortable": True} for c in PAGE_COLUMNS
+        ],
+        defaultColDef={"resizable": True, "filter": False},
+        getRowId="params.data.call_id",
+        dashGridOptions={
+            "pagination": True,
+            "paginationPageSize": PAGE_SIZE,
+            "paginationPageSizeSelector": [PAGE_SIZE, 50, 100],
+            "cacheBlockSize": PAGE_SIZE,
+            "maxBlocksInCache": 20,
+        },
+        style={"height": "480px"},
+    )
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh=False),
+            dcc.Store(id="grid-filter-key"),
+            dcc.Store(id="filters"),  # the URL's filters as a query string, set with the fleet view
+            dcc.Store(id="open-call"),  # the call the URL names
+            dcc.Download(id="download"),
+            html.H1("Call failures"),
+            html.P(id="status"),
+            html.Div(
+                className="controls",
+                children=[
+                    html.Div([html.Label("days"), dcc.DatePickerRange(id="filter-days", clearable=True)]),
+                    *dropdowns,
+                    html.Div(
+                        [
+                            html.Label("search"),
+                            dcc.Input(id="filter-search", debounce=True, placeholder="call id or device"),
+                        ]
+                    ),
+                    html.Button("clear filters", id="clear-filters"),
+                ],
+            ),
+            dcc.Graph(id="fleet-day"),
+            html.Div([dcc.Graph(id=f"fleet-{dim}") for dim, _ in views.CHARTS], className="charts"),
+            html.P(id="matching"),
+            grid,
+            html.Div(id="call-panel"),
+        ]
+    )
+
+
+def _options(rows: list[dict], dim: str, chosen: str) -> list[dict]:
+    """A dropdown's choices: the values the other filters leave, with their calls; the chosen one always there."""
+    values = [(r["value"], r["calls"]) for r in rows if r["dim"] == dim]
+    if chosen and chosen not in {v for v, _ in values}:
+        values.append((chosen, 0))
+    return [{"label": f"{v} ({n})", "value": v} for v, n in sorted(values, key=lambda x: (-x[1], x[0]))]
+
+
+def _clicked(dim: str, click: dict | None) -> str:
+    """The value a click on a fleet chart names: a day, or the value a bar stands for (its label is escaped)."""
+    point = (click or {}).get("points", [{}])[0]
+    return str(point.get("x" if dim == "day" else "customdata", ""))
+
+
+def _fleet_view(fleet: Fleet, q: Query) -> tuple:
+    """The dropdowns' choices, the charts, the count of calls and the status line under the filters `q`."""
+    fleet.maybe_refresh()
+    rows = fleet.overview(q)
+    figures = views.fleet_figures(rows)
+    options = [_options(rows, name, getattr(q, name)) for name in FILTERS]
+    # the verdict chart counts the calls under every other filter: those of the chosen verdict are the matches
+    by_verdict = {r["value"]: r["calls"] for r in rows if r["dim"] == "verdict" and q.verdict in ("", r["value"])}
+    total, failed = sum(by_verdict.values()), by_verdict.get("failed", 0)
+    matching = f"{total:,} calls match the filters ({failed:,} failed). Click a call to open it."
+    status = f"{fleet.db.name}: read-only; snapshot taken {fleet.taken}. {fleet.note}"
+    return (*options, *(figures[dim] for dim in CHART_DIMS), matching, status)
+
+
+def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
+    """The Dash app serving the store at `db` (read-only)."""
+    fleet = fleet or Fleet(db)
+    fleet.refresh()
+    app = Dash(__name__, title="Call failures", update_title=None, suppress_callback_exceptions=True)
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + STYLE + "</style>")
+    app.layout = _layout
+    calls: OrderedDict = OrderedDict()  # (call id, snapshot time) -> its panel, the few most recent
+
+    controls = [Output("filter-days", "start_date"), Output("filter-days", "end_date")]
+    controls += [Output(f"filter-{name}", "value") for name in FILTERS] + [Output("filter-search", "value")]
+
+    @app.callback(
+        Output("url", "search"),
+        Output("open-call", "data"),
+        Output("filters", "data"),
+        *controls,
+        *(Output(f"filter-{name}", "options") for name in FILTERS),
+        *(Output(f"fleet-{dim}", "figure") for dim in CHART_DIMS),
+        Output("matching", "children"),
+        Output("status", "children"),
+        Input("url", "search"),
+        Input("filter-days", "start_date"),
+        Input("filter-days", "end_date"),
+        *(Input(f"filter-{name}", "value") for name in FILTERS),
+        Input("filter-search", "value"),
+        *(Input(f"fleet-{dim}", "clickData") for dim in CHART_DIMS),
+        Input("calls-grid", "cellClicked"),
+        Input("clear-filters", "n_clicks"),
+        prevent_initial_call=False,
+    )
+    def sync(search, day_from, day_to, *rest):
+        """The URL, the filter controls and the fleet view kept together: a change to the URL or a control (or a click
+        on a chart or a call) sets the URL and the controls, and draws the fleet under those filters. One callback, so
+        a dropdown always gets its choices with its value."""
+        values = rest[: len(FILTERS)]
+        text = rest[len(FILTERS)]
+        clicks = dict(zip(CHART_DIMS, rest[len(FILTERS) + 1 : len(FILTERS) + 1 + len(CHART_DIMS)], strict=True))
+        cell = rest[-2]
+        trigger = ctx.triggered_id
+        call = call_in(search)
+        if trigger in (None, "url"):
+            q = Query.from_search(search)
+            out_search = no_update
+        elif trigger == "clear-filters":
+            q, out_search = Query(), Query().to_search(call)
+        else:
+            q = Query.from_search(
+                Query(
+                    day_from=(day_from or "")[:10],
+                    day_to=(day_to or "")[:10],
+                    search=text or "",
+                    **{name: v or "" for name, v in zip(FILTERS, values, strict=True)},
+                ).to_search()
+            )
+            if trigger == "calls-grid":
+                call = (cell or {}).get("rowId") or call
+            elif isinstance(trigger, str) and trigger.startswith("fleet-"):
+                dim = trigger.removeprefix("fleet-")
+                value = _clicked(dim, clicks[dim])
+                if dim == "day":
+                    same = q.day_from == q.day_to == value
+                    q = q.with_(day_from="" if same else value, day_to="" if same else value)
+                else:
+                    q = q.with_(**{dim: "" if getattr(q, dim) == value else value})
+            out_search = q.to_search(call)
+        # the fleet as drawn stays when only the open call changed (a click on the list)
+        same = trigger not in (None, "url") and q == Query.from_search(search)
+        fleet_part = (no_update,) * FLEET_OUTPUTS if same else _fleet_view(fleet, q)
+        return (
+            out_search,
+            call,
+            no_update if same else q.to_search(),
+            q.day_from or None,
+            q.day_to or None,
+            *(getattr(q, name) or None for name in FILTERS),
+            q.search,
+            *fleet_part,
+        )
+
+    app.clientside_callback(PURGE_ON_NEW_FILTERS, Output("grid-filter-key", "data"), Input("filters", "data"))
+
+    @app.callback(
+        Output("calls-grid", "getRowsResponse"), Input("calls-grid", "getRowsRequest"), State("url", "search")
+    )
+    def rows(request, search):
+        """One block of the call list, paged, sorted and filtered in DuckDB."""
+        if not request:
+            return no_update
+        sort = (request.get("sortModel") or [{}])[0]
+        data, total = fleet.page(
+            Query.from_search(search),
+            int(request.get("startRow", 0)),
+            int(request.get("endRow", 100)),
+            sort.get("colId", "start_utc"),
+            sort.get("sort") == "desc",
+        )
+        return {"rowData": data, "rowCount": total}
+
+    @app.callback(Output("call-panel", "children"), Input("open-call", "data"), State("url", "search"))
+    def call_panel(call, search):
+        """The open call (`call=` in the URL)."""
+        if not call:
+            return []
+        key = (call, fleet.taken)
+        if key not in calls:
+            try:
+                calls[key] = views.call_view(fleet.call(call))
+            except StoreBusy:
+                return [
+                    html.H2(f"Call {call}"),
+                    html.P("An ingest is writing the store: this call shows when it ends."),
+                ]
+            while len(calls) > CACHED_CALLS:
+                calls.popitem(last=False)
+        back = dcc.Link("close the call", href=Query.from_search(search).to_search() or "?")
+        return [back, *calls[key]]
+
+    @app.callback(
+        Output("download", "data"),
+        Input("download-button", "n_clicks"),
+        State("open-call", "data"),
+        prevent_initial_call=True,
+    )
+    def download(n_clicks, call):
+        """The ticket markdown `analyzer triage --call <id>` writes for the open call."""
+        if not n_clicks or not call:
+            return no_update
+        name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in call)[:100] or "call"
+        return {"content": fleet.ticket_markdown(call), "filename": f"triage-{name}.md"}
+
+    return app

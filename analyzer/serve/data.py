@@ -1,0 +1,260 @@
+"""What the served dashboard reads, and how, so that it never holds the store for long.
+
+The fleet (one row a call, `queries/serve/snapshot.sql`) is copied into the server's own in-memory DuckDB when the
+server starts and again whenever the store's file changes; the fleet view and the call list page, sort and filter
+that copy (`queries/serve/filters.sql`, `page.sql`, `overview.sql`), so they answer while an `analyzer ingest` holds
+the file. One call's detail is read from the store itself: the file is attached read-only for the request and
+detached at once, so a concurrent ingest waits at most for that one request (it retries its lock)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode
+
+import duckdb
+
+from analyzer.detect.rules import Rule, load_rules
+from analyzer.errors import InputError
+from analyzer.resources import query_statements, query_text
+from analyzer.store.db import connect
+from analyzer.triage.ticket import Report
+
+PAGE_COLUMNS = (
+    "call_id", "device", "device_model", "os_version", "app_version", "route", "start_utc", "duration_s", "verdict",
+    "cause", "findings", "rules",
+)  # fmt: skip
+BUSY_WAIT_S = 1.5  # how long one call's request waits for an ingest to let go of the file
+REFRESH_EVERY_S = 2.0
+ONE_CALL_TABLES = (
+    "calls",
+    "event_links",
+    "call_streams",
+    "session_events",
+)  # queries/serve/one_call.sql  # how often the store's file is looked at for changes
+
+
+class StoreBusy(Exception):
+    """The store is being written (an ingest holds it) and could not be read in time."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """The fleet filters, as the URL names them (an empty value: no filter)."""
+
+    day_from: str = ""
+    day_to: str = ""
+    verdict: str = ""
+    cause: str = ""
+    rule: str = ""
+    os_version: str = ""
+    device_model: str = ""
+    app_version: str = ""
+    route: str = ""
+    search: str = ""
+
+    @classmethod
+    def from_search(cls, search: str | None) -> Query:
+        """The filters named in a URL's query string (`?os_version=18.1&verdict=failed`); unknown names are ignored,
+        and a day that is not a date is dropped."""
+        given = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
+        values = {f.name: given.get(f.name, "").strip() for f in fields(cls)}
+        for name in ("day_from", "day_to"):
+            try:
+                date.fromisoformat(values[name])
+            except ValueError:
+                values[name] = ""
+        return cls(**values)
+
+    def params(self) -> dict[str, str]:
+        """The filters as the $parameters of queries/serve/*.sql."""
+        return asdict(self)
+
+    def with_(self, **changes: str) -> Query:
+        """This query with some filters changed."""
+        return Query(**{**asdict(self), **changes})
+
+    def to_search(self, call: str | None = None) -> str:
+        """The URL query string naming these filters (and the open call)."""
+        pairs = [(k, v) for k, v in asdict(self).items() if v]
+        if call:
+            pairs.append(("call", call))
+        return "?" + urlencode(pairs) if pairs else ""
+
+
+def call_in(search: str | None) -> str | None:
+    """The call a URL's query string names (`call=`), if any."""
+    values = parse_qs((search or "").lstrip("?")).get("call")
+    return values[-1] if values else None
+
+
+def _signature(db: Path) -> tuple:
+    """What changes when the store is written: the file's and its WAL's size and modification time."""
+    out = []
+    for p in (db, db.with_name(db.name + ".wal")):
+        try:
+            st = p.stat()
+            out.append((st.st_size, st.st_mtime_ns))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
+
+
+class Fleet:
+    """The served store: a snapshot of its calls in memory, and one call's detail read from the file on demand."""
+
+    def __init__(self, db: Path, rules: list[Rule] | None = None) -> None:
+        self.db = Path(db)
+        if not self.db.is_file():
+            raise InputError(f"--db {db}: no such store (run `analyzer ingest ... --db {db}` first)")
+        connect(self.db, read_only=True, wait_s=BUSY_WAIT_S).close()  # a clear error for a store of another version
+        self.rules = rules if rules is not None else load_rules()
+        # the store's views and macros, defined once over an empty schema; each request attaches the file, reads
+        # through them and detaches it
+        self._session = connect(":memory:")
+        self._store_lock = threading.Lock()
+        self._snapshot = duckdb.connect(":memory:")
+        self._snapshot_lock = threading.Lock()
+        self._seen: tuple | None = None
+        self._looked = 0.0
+        self.taken: str | None = None  # when the snapshot was taken (UTC), shown on the page
+        self.note = ""  # why the snapshot may be older than the store
+
+    @contextmanager
+    def store(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The store attached read-only for one request (waiting up to BUSY_WAIT_S for an ingest), then detached."""
+        with self._store_lock:
+            deadline = time.monotonic() + BUSY_WAIT_S
+            while True:
+                try:
+                    self._session.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(self.db)})
+                    break
+                except duckdb.IOException as exc:
+                    if "lock" not in str(exc).lower():
+                        raise InputError(f"{self.db}: cannot open the store: {exc}") from None
+                    if time.monotonic() >= deadline:
+                        raise StoreBusy(str(self.db)) from None
+                    time.sleep(0.1)
+            try:
+                self._session.execute("USE store")
+                yield self._session
+            finally:
+                self._session.execute("USE memory")
+                self._session.execute("DETACH store")
+
+    def refresh(self) -> bool:
+        """Take a new snapshot of the calls; False when an ingest holds the store (the old snapshot stays)."""
+        signature = _signature(self.db)
+        try:
+            with self.store() as con:
+                table = con.sql(query_text("serve/snapshot.sql")).to_arrow_table()
+        except StoreBusy:
+            self.note = "an ingest is writing the store: the fleet is as it was when the snapshot was taken"
+            return False
+        fresh = duckdb.connect(":memory:")
+        fresh.register("snapshot_rows", table)
+        fresh.execute("CREATE TABLE serve_calls AS SELECT * FROM snapshot_rows")
+        fresh.unregister("snapshot_rows")
+        for statement in query_statements("serve/filters.sql"):
+            fresh.execute(statement)
+        with self._snapshot_lock:
+            old, self._snapshot = self._snapshot, fresh
+        old.close()
+        self._seen, self.note = signature, ""
+        self.taken = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())
+        return True
+
+    def maybe_refresh(self) -> None:
+        """Refresh the snapshot when the store's file changed (looked at most every REFRESH_EVERY_S)."""
+        now = time.monotonic()
+        if self._seen is not None and now - self._looked < REFRESH_EVERY_S:
+            return
+        self._looked = now
+        if _signature(self.db) != self._seen:
+            self.refresh()
+
+    def _rows(self, sql: str, params: dict) -> list[dict]:
+        with self._snapshot_lock:
+            cur = self._snapshot.cursor()
+        try:
+            result = cur.execute(sql, params)
+            cols = [d[0] for d in result.description]
+            return [dict(zip(cols, r, strict=True)) for r in result.fetchall()]
+        finally:
+            cur.close()
+
+    def overview(self, q: Query) -> list[dict]:
+        """The fleet view's counts: dim, value, verdict (days only), calls, failed (queries/serve/overview.sql)."""
+        return self._rows(query_text("serve/overview.sql"), q.params())
+
+    def page(self, q: Query, start: int, end: int, sort: str = "start_utc", descending: bool = False) -> tuple:
+        """Rows start..end of the call list under `q`, sorted; and how many calls match."""
+        params = {**q.params(), "sort": sort, "descending": descending, "offset": max(0, start)}
+        params["limit"] = max(0, end - params["offset"])
+        rows = self._rows(query_text("serve/page.sql"), params)
+        total = rows[0]["total"] if rows else self.count(q)
+        return [{k: r[k] for k in PAGE_COLUMNS} for r in rows], total
+
+    def count(self, q: Query) -> int:
+        """How many calls pass the filters."""
+        rows = self._rows(
+            query_text("serve/page.sql"), {**q.params(), "sort": "", "descending": False, "offset": 0, "limit": 1}
+        )
+        return rows[0]["total"] if rows else 0
+
+    def summary(self, call_id: str) -> dict | None:
+        """The call's row of the snapshot (verdict, device, iOS, ...), or None when it is not in the store."""
+        rows = self._rows(query_text("serve/summary.sql"), {"call_id": call_id})
+        return rows[0] if rows else None
+
+    @contextmanager
+    def _one_call(self, call_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The store narrowed to one call (queries/serve/one_call.sql): triage's queries, which read every call,
+        read just it."""
+        with self.store() as con:
+            for statement in query_statements("serve/one_call.sql"):
+                con.execute(statement, {"call_id": call_id})
+            try:
+                yield con
+            finally:
+                for table in ONE_CALL_TABLES:
+                    con.execute(f"DROP TABLE IF EXISTS temp.main.{table}")
+
+    def call(self, call_id: str) -> dict:
+        """One call: its triage report (findings with evidence and fix, the model's view, timeline), its device
+        events, stats series and connection states for the timeline; {'missing': id} when the store has no such call."""
+        with self._one_call(call_id) as con:
+            report = self._report(con, call_id)
+            if not report.calls:
+                return {"missing": call_id}
+            detail = {
+                name: _dicts(con.execute(query_text(f"serve/call_{name}.sql"), {"call_id": call_id}))
+                for name in ("events", "series", "states")
+            }
+        return {"call": report.calls[0], "summary": self.summary(call_id), "report": report, **detail}
+
+    def ticket_markdown(self, call_id: str) -> str:
+        """The markdown `analyzer triage --call <id>` writes for this call."""
+        from analyzer.render.triage_report import to_markdown
+
+        with self._one_call(call_id) as con:
+            return to_markdown(self._report(con, call_id))
+
+    def _report(self, con: duckdb.DuckDBPyConnection, call_id: str) -> Report:
+        """Triage's report of one call, listing only the files that call was read from."""
+        from analyzer.triage.ticket import TriageOptions, build_report
+
+        report = build_report(con, self.rules, TriageOptions(call_id=call_id))
+        files = {r[0] for r in con.execute(query_text("serve/call_files.sql"), {"call_id": call_id}).fetchall()}
+        report.sources = [s for s in report.sources if s["file"] in files]
+        return report
+
+
+def _dicts(result: duckdb.DuckDBPyConnection) -> list[dict]:
+    cols = [d[0] for d in result.description]
+    return [dict(zip(cols, r, strict=True)) for r in result.fetchall()]

@@ -1,0 +1,280 @@
+"""What the served dashboard shows, built from plain rows: the fleet charts and one call's panel (timeline, findings
+with their evidence lines and fix, the model's view). Text from the logs goes into components as text (Dash
+escapes it) and into plotly's hover labels through html.escape (plotly reads a few tags there)."""
+
+from __future__ import annotations
+
+import html as html_text
+
+from dash import dcc, html
+
+from analyzer.render.dashboard import LANES  # the timeline's lane of each event kind, as the static page has them
+
+VERDICT_COLOURS = {"failed": "#c62828", "suspected": "#ef6c00", "degraded": "#f9a825", "healthy": "#2e7d32"}
+# the fleet charts: (dimension, title); each bar is a value of the dimension, a click filters by it
+CHARTS = (
+    ("cause", "Top causes (calls)"),
+    ("rule", "Top rules (calls with a finding)"),
+    ("os_version", "Failure rate by iOS version"),
+    ("device_model", "Failure rate by device model"),
+    ("app_version", "Failure rate by app version"),
+    ("route", "Failure rate by route"),
+)
+TOP = 15  # bars a chart shows
+LANE_ORDER = ("session", "route", "interruption")
+SEVERITY_COLOURS = {"critical": "#b71c1c", "high": "#c62828", "medium": "#f9a825", "low": "#0277bd", "info": "#757575"}
+
+
+def _hover(*parts: object) -> str:
+    """A hover label: each part escaped (a log line may hold `<`), joined by line breaks."""
+    return "<br>".join(html_text.escape(str(p)) for p in parts if p not in (None, ""))
+
+
+def _figure(data: list[dict], title: str, height: int, **layout: object) -> dict:
+    """A plotly figure as plain data (no graph_objects: building those costs more than the query)."""
+    return {
+        "data": data,
+        "layout": {
+            "title": {"text": title},
+            "height": height,
+            "margin": {"t": 40, "l": 10, "r": 10, "b": 30},
+            "showlegend": False,
+            **layout,
+        },
+    }
+
+
+def _bars(dim: str, rows: list[dict]) -> dict:
+    """One dimension's chart: calls by cause or rule, else the share of calls that failed, top values first."""
+    top = sorted(rows, key=lambda r: (-r["calls"], r["value"]))[:TOP][::-1]
+    # plotly reads tags in axis labels (<b>, <a href>): the labels are escaped, the value itself rides in customdata
+    labels = [html_text.escape(r["value"]) for r in top]
+    bar = {"type": "bar", "orientation": "h", "y": labels, "customdata": [r["value"] for r in top], "hoverinfo": "text"}
+    if dim in ("cause", "rule"):
+        bar |= {
+            "x": [r["calls"] for r in top],
+            "marker": {"color": "#c62828"},
+            "hovertext": [_hover(r["value"], f"{r['calls']} calls") for r in top],
+        }
+        xaxis: dict = {}
+    else:
+        bar |= {
+            "x": [r["failed"] / r["calls"] if r["calls"] else 0 for r in top],
+            "marker": {"color": "#ef6c00"},
+            "text": [f"{r['failed']}/{r['calls']}" for r in top],
+            "hovertext": [_hover(r["value"], f"{r['failed']} of {r['calls']} calls failed") for r in top],
+        }
+        xaxis = {"tickformat": ".0%", "rangemode": "tozero"}
+    title = dict(CHARTS)[dim]
+    return _figure(
+        [bar], title, 60 + 22 * max(3, len(top)), xaxis=xaxis, yaxis={"type": "category", "automargin": True}
+    )
+
+
+def fleet_figures(rows: list[dict]) -> dict[str, dict]:
+    """The fleet charts from queries/serve/overview.sql's rows: calls per day by verdict, and each dimension's bars."""
+    by_dim: dict[str, list[dict]] = {}
+    for r in rows:
+        by_dim.setdefault(r["dim"], []).append(r)
+    days = sorted({r["value"] for r in by_dim.get("day", [])})
+    daily = []
+    for verdict, colour in VERDICT_COLOURS.items():
+        counts = {r["value"]: r["calls"] for r in by_dim.get("day", []) if r["verdict"] == verdict}
+        daily.append(
+            {
+                "type": "bar",
+                "name": verdict,
+                "x": days,
+                "y": [counts.get(d, 0) for d in days],
+                "marker": {"color": colour},
+            }
+        )
+    figures = {
+        "day": _figure(
+            daily,
+            "Calls per day by verdict (click a day)",
+            280,
+            barmode="stack",
+            showlegend=True,
+            xaxis={"type": "category"},
+        )
+    }
+    for dim, _ in CHARTS:
+        figures[dim] = _bars(dim, by_dim.get(dim, []))
+    return figures
+
+
+# the timeline's panels, top to bottom: (y axis, title, share of the height)
+PANELS = (
+    ("y", "events", 0.34),
+    ("y2", "packets / s", 0.17),
+    ("y3", "audio level, loss", 0.15),
+    ("y4", "jitter, RTT (ms)", 0.15),
+    ("y5", "MOS", 0.15),
+)
+
+
+def _markers(name: str, x: list, lane: str, hover: list[str], **marker: object) -> dict:
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": name,
+        "x": x,
+        "y": [lane] * len(x),
+        "hovertext": hover,
+        "hoverinfo": "x+text",
+        "marker": {"size": 10, **marker},
+        "yaxis": "y",
+    }
+
+
+def _timeline(detail: dict) -> dict:
+    """One call on one time axis (seconds from its start): device events and findings by lane, connection states,
+    then the stats: packets a second each way, the mic's audio level, loss, jitter and RTT, MOS."""
+    events, states, findings = detail["events"], detail["states"], detail["call"]["findings"]
+    lanes = {lane: [e for e in events if LANES.get(e["kind"], "session") == lane] for lane in LANE_ORDER}
+    groups = [
+        *(
+            (lane, [e["t_rel"] for e in ev], [_hover(e["kind"], e["at"], e["message"]) for e in ev], {})
+            for lane, ev in lanes.items()
+        ),
+        (
+            "connection",
+            [s["t"] for s in states],
+            [_hover(f"{s['which']} {s['state']}", s["pc_id"]) for s in states],
+            {"symbol": "square"},
+        ),
+        (
+            "findings",
+            [f["t_rel"] for f in findings],
+            [_hover(f"{f['severity']} {f['rule_id']}", f["detail"]) for f in findings],
+            {"size": 13, "symbol": "diamond", "color": [SEVERITY_COLOURS[f["severity"]] for f in findings]},
+        ),
+    ]
+    data = [_markers(name, x, name, hover, **marker) for name, x, hover, marker in groups]
+    series: dict[str, list[dict]] = {}
+    for s in detail["series"]:
+        series.setdefault(s["series"], []).append(s)
+    for direction in ("outbound", "inbound"):
+        s = series.get(direction, [])
+        t = [r["t"] for r in s]
+        for key, label, axis in (
+            ("packets", "packets/s", "y2"),
+            ("loss", "loss", "y3"),
+            ("jitter_ms", "jitter ms", "y4"),
+            ("rtt_ms", "RTT ms", "y4"),
+            ("mos", "MOS", "y5"),
+        ):
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": f"{direction} {label}",
+                    "x": t,
+                    "y": [r[key] for r in s],
+                    "yaxis": axis,
+                }
+            )
+    mic = series.get("mic", [])
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "mic level",
+            "x": [r["t"] for r in mic],
+            "y": [r["level"] for r in mic],
+            "yaxis": "y3",
+        }
+    )
+    layout: dict = {"xaxis": {"title": {"text": "seconds since the call started"}, "anchor": "y5"}}
+    top = 1.0
+    for axis, title, share in PANELS:
+        name = "yaxis" + axis[1:]
+        layout[name] = {
+            "domain": [max(0.0, top - share + 0.03), top],
+            "title": {"text": title},
+            "anchor": "x",
+            "automargin": True,
+        }
+        top -= share
+    layout["yaxis"] |= {
+        "type": "category",
+        "categoryarray": ["connection", "session", "route", "interruption", "findings"],
+    }
+    layout["yaxis5"]["range"] = [1, 4.5]
+    return _figure(data, "Timeline", 760, showlegend=True, **layout)
+
+
+def _where(e: dict) -> str:
+    if e["line"] is None:
+        return f"{e['file']} ({e['locator']})" if e.get("locator") else e["file"]
+    lines = str(e["line"]) if e["line"] == e["line_end"] else f"{e['line']}-{e['line_end']}"
+    return f"{e['file']}:{lines}"
+
+
+def _finding(f: dict) -> html.Div:
+    when = f"+{f['t_rel']} s ({f['at_utc']})" if f["t_rel"] is not None else "during the call"
+    evidence = [html.Li([html.Code(_where(e)), " ", html.Span(e["text"])]) for e in f["evidence"]]
+    if f["more_evidence"]:
+        evidence.append(html.Li(f"and {f['more_evidence']} more"))
+    return html.Div(
+        className="finding",
+        children=[
+            html.H4(
+                [html.Span(f["severity"].upper(), className=f"sev {f['severity']}"), " ", f["title"]],
+            ),
+            html.P(f["detail"]),
+            html.P([f"when: {when}; rule ", html.Code(f["rule_id"])]),
+            html.Div("evidence:"),
+            html.Ul(evidence, className="evidence"),
+            html.Details([html.Summary("fix"), html.Pre(f["fix"])], open=True),
+        ],
+    )
+
+
+def _model(call: dict) -> str:
+    m = call.get("model")
+    if not m:
+        return "no model prediction for this call"
+    if m["abstained"]:
+        return f"the model abstains: {m['abstained']}"
+    said = f"model {m['model']} says {m['label']} (p={m['probability']:.2f})"
+    if m["top_features"]:
+        said += " from " + "; ".join(m["top_features"])
+    if m["unjudged"]:
+        said += f"; {m['unjudged']}"
+    return said
+
+
+def call_view(detail: dict) -> list:
+    """The panel of one call (Fleet.call's detail)."""
+    if "missing" in detail:
+        return [html.H2(f"Call {detail['missing']}"), html.P("No such call in the store.", id="call-missing")]
+    call, s = detail["call"], detail["summary"] or {}
+    head = call["verdict"] if call["cause"] is None else f"{call['verdict']}: {call['cause']}"
+    facts = [
+        ("device", s.get("device", "unknown")),
+        ("model", s.get("device_model", "unknown")),
+        ("iOS", s.get("os_version", "unknown")),
+        ("app", s.get("app_version", "unknown")),
+        ("route", call["routes"] or "no route change logged"),
+        ("start", f"{call['start_utc']}, {call['duration_s']} s, found by {call['found_by']}"),
+    ]
+    findings = [_finding(f) for f in call["findings"]] or [html.P("No findings.")]
+    return [
+        html.H2(f"Call {call['call_id']}", id="call-title"),
+        html.P([html.B(head, className=f"verdict {call['verdict']}"), f" ({call['confidence']})"], id="call-verdict"),
+        html.Ul([html.Li([html.B(k + ": "), str(v)]) for k, v in facts], className="facts"),
+        html.Button("Download the ticket (markdown)", id="download-button"),
+        dcc.Graph(id="call-timeline", figure=_timeline(detail)),
+        html.H3("Findings"),
+        html.Div(findings, id="call-findings"),
+        html.H3("The model's view"),
+        html.P(_model(call), id="call-model"),
+        html.Details(
+            [
+                html.Summary("timeline as text"),
+                html.Ul([html.Li(f"{t['t_rel']} s  {t['what']}") for t in call["timeline"]]),
+            ]
+        ),
+    ]

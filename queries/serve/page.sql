@@ -1,0 +1,25 @@
+-- One page of the call list ($offset, $limit) under the filters, sorted by the column $sort ($descending), then by
+-- start time and call id (seq) so that pages never overlap; total is the number of calls that match. The page is
+-- found on the sort keys alone, then its rows are fetched (sorting whole rows is several times slower).
+WITH matching AS (
+    SELECT seq,
+        CASE $sort WHEN 'call_id' THEN call_id WHEN 'device' THEN device WHEN 'device_model' THEN device_model
+                   WHEN 'os_version' THEN os_version WHEN 'app_version' THEN app_version WHEN 'route' THEN route
+                   WHEN 'verdict' THEN verdict WHEN 'cause' THEN cause WHEN 'rules' THEN array_to_string(rules, ', ')
+                   END AS text_key,
+        CASE $sort WHEN 'duration_s' THEN duration_s WHEN 'findings' THEN findings ELSE seq END AS number_key
+    FROM serve_flagged($day_from, $day_to, $verdict, $cause, $rule, $os_version, $device_model, $app_version, $route,
+                       $search)
+    WHERE m_day AND m_verdict AND m_cause AND m_rule AND m_os AND m_model AND m_app AND m_route AND m_search
+), page AS (
+    SELECT seq, count(*) OVER () AS total,
+        row_number() OVER (ORDER BY CASE WHEN NOT $descending THEN text_key END ASC,
+                                    CASE WHEN $descending THEN text_key END DESC,
+                                    number_key * CASE WHEN $descending THEN -1 ELSE 1 END, seq) AS position
+    FROM matching
+    QUALIFY position > $offset AND position <= $offset + $limit
+)
+SELECT c.call_id, c.device, c.device_model, c.os_version, c.app_version, c.route, c.start_utc, c.duration_s, c.verdict,
+    c.cause, c.findings, array_to_string(c.rules, ', ') AS rules, p.total
+FROM page p JOIN serve_calls c USING (seq)
+ORDER BY p.position

@@ -1,0 +1,289 @@
+"""`analyzer serve`: the served dashboard over a small simulated fleet. Its SQL (paging, sorting, filters that leave
+their own chart alone, hostile values kept inert), who the device is, the password off loopback, an ingest running
+while it serves, the ticket it downloads, and (Debian's chromium driven by Playwright) the pages themselves."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from analyzer.detect.rules import load_rules
+from analyzer.errors import InputError
+from analyzer.pipeline import analyse
+from analyzer.render.triage_report import to_markdown
+from analyzer.serve import views
+from analyzer.serve.app import build_app
+from analyzer.serve.auth import password_for, require_password
+from analyzer.serve.data import Fleet, Query, StoreBusy
+from analyzer.simulator.fleet import FleetOptions, simulate
+from analyzer.store.db import connect
+from analyzer.triage.ticket import TriageOptions, build_report
+from tests.conftest import DATA
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+HOSTILE = DATA / "serve" / "hostile_device_log.ndjson"
+HOSTILE_CALL = "C-q'\"<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """A fleet of 24 simulated calls on 3 phones, plus a ticket whose call id and call.start fields hold markup."""
+    root = tmp_path_factory.mktemp("serve")
+    simulate(root / "fleet", FleetOptions(calls=24, seed=5))
+    db = root / "fleet.duckdb"
+    con = connect(db)
+    analyse(con, [str(root / "fleet" / "devices"), str(HOSTILE)], load_rules())
+    con.close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def fleet(store):
+    f = Fleet(store)
+    f.refresh()
+    return f
+
+
+def _all_rows(fleet: Fleet, q: Query, **sort) -> list[dict]:
+    rows, total = fleet.page(q, 0, 10_000, **sort)
+    assert len(rows) == total
+    return rows
+
+
+def test_pages_cover_every_call_once_in_order(fleet):
+    every = _all_rows(fleet, Query())
+    assert len(every) == 25
+    pages = [fleet.page(Query(), start, start + 7)[0] for start in range(0, 28, 7)]
+    assert [r["call_id"] for p in pages for r in p] == [r["call_id"] for r in every]
+    assert fleet.page(Query(), 21, 28)[1] == 25 and len(fleet.page(Query(), 21, 28)[0]) == 4
+    longest = _all_rows(fleet, Query(), sort="duration_s", descending=True)
+    assert [r["duration_s"] for r in longest] == sorted((r["duration_s"] for r in every), reverse=True)
+    by_id = _all_rows(fleet, Query(), sort="call_id")
+    assert [r["call_id"] for r in by_id] == sorted(r["call_id"] for r in every)
+
+
+def test_filters_and_each_chart_leaves_its_own_filter_out(fleet):
+    every = _all_rows(fleet, Query())
+    versions = sorted({r["os_version"] for r in every} - {"unknown"})
+    assert len(versions) >= 2
+    one = _all_rows(fleet, Query(os_version=versions[0]))
+    assert one and {r["os_version"] for r in one} == {versions[0]}
+    assert len(one) == sum(r["os_version"] == versions[0] for r in every)
+    overview = fleet.overview(Query(os_version=versions[0]))
+    os_chart = {r["value"] for r in overview if r["dim"] == "os_version"}
+    assert set(versions) <= os_chart  # the iOS chart still offers the other versions
+    days = sum(r["calls"] for r in overview if r["dim"] == "day")
+    assert days == len(one)  # the other charts count the filtered calls
+    failed = [r for r in every if r["verdict"] == "failed"]
+    assert failed and len(_all_rows(fleet, Query(verdict="failed"))) == len(failed)
+    rule = failed[0]["rules"].split(", ")[0]
+    assert all(rule in r["rules"] for r in _all_rows(fleet, Query(rule=rule)))
+    assert _all_rows(fleet, Query(search=every[3]["call_id"].lower()))[0]["call_id"] == every[3]["call_id"]
+    assert Query.from_search("?day_from=yesterday&verdict=failed") == Query(verdict="failed")
+
+
+def test_hostile_values_stay_text(fleet):
+    rows = _all_rows(fleet, Query(search="<script>"))
+    assert [r["call_id"] for r in rows] == [HOSTILE_CALL]
+    assert rows[0]["app_version"] == "<img/src=x/onerror=alert(2)>"  # as logged, not interpreted
+    assert rows[0]["device_model"] == "iPhone'\"<b>1"
+    assert _all_rows(fleet, Query(search="' OR 1=1 --")) == []
+    assert _all_rows(fleet, Query(app_version="<img/src=x/onerror=alert(2)>"))[0]["call_id"] == HOSTILE_CALL
+    assert fleet.page(Query(), 0, 5, sort="call_id; DROP TABLE serve_calls")[1] == 25
+    panel = views.call_view(fleet.call(HOSTILE_CALL))
+    graph = next(c for c in panel if getattr(c, "id", None) == "call-timeline")
+    hovers = [h for trace in graph.figure["data"] for h in trace.get("hovertext", [])]
+    assert any("&lt;script&gt;" in h for h in hovers) and not any("<script>" in h for h in hovers)
+    assert "dangerously" not in repr(panel)
+
+
+def test_device_is_named_from_the_evidence_never_a_path(fleet):
+    every = _all_rows(fleet, Query())
+    assert all("/" not in r["device"] and not r["device"].startswith("file:") for r in every)
+    models = {r["device_model"] for r in every if r["call_id"].startswith("C-5-")}
+    assert models - {"unknown"} and all(m.startswith("iPhone") or m == "unknown" for m in models)
+    assert {r["os_version"] for r in every} & {"17.6.1", "18.0.1", "18.1", "18.2", "18.3.2"}
+
+
+def test_ticket_is_what_triage_writes(store, fleet):
+    call = next(r for r in _all_rows(fleet, Query(verdict="failed")))["call_id"]
+    served = fleet.ticket_markdown(call)
+    con = connect(store, read_only=True)
+    whole = to_markdown(build_report(con, load_rules(), TriageOptions(call_id=call)))
+    con.close()
+    cut = "## What was read"
+    assert served.split(cut)[0] == whole.split(cut)[0]
+    assert "**Evidence:**" in served and "**Fix:**" in served
+    assert served.split(cut)[1].count("device\\_log") == 1  # only the files this call was read from
+
+
+def test_a_password_is_required_beyond_this_machine(monkeypatch, store):
+    monkeypatch.delenv("ANALYZER_DASHBOARD_PASSWORD", raising=False)
+    assert password_for("127.0.0.1") is None and password_for("localhost") is None
+    with pytest.raises(InputError, match="ANALYZER_DASHBOARD_PASSWORD"):
+        password_for("0.0.0.0")
+    monkeypatch.setenv("ANALYZER_DASHBOARD_PASSWORD", "s3cret")
+    assert password_for("0.0.0.0") == "s3cret"
+    from flask import Flask
+
+    app = Flask("t")
+    app.add_url_rule("/", "i", lambda: "ok")
+    require_password(app, "s3cret")
+    client = app.test_client()
+    assert client.get("/").status_code == 401
+    assert client.get("/", auth=("anyone", "wrong")).status_code == 401
+    assert client.get("/", auth=("anyone", "s3cret")).status_code == 200
+
+
+def test_refuses_to_start_on_another_address_without_a_password(store):
+    env = {k: v for k, v in __import__("os").environ.items() if k != "ANALYZER_DASHBOARD_PASSWORD"}
+    code = "import sys; from analyzer.serve import serve; serve(sys.argv[1], '0.0.0.0', 0)"
+    out = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert out.returncode != 0 and "ANALYZER_DASHBOARD_PASSWORD" in out.stderr
+
+
+def test_an_ingest_runs_while_the_store_is_served(store, tmp_path):
+    db = tmp_path / "busy.duckdb"
+    shutil.copy(store, db)
+    served = Fleet(db)
+    served.refresh()
+    before = served.count(Query())
+    call = served.page(Query(), 0, 1)[0][0]["call_id"]
+    answers: list[str] = []
+    stop = threading.Event()
+
+    def keep_reading() -> None:
+        while not stop.is_set():
+            try:
+                served.call(call)
+                answers.append("call")
+            except StoreBusy:
+                answers.append("busy")
+            served.page(Query(), 0, 50)  # the snapshot answers throughout
+            answers.append("page")
+
+    reader = threading.Thread(target=keep_reading)
+    reader.start()
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analyzer",
+            "ingest",
+            str(ROOT / "sample_logs" / "wrong-category"),
+            "--db",
+            str(db),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    stop.set()
+    reader.join()
+    assert out.returncode == 0, out.stderr
+    assert "call" in answers and "page" in answers
+    assert served.refresh() and served.count(Query()) == before + 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(store):
+    from werkzeug.serving import make_server
+
+    port = _free_port()
+    httpd = make_server("127.0.0.1", port, build_app(store).server, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    httpd.shutdown()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by .ci/run")
+def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    every = _all_rows(fleet, Query())
+    version = sorted({r["os_version"] for r in every} - {"unknown"})[0]
+    expected = [r for r in every if r["os_version"] == version]
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+        errors: list[str] = []
+        dialogs: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(server + "/")
+        page.wait_for_selector("#calls-grid .ag-row .ag-cell[col-id='call_id']")
+        page.wait_for_selector("#fleet-os_version svg.main-svg")
+        assert "25 calls match" in page.inner_text("#matching")
+        page.screenshot(path=str(ARTIFACTS / "serve_fleet.png"), full_page=True)
+        # filter by iOS version: the URL names it, the list and the counts follow
+        page.goto(server + "/?os_version=" + version)
+        page.wait_for_function(
+            "n => document.querySelector('#matching') && document.querySelector('#matching').innerText"
+            ".startsWith(n + ' calls match')",
+            arg=str(len(expected)),
+        )
+        page.wait_for_function(
+            "v => { const c = [...document.querySelectorAll(\"#calls-grid .ag-row .ag-cell[col-id='os_version']\")];"
+            " return c.length > 0 && c.every(x => x.innerText === v); }",
+            arg=version,
+        )
+        # the whole fleet again, 20 calls a page: the last page, and the last call on it
+        page.goto(server + "/")
+        page.wait_for_function("(document.querySelector('#matching')?.innerText || '').startsWith('25 calls match')")
+        page.click("#calls-grid .ag-paging-button[aria-label='Last Page']")
+        last_call = max(every, key=lambda r: (r["start_utc"], r["call_id"]))["call_id"]
+        cell = page.locator("#calls-grid .ag-row[row-index='24'] .ag-cell[col-id='call_id']")
+        cell.wait_for()
+        assert cell.inner_text() == last_call
+        assert "Page 2 of 2" in page.inner_text("#calls-grid .ag-paging-panel")
+        cell.click()
+        page.wait_for_selector("#call-timeline svg.main-svg")
+        assert "call=" in page.url
+        assert page.inner_text("#call-title") == f"Call {last_call}"
+        assert page.locator("#call-timeline .scatterlayer .trace").count() >= 2  # its events and findings
+        # a failed call: its findings with their evidence lines and fix, and the ticket
+        failed = next(r for r in every if r["verdict"] == "failed")["call_id"]
+        page.goto(server + "/?call=" + failed)
+        page.wait_for_selector("#call-findings .evidence li")
+        page.wait_for_selector("#call-timeline svg.main-svg")
+        assert page.locator("#call-timeline .scatterlayer .trace").count() >= 8  # events, states and both legs' stats
+        assert "fix" in page.inner_text("#call-findings")
+        page.screenshot(path=str(ARTIFACTS / "serve_call.png"), full_page=True)
+        with page.expect_download() as info:
+            page.click("#download-button")
+        ticket = tmp_path / "ticket.md"
+        info.value.save_as(ticket)
+        text = ticket.read_text()
+        assert text.startswith("# Call triage") and f"## Call {failed}" in text
+        # markup in a call id and the call.start fields is shown as text
+        page.goto(server + "/?search=%3Cscript%3E")
+        page.wait_for_function(
+            "v => [...document.querySelectorAll(\"#calls-grid .ag-row .ag-cell[col-id='app_version']\")]"
+            ".map(c => c.innerText).join('|') === v",
+            arg="<img/src=x/onerror=alert(2)>",
+        )  # one row, the markup shown as text
+        page.click("#calls-grid .ag-row .ag-cell[col-id='call_id']")
+        page.wait_for_selector("#call-title")
+        assert page.inner_text("#call-title") == f"Call {HOSTILE_CALL}"
+        time.sleep(0.5)
+        page.screenshot(path=str(ARTIFACTS / "serve_hostile.png"), full_page=True)
+        browser.close()
+    assert dialogs == [] and errors == []
