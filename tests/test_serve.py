@@ -215,7 +215,7 @@ def server(store):
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by .ci/run")
 def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     every = _all_rows(fleet, Query())
     version = sorted({r["os_version"] for r in every} - {"unknown"})[0]
@@ -251,13 +251,12 @@ def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
         page.click("#calls-grid .ag-paging-button[aria-label='Last Page']")
         last_call = max(every, key=lambda r: (r["start_utc"], r["call_id"]))["call_id"]
         cell = page.locator("#calls-grid .ag-row[row-index='24'] .ag-cell[col-id='call_id']")
-        cell.wait_for()
-        assert cell.inner_text() == last_call
+        expect(cell).to_have_text(last_call, timeout=20_000)  # waits: the grid fills the row after it draws it
         assert "Page 2 of 2" in page.inner_text("#calls-grid .ag-paging-panel")
         cell.click()
         page.wait_for_selector("#call-timeline svg.main-svg")
         assert "call=" in page.url
-        assert page.inner_text("#call-title") == f"Call {last_call}"
+        expect(page.locator("#call-title")).to_have_text(f"Call {last_call}", timeout=20_000)
         assert page.locator("#call-timeline .scatterlayer .trace").count() >= 2  # its events and findings
         # a failed call: its findings with their evidence lines and fix, and the ticket
         failed = next(r for r in every if r["verdict"] == "failed")["call_id"]
@@ -281,8 +280,7 @@ def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
             arg="<img/src=x/onerror=alert(2)>",
         )  # one row, the markup shown as text
         page.click("#calls-grid .ag-row .ag-cell[col-id='call_id']")
-        page.wait_for_selector("#call-title")
-        assert page.inner_text("#call-title") == f"Call {HOSTILE_CALL}"
+        expect(page.locator("#call-title")).to_have_text(f"Call {HOSTILE_CALL}", timeout=20_000)
         time.sleep(0.5)
         page.screenshot(path=str(ARTIFACTS / "serve_hostile.png"), full_page=True)
         browser.close()
