@@ -86,7 +86,9 @@ class StatsNdjson(StatsFormat):
             flush()
         con.execute("DROP TABLE IF EXISTS chunk_records; DROP TABLE IF EXISTS stats_fast")
         return lines, 0
- = StatsNdjson()
+
+
+FORMAT = StatsNdjson()
 
 
 class StatsDocument(StatsNdjson):
