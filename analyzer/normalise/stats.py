@@ -119,20 +119,22 @@ def _field_checks(fields: list[str]) -> str:
     )
 
 
-def _rate_checks(fields: list[str]) -> str:
-    """SQL over `nums` and `prev` (the same fields in the object's sample before, `seconds` earlier): the first
-    field that grew faster than it can, else NULL."""
-    checks = []
-    for i, f in enumerate(fields, start=1):
-        rate = limits()[f].per_second
-        grew = f"(TRY_CAST(nums[{i}] AS DOUBLE) - TRY_CAST(prev[{i}] AS DOUBLE)) / greatest(seconds, 1)"
-        said = f"TRY_CAST(round({grew}) AS BIGINT)::VARCHAR"
-        why = sql_literal(f"field {f} grows implausibly fast: ")
-        checks.append(
-            f"WHEN {grew} > {sql_literal(float(rate))} THEN {why} || {said}"
-            f" || {sql_literal(f' a second since the sample before (at most {rate:,.0f})')}"
-        )
-    return "CASE " + " ".join(checks) + " END"
+def _rate_checks(fields: list[str], windowed: str) -> str:
+    """SQL over `windowed` (rid, seconds, nums and prev: the fields now and in the object's sample before,
+    `seconds` earlier): each object's (rid) first field, in field order, that grew faster than it can, and why."""
+    rows = ", ".join(
+        f"({i}, {sql_literal(f)}, {sql_literal(float(limits()[f].per_second))}::DOUBLE, "
+        f"{sql_literal(f' a second since the sample before (at most {limits()[f].per_second:,.0f})')})"
+        for i, f in enumerate(fields, start=1)
+    )
+    return (
+        "SELECT rid, arg_min(bad, i) AS bad FROM (SELECT rid, i, CASE WHEN grew > rate THEN 'field ' || name || "
+        "' grows implausibly fast: ' || TRY_CAST(round(grew) AS BIGINT)::VARCHAR || tail END AS bad FROM ("
+        "SELECT rid, i, (TRY_CAST(n AS DOUBLE) - TRY_CAST(p AS DOUBLE)) / greatest(seconds, 1) AS grew FROM ("
+        "SELECT rid, seconds, unnest(nums) AS n, unnest(prev) AS p, unnest(range(1, len(nums) + 1)) AS i "
+        f"FROM ({windowed}) WHERE rid IS NOT NULL AND prev IS NOT NULL)) "
+        f"JOIN (VALUES {rows}) f(i, name, rate, tail) USING (i)) WHERE bad IS NOT NULL GROUP BY rid"
+    )
 
 
 def _rated_fields() -> list[str]:
@@ -148,14 +150,16 @@ def _number_statements() -> list[str]:
         f"UPDATE stat_stage SET reject_reason = b.bad FROM ({_field_checks(fields)}) b WHERE stat_stage.rowid = b.rid"
     )
     rated = _rated_fields()
-    growth = (
-        f"UPDATE stat_stage SET reject_reason = bad FROM (SELECT rid, {_rate_checks(rated)} AS bad FROM "
-        "(SELECT *, lag(nums) OVER w AS prev, epoch(ts) - epoch(lag(ts) OVER w) AS seconds FROM ("
+    windowed = (
+        "SELECT *, lag(nums) OVER w AS prev, epoch(ts) - epoch(lag(ts) OVER w) AS seconds FROM ("
         f"SELECT rowid AS rid, type, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, "
         f"json_extract(obj, {_paths(rated)}) AS nums FROM stat_stage WHERE reject_reason IS NULL "
         "UNION ALL SELECT NULL, type, origin, call_id_hint, pc, stat_id, ts, line, nums FROM stat_last) "
-        "WINDOW w AS (PARTITION BY type, origin, call_id_hint, pc, stat_id ORDER BY ts, line NULLS FIRST)) "
-        "WHERE rid IS NOT NULL) b WHERE stat_stage.rowid = b.rid AND bad IS NOT NULL"
+        "WINDOW w AS (PARTITION BY type, origin, call_id_hint, pc, stat_id ORDER BY ts, line NULLS FIRST)"
+    )
+    growth = (
+        f"UPDATE stat_stage SET reject_reason = b.bad FROM ({_rate_checks(rated, windowed)}) b "
+        "WHERE stat_stage.rowid = b.rid"
     )
     carry = (
         "CREATE OR REPLACE TEMP TABLE stat_last AS SELECT * FROM (SELECT * FROM stat_last UNION ALL "

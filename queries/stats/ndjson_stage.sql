@@ -5,10 +5,9 @@
 -- flattened. $origin is the format's default origin for wrapper lines without one. r (read twice) and keyed
 -- (k read many times) are MATERIALIZED: inlined, their JSON would be parsed again at every use.
 INSERT INTO stat_stage
-WITH v AS (
-    SELECT line_start AS line, text, json_valid(text) AS valid FROM chunk_records
-), j AS (
-    SELECT line, text, valid, CASE WHEN valid THEN CAST(text AS JSON) END AS j FROM v
+WITH j AS (
+    SELECT line, text, j IS NOT NULL AS valid, j
+    FROM (SELECT line_start AS line, text, TRY_CAST(text AS JSON) AS j FROM chunk_records)
 ), w AS (
     -- one parse of the line for every wrapper key
     SELECT *, json_type(j) AS jt,
