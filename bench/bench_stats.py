@@ -1,7 +1,8 @@
 """Benchmark: ingest of WebRTC stats against DuckDB's own JSON reader of the same file.
 
-usage: python -m bench.bench_stats [--lines 1000000] [--internals-mb 500] [--keep]
-  * getStats upload, one report a line: `analyzer ingest` vs read_ndjson + unnest of the reports
+usage: python -m bench.bench_stats [--lines 1000000] [--internals-mb 500] [--skip-internals] [--keep]
+  * getStats upload, one report a line, at two sizes (--lines and a fifth of it): `analyzer ingest` with
+    ANALYZER_MEMORY_LIMIT=1GB vs read_ndjson + unnest of the reports
   * webrtc-internals dump: `analyzer ingest` vs read_json of the document + unnest of its series
 Each prints seconds, the ratio (ingest / raw) and peak memory.
 """
@@ -9,6 +10,7 @@ Each prints seconds, the ratio (ingest / raw) and peak memory.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 from pathlib import Path
 
@@ -78,28 +80,49 @@ def _report(name: str, path: Path, raw: dict, ing: dict) -> None:
     print(f"  ratio (ingest / raw): {raw['seconds'] / ing['seconds']:.2f}x")
 
 
+def _ingest_capped(path: Path, work: Path) -> dict:
+    """`analyzer ingest` of the file with the buffer pool capped at 1 GB (peak memory must not grow with the file)."""
+    os.environ["ANALYZER_MEMORY_LIMIT"] = "1GB"
+    try:
+        return _run(INGEST, path, work)
+    finally:
+        del os.environ["ANALYZER_MEMORY_LIMIT"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--internals-mb", type=int, default=500)
+    ap.add_argument("--skip-internals", action="store_true")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     out = HERE / "out"
     out.mkdir(exist_ok=True)
-    ndjson = out / f"getstats-{args.lines}.ndjson"
+    made = []
+    for lines in (args.lines // 5, args.lines):
+        ndjson = out / f"getstats-{lines}.ndjson"
+        if not ndjson.exists():
+            _make("getstats", ndjson, lines)
+        made.append(ndjson)
     internals = out / f"internals-{args.internals_mb}mb.json"
-    if not ndjson.exists():
-        _make("getstats", ndjson, args.lines)
-    if not internals.exists():
+    if not args.skip_internals and not internals.exists():
         # one peer connection of the generator is about 0.72 MB
         _make("internals", internals, max(1, round(args.internals_mb / 0.72)))
+        made.append(internals)
     with tempfile.TemporaryDirectory(dir=out) as tmp:
         work = Path(tmp)
-        _report("getStats upload", ndjson, _run(RAW_NDJSON, ndjson, work), _run(INGEST, ndjson, work))
-        _report("webrtc-internals", internals, _run(RAW_INTERNALS, internals, work), _run(INGEST, internals, work))
+        for ndjson in made[:2]:
+            _report(
+                "getStats upload (ANALYZER_MEMORY_LIMIT=1GB)",
+                ndjson,
+                _run(RAW_NDJSON, ndjson, work),
+                _ingest_capped(ndjson, work),
+            )
+        if not args.skip_internals:
+            _report("webrtc-internals", internals, _run(RAW_INTERNALS, internals, work), _run(INGEST, internals, work))
     if not args.keep:
-        ndjson.unlink()
-        internals.unlink()
+        for path in made:
+            path.unlink()
 
 
 if __name__ == "__main__":

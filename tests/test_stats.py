@@ -49,6 +49,7 @@ def test_numbers_checked_against_their_limits(con, ingest, monkeypatch, chunk_by
         monkeypatch.setattr(
             stats_ndjson, "iter_line_chunks", functools.partial(lines_mod.iter_line_chunks, chunk_bytes=chunk_bytes)
         )
+        monkeypatch.setattr(stats_ndjson, "CHUNK_BYTES", chunk_bytes)  # the fast path's parts too
     res = ingest(DATA / "bad" / "stats_out_of_range.ndjson").files[0]
     assert (res.records, res.stored, res.rejected) == (12, 5, 7)
     got = con.execute("SELECT line, reason FROM rejects ORDER BY line").fetchall()
@@ -261,3 +262,73 @@ def test_app_upload_failed_connection(con, ingest):
     found = dict(con.execute("SELECT rule_id, detail FROM findings").fetchall())
     assert "PC-C-fail failed after 33.0 s connected" in found["network.connection_failed"]
     assert "network.connection_recovered" not in found
+
+
+def _stored_tables(path, fast: bool, monkeypatch) -> dict[str, list]:
+    """Every stats table, the intervals and the rejects of one file ingested into a fresh store."""
+    from analyzer.store.db import connect
+    from analyzer.store.ingest import ingest_paths
+
+    with monkeypatch.context() as m:
+        if not fast:
+            m.setattr(stats_ndjson.StatsNdjson, "fast_read", lambda self, con, item: None)
+        con = connect(":memory:")
+        res = ingest_paths(con, [str(path)]).files[0]
+        tables = [t.name for t in stats_tables()] + ["stats_other", "rtp_intervals", "rejects", "pc_state_changes"]
+        out = {"counts": [(res.lines, res.records, res.stored, res.rejected, res.meta_lines)]}
+        for table in tables:
+            out[table] = sorted(map(repr, con.execute(f"SELECT * EXCLUDE (source_id) FROM {table}").fetchall()))
+        con.close()
+    return out
+
+
+FAST_INPUTS = [
+    STATS / "device_getstats.ndjson",  # a broken line: the line reader takes it either way
+    STATS / "app_upload_drop.ndjson",
+    STATS / "gateway_drop.ndjson",
+    STATS / "pion_gateway.ndjson",
+    STATS / "ios_rtcstatistics.ndjson",
+    DATA / "bad" / "stats_out_of_range.ndjson",
+    DATA / "bad" / "non_finite.ndjson",
+    DATA / "bad" / "negative_counters.ndjson",
+    DATA / "bad" / "duplicate_stat_ids.ndjson",
+    DATA / "bad" / "stats_year_10000.ndjson",
+    DATA / "stats" / "fast_path_shapes.ndjson",
+]
+
+
+@pytest.mark.parametrize("path", FAST_INPUTS, ids=lambda p: p.name)
+def test_fast_path_stores_what_the_line_reader_stores(path, monkeypatch):
+    """A clean getStats file read whole by DuckDB's JSON reader gives the same counts, typed rows, intervals and
+    rejects as the line-by-line path."""
+    fast = _stored_tables(path, True, monkeypatch)
+    assert fast == _stored_tables(path, False, monkeypatch)
+    assert fast["counts"][0][1] > 0
+    assert fast["stats_inbound_rtp"] or fast["stats_other"]
+
+
+def test_fast_path_is_taken_only_for_a_clean_file(con, tmp_path):
+    for clean in FAST_INPUTS[1:]:
+        if clean.name not in ("stats_year_10000.ndjson",):  # a line cut short: damaged
+            item = type("Item", (), {"path": clean})()
+            assert stats_ndjson.FORMAT.fast_read(con, item) == clean.read_text().count("\n"), clean.name
+    clean = STATS / "app_upload_drop.ndjson"
+    lines = clean.read_text().count("\n")
+    damaged = tmp_path / "damaged.ndjson"
+    text = clean.read_text().splitlines()
+    damaged.write_text("\n".join([*text[:2], '{"timestamp": 1, "stats": [', *text[2:]]) + "\n")
+    assert stats_ndjson.FORMAT.fast_read(con, type("Item", (), {"path": damaged})()) is None
+    blank = tmp_path / "blank.ndjson"
+    blank.write_text("\n".join([*text[:2], "", *text[2:]]) + "\n")
+    assert stats_ndjson.FORMAT.fast_read(con, type("Item", (), {"path": blank})()) == lines  # one short: not taken
+
+
+def test_damaged_file_rejects_exactly_its_bad_lines(con, ingest, tmp_path):
+    text = (STATS / "app_upload_drop.ndjson").read_text().splitlines()
+    damaged = tmp_path / "damaged.ndjson"
+    damaged.write_text("\n".join([*text[:2], '{"timestamp": 1, "stats": [', *text[2:]]) + "\n")
+    clean = ingest(STATS / "app_upload_drop.ndjson").files[0]
+    res = ingest(damaged).files[0]
+    assert (res.records, res.stored, res.rejected) == (clean.records + 1, clean.stored, clean.rejected + 1)
+    got = con.execute("SELECT line, reason FROM rejects WHERE source_id = $s", {"s": res.source_id}).fetchall()
+    assert (3, "not valid JSON (line 3)") in got

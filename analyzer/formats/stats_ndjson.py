@@ -8,8 +8,9 @@ import duckdb
 import polars as pl
 
 from analyzer.formats.base import StatsFormat, reject_oversized
-from analyzer.read.lines import iter_line_chunks
+from analyzer.read.lines import CHUNK_BYTES, MAX_LINE_BYTES, iter_line_chunks
 from analyzer.resources import query_text
+from analyzer.store.db import params_for
 
 _REPORT_KEYS = ("stats", "report", "statistics")
 
@@ -59,6 +60,33 @@ class StatsNdjson(StatsFormat):
             flush()
         return lines, meta
 
+    def fast_read(self, con: duckdb.DuckDBPyConnection, item) -> int | None:
+        """Read the whole file with DuckDB's JSON reader into temp table stats_fast (queries/stats/ndjson_fast.sql);
+        returns its row count, or None when the file is damaged (the line-by-line path reads it then)."""
+        sql = query_text("stats/ndjson_fast.sql")
+        try:
+            con.execute(sql, params_for(sql, {"path": str(item.path), "max_bytes": MAX_LINE_BYTES}))
+        except duckdb.Error:
+            con.execute("DROP TABLE IF EXISTS stats_fast")
+            return None
+        return con.execute("SELECT count(*) FROM stats_fast").fetchall()[0][0]
+
+    def stage_fast(self, con: duckdb.DuckDBPyConnection, item, opts, flush) -> tuple[int, int]:
+        """Stage what fast_read kept, a part of about CHUNK_BYTES at a time; every line is a record."""
+        sql = query_text("stats/ndjson_stage.sql")
+        lines = con.execute("SELECT count(*) FROM stats_fast").fetchall()[0][0]
+        per_part = max(1, lines * CHUNK_BYTES // max(1, item.path.stat().st_size))
+        for start in range(0, lines, per_part):
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE chunk_records AS SELECT rowid + 1 AS line_start, text FROM stats_fast"
+                " WHERE rowid >= $start AND rowid < $stop",
+                {"start": start, "stop": start + per_part},
+            )
+            con.execute(sql, {"origin": "device"})
+            flush()
+        con.execute("DROP TABLE IF EXISTS chunk_records; DROP TABLE IF EXISTS stats_fast")
+        return lines, 0
+
 
 FORMAT = StatsNdjson()
 
@@ -78,6 +106,10 @@ class StatsDocument(StatsNdjson):
             return 0.0
         kinds = ("inbound-rtp", "outbound-rtp", "candidate-pair", "transport", "remote-inbound-rtp", "codec")
         return 0.9 if any(f'"type": "{k}"' in head or f'"type":"{k}"' in head for k in kinds) else 0.0
+
+    def fast_read(self, con: duckdb.DuckDBPyConnection, item) -> int | None:
+        """No fast path: one document is read whole by stage()."""
+        return None
 
     def stage(self, con: duckdb.DuckDBPyConnection, item, opts, flush) -> tuple[int, int]:
         # one report: small enough to hold (a gateway snapshot), so read it whole

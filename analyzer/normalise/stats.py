@@ -89,46 +89,52 @@ def _checked_fields() -> list[str]:
     return list(dict.fromkeys([*typed, *limits()]))
 
 
+def _field_table(fields: list[str]) -> str:
+    """The fields as SQL rows (i, name, lo, hi, counter, holds): their position in `nums`, their limits and how an
+    out-of-range message states them."""
+    rows = []
+    for i, f in enumerate(fields, start=1):
+        lim = limits().get(f) or Limit(f, None, None, False, None)
+        holds = f" (it holds {lim.min:,.16g} .. {lim.max:,.16g})" if None not in (lim.min, lim.max) else ""
+        bound = [("NULL" if b is None else sql_literal(float(b))) + "::DOUBLE" for b in (lim.min, lim.max)]
+        flags = f"{sql_literal(lim.counter)}, {sql_literal(holds)}"
+        rows.append(f"({i}, {sql_literal(f)}, {bound[0]}, {bound[1]}, {flags})")
+    return f"(VALUES {', '.join(rows)}) f(i, name, lo, hi, counter, holds)"
+
+
 def _field_checks(fields: list[str]) -> str:
-    """SQL over `nums` (the fields, extracted in one pass): why the first bad one is bad, else NULL. A field is
-    bad when present but not a finite number (a number sent as a string, as legacy goog stats do, is read as its
-    number), a counter below zero, or outside its limits."""
-    checks = []
-    for i, f in enumerate(fields, start=1):
-        v = f"TRY_CAST(nums[{i}] AS DOUBLE)"
-        checks.append(
-            f"WHEN nums[{i}] IS NOT NULL AND json_type(nums[{i}]) <> 'NULL' AND NOT coalesce(isfinite("
-            f"CASE WHEN json_type(nums[{i}]) IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'VARCHAR') THEN {v} END), false) "
-            f"THEN {sql_literal(f'field {f} is not a finite number: ')} || left(nums[{i}]::VARCHAR, 40)"
-        )
-        lim = limits().get(f)
-        if lim is None:
-            continue
-        if lim.counter:
-            checks.append(f"WHEN {v} < 0 THEN {sql_literal(f'field {f} is a negative counter: ')} || nums[{i}]")
-        bounds = [f"{v} < {sql_literal(float(lim.min))}"] if lim.min is not None else []
-        bounds += [f"{v} > {sql_literal(float(lim.max))}"] if lim.max is not None else []
-        if bounds:
-            holds = f" (it holds {lim.min:,.16g} .. {lim.max:,.16g})" if None not in (lim.min, lim.max) else ""
-            why = sql_literal(f"field {f} is out of range: ")
-            checks.append(f"WHEN {' OR '.join(bounds)} THEN {why} || {v}::VARCHAR || {sql_literal(holds)}")
-    return "CASE " + " ".join(checks) + " END"
+    """SQL: each object's (rid) first bad field, in field order, and why. A field is bad when present but not a
+    finite number (a number sent as a string, as legacy goog stats do, is read as its number), a counter below
+    zero, or outside its limits. Only the fields an object has are looked at (one row per present field)."""
+    return (
+        "SELECT rid, arg_min(bad, i) AS bad FROM (SELECT rid, i, CASE "
+        "WHEN t <> 'NULL' AND NOT coalesce(isfinite(CASE WHEN t IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'VARCHAR') "
+        "THEN d END), false) THEN 'field ' || name || ' is not a finite number: ' || left(v::VARCHAR, 40) "
+        "WHEN counter AND d < 0 THEN 'field ' || name || ' is a negative counter: ' || v "
+        "WHEN d < lo OR d > hi THEN 'field ' || name || ' is out of range: ' || d::VARCHAR || holds END AS bad "
+        "FROM (SELECT *, json_type(v) AS t, TRY_CAST(v AS DOUBLE) AS d FROM (SELECT rid, unnest(nums) AS v, "
+        f"unnest(range(1, len(nums) + 1)) AS i FROM (SELECT rowid AS rid, json_extract(obj, {_paths(fields)}) AS nums "
+        f"FROM stat_stage WHERE reject_reason IS NULL)) WHERE v IS NOT NULL) JOIN {_field_table(fields)} USING (i)) "
+        "WHERE bad IS NOT NULL GROUP BY rid"
+    )
 
 
-def _rate_checks(fields: list[str]) -> str:
-    """SQL over `nums` and `prev` (the same fields in the object's sample before, `seconds` earlier): the first
-    field that grew faster than it can, else NULL."""
-    checks = []
-    for i, f in enumerate(fields, start=1):
-        rate = limits()[f].per_second
-        grew = f"(TRY_CAST(nums[{i}] AS DOUBLE) - TRY_CAST(prev[{i}] AS DOUBLE)) / greatest(seconds, 1)"
-        said = f"TRY_CAST(round({grew}) AS BIGINT)::VARCHAR"
-        why = sql_literal(f"field {f} grows implausibly fast: ")
-        checks.append(
-            f"WHEN {grew} > {sql_literal(float(rate))} THEN {why} || {said}"
-            f" || {sql_literal(f' a second since the sample before (at most {rate:,.0f})')}"
-        )
-    return "CASE " + " ".join(checks) + " END"
+def _rate_checks(fields: list[str], windowed: str) -> str:
+    """SQL over `windowed` (rid, seconds, nums and prev: the fields now and in the object's sample before,
+    `seconds` earlier): each object's (rid) first field, in field order, that grew faster than it can, and why."""
+    rows = ", ".join(
+        f"({i}, {sql_literal(f)}, {sql_literal(float(limits()[f].per_second))}::DOUBLE, "
+        f"{sql_literal(f' a second since the sample before (at most {limits()[f].per_second:,.0f})')})"
+        for i, f in enumerate(fields, start=1)
+    )
+    return (
+        "SELECT rid, arg_min(bad, i) AS bad FROM (SELECT rid, i, CASE WHEN grew > rate THEN 'field ' || name || "
+        "' grows implausibly fast: ' || TRY_CAST(round(grew) AS BIGINT)::VARCHAR || tail END AS bad FROM ("
+        "SELECT rid, i, (TRY_CAST(n AS DOUBLE) - TRY_CAST(p AS DOUBLE)) / greatest(seconds, 1) AS grew FROM ("
+        "SELECT rid, seconds, unnest(nums) AS n, unnest(prev) AS p, unnest(range(1, len(nums) + 1)) AS i "
+        f"FROM ({windowed}) WHERE rid IS NOT NULL AND prev IS NOT NULL)) "
+        f"JOIN (VALUES {rows}) f(i, name, rate, tail) USING (i)) WHERE bad IS NOT NULL GROUP BY rid"
+    )
 
 
 def _rated_fields() -> list[str]:
@@ -141,19 +147,19 @@ def _number_statements() -> list[str]:
     the file or, through `stat_last`, the part before)."""
     fields = _checked_fields()
     by_field = (
-        f"UPDATE stat_stage SET reject_reason = bad FROM (SELECT rid, {_field_checks(fields)} AS bad FROM "
-        f"(SELECT rowid AS rid, json_extract(obj, {_paths(fields)}) AS nums FROM stat_stage "
-        "WHERE reject_reason IS NULL)) b WHERE stat_stage.rowid = b.rid AND bad IS NOT NULL"
+        f"UPDATE stat_stage SET reject_reason = b.bad FROM ({_field_checks(fields)}) b WHERE stat_stage.rowid = b.rid"
     )
     rated = _rated_fields()
-    growth = (
-        f"UPDATE stat_stage SET reject_reason = bad FROM (SELECT rid, {_rate_checks(rated)} AS bad FROM "
-        "(SELECT *, lag(nums) OVER w AS prev, epoch(ts) - epoch(lag(ts) OVER w) AS seconds FROM ("
+    windowed = (
+        "SELECT *, lag(nums) OVER w AS prev, epoch(ts) - epoch(lag(ts) OVER w) AS seconds FROM ("
         f"SELECT rowid AS rid, type, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, "
         f"json_extract(obj, {_paths(rated)}) AS nums FROM stat_stage WHERE reject_reason IS NULL "
         "UNION ALL SELECT NULL, type, origin, call_id_hint, pc, stat_id, ts, line, nums FROM stat_last) "
-        "WINDOW w AS (PARTITION BY type, origin, call_id_hint, pc, stat_id ORDER BY ts, line NULLS FIRST)) "
-        "WHERE rid IS NOT NULL) b WHERE stat_stage.rowid = b.rid AND bad IS NOT NULL"
+        "WINDOW w AS (PARTITION BY type, origin, call_id_hint, pc, stat_id ORDER BY ts, line NULLS FIRST)"
+    )
+    growth = (
+        f"UPDATE stat_stage SET reject_reason = b.bad FROM ({_rate_checks(rated, windowed)}) b "
+        "WHERE stat_stage.rowid = b.rid"
     )
     carry = (
         "CREATE OR REPLACE TEMP TABLE stat_last AS SELECT * FROM (SELECT * FROM stat_last UNION ALL "

@@ -2,12 +2,12 @@
 -- A line is either a wrapper {timestamp|ts|time|timestamp_us, call_id, pc_id, origin, stats|report|statistics}
 -- or a bare report (Pion's GetStats() marshalled: a map of id -> object, origin gateway). A report is a
 -- list or a map of stats objects; iOS RTCStatistics objects ({id, type, timestamp_us, values:{...}}) are
--- flattened. $origin is the format's default origin for wrapper lines without one.
+-- flattened. $origin is the format's default origin for wrapper lines without one. r (read twice) and keyed
+-- (k read many times) are MATERIALIZED: inlined, their JSON would be parsed again at every use.
 INSERT INTO stat_stage
-WITH v AS (
-    SELECT line_start AS line, text, json_valid(text) AS valid FROM chunk_records
-), j AS (
-    SELECT line, text, valid, CASE WHEN valid THEN CAST(text AS JSON) END AS j FROM v
+WITH j AS (
+    SELECT line, text, j IS NOT NULL AS valid, j
+    FROM (SELECT line_start AS line, text, TRY_CAST(text AS JSON) AS j FROM chunk_records)
 ), w AS (
     -- one parse of the line for every wrapper key
     SELECT *, json_type(j) AS jt,
@@ -15,7 +15,7 @@ WITH v AS (
                          '$.peerConnectionId', '$.pc', '$.timestamp_us', '$.timestamp', '$.ts', '$.time',
                          '$.origin']) AS f
     FROM j
-), r AS (
+), r AS MATERIALIZED (
     SELECT line, text, valid, jt,
         CASE WHEN jt = 'ARRAY' THEN j
              WHEN jt = 'OBJECT' THEN coalesce(f[1], f[2], f[3], j) END AS rep,
@@ -40,7 +40,7 @@ WITH v AS (
                                                'timestamp_us', o -> 'timestamp_us', 'timestamp', o -> 'timestamp'))
              ELSE o END AS obj
     FROM objs
-), keyed AS (
+), keyed AS MATERIALIZED (
     -- one parse of each object for the fields every object needs
     SELECT *, json_type(obj) AS jt, json_extract_string(obj, ['$.id', '$.type', '$.timestamp_us', '$.timestamp']) AS k
     FROM flat
