@@ -131,10 +131,12 @@ _CALL_FIELDS = (
 )  # fmt: skip
 
 
-def _call(con: duckdb.DuckDBPyConnection, call: dict, by_id: dict[str, Rule], opts: TriageOptions) -> dict:
+def _call(
+    con: duckdb.DuckDBPyConnection, call: dict, by_id: dict[str, Rule], opts: TriageOptions, red: Redactor
+) -> dict:
     """One call: its verdict (queries/triage/verdicts.sql), findings at or above the floor, connections,
     timeline and silent stretches."""
-    red, rank = Redactor(opts.redact), severity_rank()
+    rank = severity_rank()
     cid = call["call_id"]
     findings = [
         _finding(con, f, by_id.get(f["rule_id"]), red)
@@ -173,5 +175,5 @@ def build_report(con: duckdb.DuckDBPyConnection, rules: list[Rule], opts: Triage
         if not calls:
             report.errors.append(f"no call {opts.call_id!r} in what was read")
     by_id = {r.id: r for r in rules}
-    report.calls = [_call(con, call, by_id, opts) for call in calls]
+    report.calls = [_call(con, call, by_id, opts, red) for call in calls]
     return report
