@@ -13,8 +13,8 @@ from analyzer.errors import UsageError
 from analyzer.render.escape import clean
 
 
-def _analysed_store(db: str, rules: list[Path] | None, allow_files: bool = False):
-    """Open a store, and refresh what the rules and the model say of its calls."""
+def _analysed_store(db: str, rules: list[Path] | None, allow_files: bool = False) -> tuple:
+    """Open a store, and refresh what the rules and the model say of its calls; returns it and the rule pack."""
     from analyzer.detect.rules import load_rules
     from analyzer.detect.sandbox import is_locked
     from analyzer.pipeline import refresh
@@ -29,7 +29,7 @@ def _analysed_store(db: str, rules: list[Path] | None, allow_files: bool = False
         con = connect(db)
     for note in notes:
         typer.echo(clean(note), err=True)
-    return con
+    return con, rule_pack
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -63,7 +63,7 @@ def report(
     if lo and hi and lo > hi:
         raise UsageError(f"--since {lo} is after --until {hi}")
     check_folder(out)
-    path = write_report(_analysed_store(db, rules, allow_files), out, lo, hi)
+    path = write_report(_analysed_store(db, rules, allow_files)[0], out, lo, hi)
     typer.echo(clean(f"wrote {path}, calls.parquet, findings.parquet (and .csv), then {MANIFEST} in {out}"))
 
 
@@ -82,7 +82,7 @@ def dashboard(
     from analyzer.render.output import check_file
 
     check_file(out)
-    typer.echo(clean(f"wrote {write_dashboard(_analysed_store(db, rules, allow_files), out)}"))
+    typer.echo(clean(f"wrote {write_dashboard(_analysed_store(db, rules, allow_files)[0], out)}"))
 
 
 def serve(
@@ -99,10 +99,10 @@ def serve(
 
     Example: analyzer serve --db fleet.duckdb --port 8050
     """
-    from analyzer.detect.rules import load_rules
     from analyzer.serve import serve as run_server
     from analyzer.serve.auth import password_for
 
     password_for(host)  # refused before any work: another address needs the password
-    _analysed_store(db, rules, allow_files).close()
-    run_server(Path(db), host, port, load_rules(rules, allow_files))
+    con, rule_pack = _analysed_store(db, rules, allow_files)
+    con.close()
+    run_server(Path(db), host, port, rule_pack)
