@@ -94,6 +94,30 @@ def test_redact_removes_planted_personal_data(fmt):
     assert leaked == []
 
 
+def test_redact_gives_a_value_one_token_across_calls():
+    """The second call quotes a new number and address before the first call's: one report, one token per value
+    (a redactor per call would number them afresh and give the first call's values other tokens)."""
+    import re
+
+    out = triage(str(DATA / "triage" / "pii_two_calls.ndjson"), "--format", "json", "--redact")
+    calls = {c["call_id"]: c for c in json.loads(out.stdout)["calls"]}
+    assert set(calls) == {"C-pii", "C-pii2"}
+
+    def configure_line(call: dict) -> str:
+        texts = [e["text"] for f in call["findings"] for e in f["evidence"] if "session.configure" in e["text"]]
+        assert texts, call["call_id"]
+        return texts[0]
+
+    first, second = configure_line(calls["C-pii"]), configure_line(calls["C-pii2"])
+    assert not re.search(r"555-01|10\.20\.30|10\.9\.9", first + second)
+    phone, ip = re.search(r"patient (<phone-\d+>) at (<ip-\d+>)", first).groups()
+    new_phone, old_phone, new_ip, old_ip = re.search(
+        r"patient (<phone-\d+>) then (<phone-\d+>) at (<ip-\d+>) then (<ip-\d+>)", second
+    ).groups()
+    assert (old_phone, old_ip) == (phone, ip)
+    assert new_phone != phone and new_ip != ip
+
+
 def test_markdown_escapes_log_text():
     """Log text is either HTML-escaped or inside a code span (which markdown renders literally)."""
     import re

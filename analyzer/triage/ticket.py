@@ -1,7 +1,7 @@
 """Triage: one ticket in, per call a verdict, the findings with their evidence lines and the fix, and a timeline.
 
 The report is plain data (dicts and lists), rendered by analyzer/render/triage_report.py as a terminal table,
-markdown (for the ticket) or JSON. Queries are in queries/triage_*.sql.
+markdown (for the ticket) or JSON. Queries are in queries/triage/.
 """
 
 from __future__ import annotations
@@ -52,19 +52,14 @@ class Report:
         return max(sev, key=severity_rank().__getitem__) if sev else None
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> list[dict]:
-    result = con.execute(sql, params or [])
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[dict]:
+    result = con.execute(sql, params or {})
     cols = [d[0] for d in result.description]
     return [dict(zip(cols, r, strict=True)) for r in result.fetchall()]
 
 
 def _prediction(con: duckdb.DuckDBPyConnection, call_id: str) -> dict | None:
-    rows = _rows(
-        con,
-        "SELECT label, probability, top_features, model, abstained, unjudged, suspects FROM predictions "
-        "WHERE call_id = ?",
-        [call_id],
-    )
+    rows = _rows(con, query_text("triage/prediction.sql"), {"call_id": call_id})
     if not rows:
         return None
     r = rows[0]
