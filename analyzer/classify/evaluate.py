@@ -73,11 +73,9 @@ def choose_threshold(
         [
             r[0]
             for r in con.execute(
-                "SELECT CASE WHEN p.abstained IS NULL AND p.label <> 'healthy' AND NOT coalesce(v.rank >= 2, false) "
-                "  THEN p.probability ELSE 0 END "
-                "FROM eval_calls e JOIN predictions p USING (call_id) "
-                "LEFT JOIN (SELECT call_id, CASE WHEN verdict IN ('failed', 'degraded') THEN 2 ELSE 0 END AS rank "
-                "           FROM call_verdicts) v USING (call_id)"
+                # with no threshold, the view's 'suspected' is every call the model could make suspected
+                "SELECT CASE WHEN v.verdict = 'suspected' THEN p.probability ELSE 0 END "
+                "FROM eval_calls e JOIN predictions p USING (call_id) LEFT JOIN call_verdicts v USING (call_id)"
             ).fetchall()
         ]
     )
