@@ -51,6 +51,8 @@ def test_system_version_plist_gives_version_and_build_not_a_model():
         DeviceInfo()
     )
     assert from_system_version(b"not a plist") == DeviceInfo()
+    # a malformed plist (plistlib raises IndexError on this one) is no facts, not a crash
+    assert from_system_version(b"<plist><key>ProductBuildVersion</key><key>ProductVersion</key><dict") == DeviceInfo()
 
 
 def test_sysdiagnose_with_metadata_and_the_apps_call_start(tmp_path):

@@ -310,7 +310,7 @@ def test_dashboard_in_a_browser_with_hostile_and_missing_values(store, tmp_path)
         assert page.locator("tr.call").count() == 1
         page.select_option("#f_device", label="unknown")
         assert page.locator("tr.call").count() == 2  # the gateway leg and the stats-only call: no device named
-        page.click("tr.call")
+        page.click("tr.call:has-text('GW-leg')")
         assert "Call GW-leg" in page.inner_text("#calltitle")
         page.select_option("#f_device", label="all")
         page.fill("#f_search", "C-drop")

@@ -67,7 +67,7 @@ def from_system_version(raw: bytes) -> DeviceInfo:
     """SystemVersion.plist (XML or binary): ProductVersion and ProductBuildVersion of an iOS device."""
     try:
         data = plistlib.loads(raw)
-    except (plistlib.InvalidFileException, ValueError, TypeError, OverflowError):
+    except Exception:  # plistlib raises whatever its parser meets in a malformed file (IndexError, ExpatError...)
         return DeviceInfo()
     if not isinstance(data, dict) or data.get("ProductName") not in ("iPhone OS", "iOS", "iPadOS"):
         return DeviceInfo()
