@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS schema_meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
 );
-INSERT OR IGNORE INTO schema_meta VALUES ('schema_version', '3');  -- analyzer/store/db.py SCHEMA_VERSION
+INSERT OR IGNORE INTO schema_meta VALUES ('schema_version', '4');  -- analyzer/store/db.py SCHEMA_VERSION
 
 -- One row per ingested input (a file, or a member of an archive). content_hash makes ingest idempotent.
 -- Invariant, checked by tests: records = stored + ignored + rejected.
@@ -165,12 +165,26 @@ CREATE OR REPLACE VIEW events AS
 SELECT e.*, l.device_id, l.call_id, l.dup_of
 FROM session_events e LEFT JOIN event_links l USING (event_id);
 
+-- What the evidence says about a source's device (rebuilt with the source, never guessed): a sysdiagnose's metadata
+-- (remotectl_dumpstate.txt, SystemVersion.plist) or an idevicesyslog capture's host name. A file may name only some.
+CREATE TABLE IF NOT EXISTS device_facts (
+    source_id   INTEGER NOT NULL,
+    name        VARCHAR,                     -- the device's own name (idevicesyslog host: 'ipad-mini2')
+    model       VARCHAR,                     -- the model identifier ('iPhone13,3'), never a guess from a name
+    os_version  VARCHAR,                     -- '15.4.1'
+    os_build    VARCHAR,                     -- '19E258' (a build is not a version: both are kept)
+    found_from  VARCHAR NOT NULL             -- sysdiagnose metadata | idevicesyslog host
+);
+
+-- One row per device (rebuilt by sessionise): its name and what the evidence says it is, NULL where nothing does.
 CREATE TABLE IF NOT EXISTS devices (
     device_id   VARCHAR PRIMARY KEY,
     name        VARCHAR,
-    model       VARCHAR,
-    os_build    VARCHAR,
-    found_from  VARCHAR                      -- sysdiagnose name | idevicesyslog host | file
+    model       VARCHAR,                     -- model identifier, e.g. iPhone17,3 (not 'iPhone': that is the platform)
+    os_version  VARCHAR,                     -- e.g. 18.1; NULL when only the build is known (no build table here)
+    os_build    VARCHAR,                     -- e.g. 22B83
+    found_from  VARCHAR                      -- where model / iOS came from: sysdiagnose metadata | sysdiagnose name |
+                                             -- idevicesyslog host | file (nothing names them)
 );
 
 -- One row per call, rebuilt by sessionise (queries/calls/sessionise.sql) from everything in the store.
@@ -188,8 +202,14 @@ CREATE TABLE IF NOT EXISTS calls (
     sources          INTEGER[],               -- source_ids that contributed
     gateway_offset_s DOUBLE,                  -- gateway clock minus device clock, when both have stats
     alignment        VARCHAR NOT NULL,        -- aligned | no gateway stats | no device stats | not alignable: why
-    is_call          BOOLEAN NOT NULL         -- a ticket window with nothing that says a call was on is false:
+    is_call          BOOLEAN NOT NULL,        -- a ticket window with nothing that says a call was on is false:
                                               -- rules about a call's configuration do not judge it
+    -- who the device was on this call: the app's call.start line (the instrumentation contract) first, then the
+    -- device's (devices); NULL where nothing names it
+    device_model     VARCHAR,
+    os_version       VARCHAR,
+    os_build         VARCHAR,
+    app_version      VARCHAR                  -- the app's call.start only
 );
 
 -- Every peer connection's span (rebuilt by sessionise): from its first stats sample or state change to its last,

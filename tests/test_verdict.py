@@ -26,7 +26,8 @@ def _store_with(findings: list[tuple[str, str, int]], prediction: dict | None):
     con = connect(":memory:")
     con.execute(
         "INSERT INTO calls VALUES ('c1', 'd1', TIMESTAMPTZ '2026-01-01 10:00:00+00', "
-        "TIMESTAMPTZ '2026-01-01 10:01:00+00', 'explicit_id', true, NULL, 1, 0, [], NULL, 'aligned', true)"
+        "TIMESTAMPTZ '2026-01-01 10:01:00+00', 'explicit_id', true, NULL, 1, 0, [], NULL, 'aligned', true, "
+        "NULL, NULL, NULL, NULL)"
     )
     for i, (severity, area, at_s) in enumerate(findings):
         con.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from analyzer.formats import (
+    device_info,
     oslog_json,
     oslog_ndjson,
     rtcstats,
@@ -15,6 +16,7 @@ from analyzer.formats.base import LogFormat, StatsFormat
 LOG_FORMATS: list[LogFormat] = [
     oslog_ndjson.FORMAT,
     oslog_json.FORMAT,
+    device_info.FORMAT,  # a sysdiagnose's device metadata: no records, what the device is
     text.FORMAT,  # any other text: layouts decided line by line (the sniff's fallback)
 ]
 

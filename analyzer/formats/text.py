@@ -209,6 +209,7 @@ class TextFormat(LogFormat):
         carry = pl.DataFrame(schema={"line_no": pl.Int64, "line": pl.Utf8, "bad_utf8": pl.Boolean})
         state = _Carry()
         used_year = False
+        hosts: dict[str, int] = {}  # idevicesyslog: the phone's name, as often as it is written
         chunks = iter_line_chunks(item.path)
         pending = next(chunks, None)
         while pending is not None:
@@ -254,6 +255,10 @@ class TextFormat(LogFormat):
             }
             con.execute(parse_sql, params_for(parse_sql, pvalues))
             counts.add(store_parsed(con, source_id, opts)[0])
+            for host, n in con.execute(
+                "SELECT device_host, count(*) FROM parsed_chunk WHERE device_host IS NOT NULL GROUP BY ALL"
+            ).fetchall():
+                hosts[host] = hosts.get(host, 0) + n
             used_year = used_year or bool(
                 con.execute("SELECT count(*) FROM parsed_chunk WHERE ts_quality = 'no_year'").fetchall()[0][0]
             )
@@ -261,7 +266,15 @@ class TextFormat(LogFormat):
             pending = following
         if used_year:
             counts.year_assumed = year
+        if hosts:
+            _store_host(con, source_id, max(hosts, key=lambda h: (hosts[h], h)))
         return counts
+
+
+def _store_host(con: duckdb.DuckDBPyConnection, source_id: int, host: str) -> None:
+    """The capture's host name is the phone's own name (not its model): a fact of its device."""
+    values = {"source_id": source_id, "name": host, "model": None, "os_version": None, "os_build": None}
+    con.execute(query_text("parse/device_facts.sql"), {**values, "found_from": "idevicesyslog host"})
 
 
 def _hold_from(con: duckdb.DuckDBPyConnection, final: bool) -> int:

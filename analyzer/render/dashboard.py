@@ -100,8 +100,8 @@ def dashboard_data(con: duckdb.DuckDBPyConnection) -> dict:
     calls = [
         list(r)
         for r in con.execute(
-            "SELECT call_id, CAST(day AS VARCHAR), verdict, cause, coalesce(os_build, 'unknown'), "
-            "coalesce(device_model, device_id), route, round(duration_s), findings FROM call_verdicts "
+            "SELECT call_id, CAST(day AS VARCHAR), verdict, cause, coalesce(ios, 'unknown'), "
+            "coalesce(device_model, device), route, round(duration_s), findings FROM call_verdicts "
             "ORDER BY start_ts, call_id"
         ).fetchall()
     ]

@@ -55,7 +55,7 @@ _EXPORTS = ("calls", "findings")
 _DIMENSIONS = {
     "cause": "Failed calls by cause",
     "device_model": "Failed calls by device model",
-    "os_build": "Failed calls by iOS build",
+    "os_build": "Failed calls by iOS version (the build where only the build is known)",
     "app_version": "Failed calls by app version",
     "route": "Failed calls by main output route",
 }

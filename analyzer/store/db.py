@@ -18,7 +18,7 @@ from analyzer.resources import query_text, resource_dir
 from analyzer.settings import number
 
 DEFAULT_DB = "analyzer.duckdb"
-SCHEMA_VERSION = "3"  # queries/schema.sql writes it; a store with another version is refused, not misread
+SCHEMA_VERSION = "4"  # queries/schema.sql writes it; a store with another version is refused, not misread
 
 
 def params_for(sql: str, values: dict[str, object]) -> dict[str, object]:

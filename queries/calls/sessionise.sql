@@ -8,11 +8,33 @@ SELECT source_id, coalesce(device_hint, device_key, 'file:' || path || coalesce(
        device_hint, path
 FROM sources;
 
-INSERT OR REPLACE INTO devices
-SELECT device_id, any_value(device_hint), any_value(split_part(device_hint, ' ', 1)),
-       any_value(nullif(split_part(device_hint, ' ', 2), '')),
-       CASE WHEN any_value(device_hint) IS NOT NULL THEN 'sysdiagnose name' ELSE 'file' END
-FROM source_device GROUP BY device_id;
+-- Who each device is, from what its sources say, the strongest evidence first: a sysdiagnose's metadata files
+-- (device_facts), then the sysdiagnose's name (device_hint '<model or platform> <build>': the first word is a model
+-- only when it is a model identifier like iPhone17,3; 'iPhone' is the platform), then an idevicesyslog host (the
+-- phone's name only). Each column from the strongest source that names it; NULL where none does.
+INSERT OR REPLACE INTO devices (device_id, name, model, os_version, os_build, found_from)
+WITH claims AS (
+    SELECT sd.device_id, f.name, f.model, f.os_version, f.os_build, f.found_from,
+        CASE f.found_from WHEN 'sysdiagnose metadata' THEN 1 ELSE 3 END AS strength
+    FROM device_facts f JOIN source_device sd USING (source_id)
+    UNION ALL
+    SELECT device_id, NULL, CASE WHEN regexp_matches(split_part(device_hint, ' ', 1), '^[A-Za-z]+\d+,\d+$')
+                                 THEN split_part(device_hint, ' ', 1) END,
+        NULL, nullif(split_part(device_hint, ' ', 2), ''), 'sysdiagnose name', 2
+    FROM source_device WHERE device_hint IS NOT NULL
+), said AS (
+    SELECT device_id,
+        first(name ORDER BY strength, name) FILTER (WHERE name IS NOT NULL) AS name,
+        first(model ORDER BY strength, model) FILTER (WHERE model IS NOT NULL) AS model,
+        first(os_version ORDER BY strength, os_version) FILTER (WHERE os_version IS NOT NULL) AS os_version,
+        first(os_build ORDER BY strength, os_build) FILTER (WHERE os_build IS NOT NULL) AS os_build,
+        first(found_from ORDER BY strength, found_from) AS found_from
+    FROM claims GROUP BY device_id
+)
+SELECT sd.device_id, coalesce(any_value(sd.device_hint), any_value(s.name)), any_value(s.model),
+    any_value(s.os_version), any_value(s.os_build), coalesce(any_value(s.found_from), 'file')
+FROM source_device sd LEFT JOIN said s USING (device_id)
+GROUP BY sd.device_id;
 
 -- Every event with its device; the same event read from two overlapping exports is kept once (the
 -- first read), the copies point at it.
@@ -234,6 +256,24 @@ WITH by_id AS (
 SELECT a.event_id, a.device_id, m.call_id, a.dup_of
 FROM ev_all a LEFT JOIN matched m USING (event_id);
 
+-- What the app's call.start line says of the app and the phone (the instrumentation contract: app_version,
+-- device_model, os_version), from the call's first call.start that names each.
+CREATE OR REPLACE TEMP TABLE call_started AS
+WITH started AS (
+    SELECT l.call_id, e.ts, e.event_id, kv_pairs(e.message) AS pairs
+    FROM event_links l JOIN session_events e USING (event_id)
+    WHERE e.kind = 'call_start' AND l.call_id IS NOT NULL AND l.dup_of IS NULL
+), said AS (
+    SELECT call_id, ts, event_id, kv(pairs, 'device_model') AS device_model, kv(pairs, 'os_version') AS os_version,
+        kv(pairs, 'app_version') AS app_version
+    FROM started
+)
+SELECT call_id,
+    first(device_model ORDER BY ts, event_id) FILTER (WHERE device_model IS NOT NULL) AS device_model,
+    first(os_version ORDER BY ts, event_id) FILTER (WHERE os_version IS NOT NULL) AS os_version,
+    first(app_version ORDER BY ts, event_id) FILTER (WHERE app_version IS NOT NULL) AS app_version
+FROM said GROUP BY call_id;
+
 -- Stats streams to calls: by call id, else by peer connection, else (gateway streams without ids) by time.
 DELETE FROM call_streams;
 INSERT INTO call_streams
@@ -332,6 +372,15 @@ SELECT w.call_id, w.device_id, w.start_ts, greatest(w.end_ts, w.start_ts), w.evi
         WHEN o.offset_s IS NULL THEN 'not alignable: no packet counts in common'
         ELSE 'aligned'
     END,
-    w.is_call
-FROM call_windows w LEFT JOIN call_offsets o USING (call_id)
+    w.is_call,
+    -- who the device was, written once: the app's own call.start for this call, then the device's evidence. The
+    -- iOS version and build go together: the device's build only where the app names no other version than its.
+    coalesce(st.device_model, d.model),
+    coalesce(st.os_version, d.os_version),
+    CASE WHEN st.os_version IS NULL OR st.os_version = d.os_version THEN d.os_build END,
+    st.app_version
+FROM call_windows w
+LEFT JOIN call_offsets o USING (call_id)
+LEFT JOIN call_started st USING (call_id)
+LEFT JOIN devices d ON d.device_id = w.device_id
 QUALIFY row_number() OVER (PARTITION BY w.call_id ORDER BY w.start_ts) = 1

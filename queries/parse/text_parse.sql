@@ -76,5 +76,7 @@ SELECT
     coalesce(process, CASE WHEN last_proc.app THEN last_proc.process END) AS process,
     TRY_CAST(coalesce(pid, CASE WHEN last_proc.app THEN last_proc.pid END) AS INTEGER) AS pid,
     thread, text_level(level) AS level, subsystem, coalesce(category, tag) AS category, sender,
-    message, envelope
+    message, envelope,
+    -- the phone's own name: idevicesyslog's host column (log show's syslog style names the Mac: localhost)
+    CASE WHEN envelope = 'idevicesyslog' THEN host END AS device_host
 FROM k

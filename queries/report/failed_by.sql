@@ -4,7 +4,7 @@ WITH long AS (
     SELECT unnest([
         {'dim': 'cause', 'value': CAST(cause AS VARCHAR)},
         {'dim': 'device_model', 'value': CAST(device_model AS VARCHAR)},
-        {'dim': 'os_build', 'value': CAST(os_build AS VARCHAR)},
+        {'dim': 'os_build', 'value': CAST(ios AS VARCHAR)},  -- the iOS version, else the build
         {'dim': 'app_version', 'value': CAST(app_version AS VARCHAR)},
         {'dim': 'route', 'value': CAST(route AS VARCHAR)}
     ], recursive := true)

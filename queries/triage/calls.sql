@@ -1,7 +1,7 @@
 -- One row a call, with the offset the device logged, how much of its time the log itself gave (time_basis:
 -- the least exact ts_quality of its events that carry their own time; order_only when none does), and the
 -- sequence of outputs it went through, and its verdict (queries/triage/verdicts.sql). start_time_of_day is the device's local time where the log gives its offset.
-SELECT c.call_id, c.device_id AS device,
+SELECT c.call_id, CASE WHEN v.device = 'unknown' AND c.device_id = 'ticket' THEN 'ticket' ELSE v.device END AS device,
     strftime(c.start_ts, '%Y-%m-%d %H:%M:%S') || 'Z' AS start_utc,
     strftime(c.start_ts + to_minutes(coalesce(o.local_offset, 0)), '%H:%M:%S') AS start_time_of_day,
     o.local_offset,
@@ -19,6 +19,7 @@ SELECT c.call_id, c.device_id AS device,
     j.verdict, j.cause, j.confidence
 FROM calls c
 JOIN call_judgements j USING (call_id)
+JOIN call_verdicts v USING (call_id)  -- the device as everywhere: its name, never a file path
 LEFT JOIN (SELECT e.call_id, any_value(r.utc_offset_min) AS local_offset
            FROM events e JOIN log_records r USING (record_id) WHERE r.utc_offset_min IS NOT NULL
            GROUP BY e.call_id) o USING (call_id)

@@ -45,33 +45,28 @@ SELECT r.call_id, r.verdict AS rules_verdict, r.cause AS rules_cause, r.findings
 FROM call_rule_verdicts r LEFT JOIN p USING (call_id);
 
 -- One line a call for reports and dashboards: the verdict next to the model's label, and the device, its model, iOS
--- version, app version and main output route. The device's model and iOS come from the evidence that names them: the
--- sysdiagnose / capture name (`devices`), else the app's call.start line (device_model=, os_version=: the
--- instrumentation contract); `device` is the device's name, never a file path ('unknown' where only a file is known).
+-- version and build, app version and main output route. Model, iOS and app version are the call's own columns
+-- (sessionise decides them from the evidence: queries/calls/sessionise.sql); `ios` is what to show of the iOS: the
+-- version, else the build. `device` is the device's name (a sysdiagnose's, a capture's host), never a file path:
+-- 'unknown' where only a file or the ticket stands for it.
 CREATE OR REPLACE TEMP VIEW call_verdicts AS
-WITH started AS (
-    -- what the app's call.start line says of the app and the phone (the instrumentation contract)
-    SELECT call_id, any_value(kv(kv_pairs(message), 'app_version')) AS app_version,
-        any_value(kv(kv_pairs(message), 'device_model')) AS device_model,
-        any_value(kv(kv_pairs(message), 'os_version')) AS os_version
-    FROM call_events WHERE kind = 'call_start' GROUP BY call_id
-), routes AS (
+WITH routes AS (
     SELECT call_id, mode(array_to_string(outputs, '+')) AS route
     FROM call_events WHERE kind = 'route_change' AND len(outputs) > 0 GROUP BY call_id
+), named AS (
+    SELECT c.call_id, coalesce(d.name, c.device_id) AS name FROM calls c LEFT JOIN devices d USING (device_id)
 )
 SELECT c.call_id, c.device_id,
-    CASE WHEN c.device_id IS NULL OR c.device_id LIKE 'file:%' OR c.device_id LIKE '%/%' OR c.device_id = 'ticket'
-         THEN 'unknown'
-         ELSE c.device_id END AS device,
-    coalesce(d.model, v.device_model) AS device_model, coalesce(d.os_build, v.os_version) AS os_build,
+    CASE WHEN n.name IS NULL OR n.name LIKE 'file:%' OR n.name LIKE '%/%' OR n.name = 'ticket' THEN 'unknown'
+         ELSE n.name END AS device,
+    c.device_model, c.os_version, c.os_build, coalesce(c.os_version, c.os_build) AS ios,
     c.start_ts, c.end_ts,
     CAST(c.start_ts AS DATE) AS day, epoch(c.end_ts) - epoch(c.start_ts) AS duration_s, c.evidence_kind,
-    coalesce(r.route, 'no route change') AS route, v.app_version,
+    coalesce(r.route, 'no route change') AS route, c.app_version,
     j.verdict, j.cause, j.confidence, j.rules_verdict, j.rules_cause, j.findings, j.rules,
     p.label AS model_label, p.probability AS model_probability
 FROM calls c
 JOIN call_judgements j USING (call_id)
-LEFT JOIN devices d USING (device_id)
+JOIN named n USING (call_id)
 LEFT JOIN routes r USING (call_id)
-LEFT JOIN started v USING (call_id)
 LEFT JOIN predictions p USING (call_id);
