@@ -138,3 +138,31 @@ def test_an_older_store_is_refused(tmp_path):
         InputError, match="schema version 3, written by an older analyzer; this analyzer reads version 4"
     ):
         connect(db)
+
+
+def test_triage_names_model_ios_and_app_or_says_they_are_missing(tmp_path):
+    """The ticket says which phone, iOS and app build a call ran on, and says so when the evidence does not."""
+    import json
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in" / SYSDIAG / "logs"
+    folder.mkdir(parents=True)
+    shutil.copy(DATA / "app_two_calls.log", folder / "app.log")
+
+    def triage(fmt: str) -> str:
+        cmd = [sys.executable, "-m", "analyzer", "triage", str(tmp_path / "in"), "--format", fmt]
+        return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
+
+    calls = {c["call_id"]: c for c in json.loads(triage("json"))["calls"]}
+    assert (calls["C-A"]["device_model"], calls["C-A"]["ios"], calls["C-A"]["app_version"]) == (
+        "iPhone17,3",
+        "18.1",
+        "4.2.0",
+    )
+    assert (calls["C-B"]["device_model"], calls["C-B"]["ios"], calls["C-B"]["app_version"]) == (None, "19E258", None)
+    lines = [line for line in triage("markdown").splitlines() if line.startswith("- **Device:**")]
+    assert lines == [
+        "- **Device:** iPhone 19E258; model iPhone17,3; iOS 18.1; app 4.2.0",
+        "- **Device:** iPhone 19E258; iOS 19E258; model, app not in the evidence",
+    ]

@@ -23,10 +23,19 @@ def _gateway(call: dict) -> str:
 
 
 def _device(call: dict) -> str:
-    """The device, or what stands for it when the evidence names none (triage takes a ticket as one phone)."""
-    if call["device"] == "ticket":
-        return "not named in the evidence (every file of the ticket taken as one phone)"
-    return call["device"]
+    """The device, or what stands for it when the evidence names none (triage takes a ticket as one phone), and
+    the model, iOS and app version where the evidence gives them."""
+    name = call["device"]
+    if name == "ticket":
+        name = "not named in the evidence (every file of the ticket taken as one phone)"
+    facts = [f"{label} {call[key]}" for key, label in _FACTS if call.get(key)]
+    missing = [label for key, label in _FACTS if not call.get(key)]
+    if missing:
+        facts.append(f"{', '.join(missing)} not in the evidence")
+    return f"{name}; {'; '.join(facts)}"
+
+
+_FACTS = (("device_model", "model"), ("ios", "iOS"), ("app_version", "app"))
 
 
 def _where(e: dict) -> str:

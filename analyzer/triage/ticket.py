@@ -121,6 +121,7 @@ def _timeline(con: duckdb.DuckDBPyConnection, cid: str, gaps: list[dict], red: R
 
 
 _CALL_FIELDS = (
+    "device_model", "ios", "app_version",
     "start_utc", "start_time_of_day", "time_basis", "local_offset", "duration_s", "found_by", "ended_cleanly",
     "alignment", "gateway_offset_s", "routes", "verdict", "cause", "confidence",
 )  # fmt: skip

@@ -2,6 +2,7 @@
 -- the least exact ts_quality of its events that carry their own time; order_only when none does), and the
 -- sequence of outputs it went through, and its verdict (queries/triage/verdicts.sql). start_time_of_day is the device's local time where the log gives its offset.
 SELECT c.call_id, CASE WHEN v.device = 'unknown' AND c.device_id = 'ticket' THEN 'ticket' ELSE v.device END AS device,
+    v.device_model, v.ios, v.app_version,
     strftime(c.start_ts, '%Y-%m-%d %H:%M:%S') || 'Z' AS start_utc,
     strftime(c.start_ts + to_minutes(coalesce(o.local_offset, 0)), '%H:%M:%S') AS start_time_of_day,
     o.local_offset,
