@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html as html_text
 
-from dash import dcc, html
+from dash import html
 
 from analyzer.render.dashboard import LANES  # the timeline's lane of each event kind, as the static page has them
 
@@ -44,64 +44,54 @@ def _figure(data: list[dict], title: str, height: int, **layout: object) -> dict
     }
 
 
-def _bars(dim: str, rows: list[dict]) -> dict:
-    """One dimension's chart: calls by cause or rule, else the share of calls that failed, top values first."""
-    top = sorted(rows, key=lambda r: (-r["calls"], r["value"]))[:TOP][::-1]
-    # plotly reads tags in axis labels (<b>, <a href>): the labels are escaped, the value itself rides in customdata
-    labels = [html_text.escape(r["value"]) for r in top]
-    bar = {"type": "bar", "orientation": "h", "y": labels, "customdata": [r["value"] for r in top], "hoverinfo": "text"}
+def _bars(dim: str, rows: list[dict], chosen: str) -> dict:
+    """One dimension's chart as data for DRAW_CHARTS: calls by cause or rule, else the share of calls that failed, top
+    values first; each bar its value, length (0..1), number shown, hover text and whether it is the chosen filter."""
+    top = sorted(rows, key=lambda r: (-r["calls"], r["value"]))[:TOP]
     if dim in ("cause", "rule"):
-        bar |= {
-            "x": [r["calls"] for r in top],
-            "marker": {"color": "#c62828"},
-            "hovertext": [_hover(r["value"], f"{r['calls']} calls") for r in top],
-        }
-        xaxis: dict = {}
+        most = max((r["calls"] for r in top), default=0) or 1
+        shown = [(r, r["calls"] / most, f"{r['calls']:,}", f"{r['calls']} calls") for r in top]
     else:
-        bar |= {
-            "x": [r["failed"] / r["calls"] if r["calls"] else 0 for r in top],
-            "marker": {"color": "#ef6c00"},
-            "text": [f"{r['failed']}/{r['calls']}" for r in top],
-            "hovertext": [_hover(r["value"], f"{r['failed']} of {r['calls']} calls failed") for r in top],
-        }
-        xaxis = {"tickformat": ".0%", "rangemode": "tozero"}
-    title = dict(CHARTS)[dim]
-    return _figure(
-        [bar], title, 60 + 22 * max(3, len(top)), xaxis=xaxis, yaxis={"type": "category", "automargin": True}
-    )
+        shown = [
+            (r, r["failed"] / r["calls"], f"{r['failed'] / r['calls']:.0%} ({r['failed']:,}/{r['calls']:,})",
+             f"{r['failed']} of {r['calls']} calls failed")
+            for r in top if r["calls"]
+        ]  # fmt: skip
+    bars = [
+        {"value": r["value"], "share": round(share, 4), "number": number, "hover": f"{r['value']}: {hover}"}
+        | ({"chosen": True} if r["value"] == chosen else {})
+        for r, share, number, hover in shown
+    ]
+    return {"title": dict(CHARTS)[dim], "bars": bars}
 
 
-def fleet_figures(rows: list[dict]) -> dict[str, dict]:
-    """The fleet charts from queries/serve/overview.sql's rows: calls per day by verdict, and each dimension's bars."""
+def _days(rows: list[dict], chosen: str) -> dict:
+    """Calls per day by verdict as data for DRAW_CHARTS: one stacked column a day (its segments' heights 0..1 of the
+    busiest day), a click on it filters by that day."""
+    days = sorted({r["value"] for r in rows})
+    counts = {(r["value"], r["verdict"]): r["calls"] for r in rows}
+    totals = {d: sum(counts.get((d, v), 0) for v in VERDICT_COLOURS) for d in days}
+    most = max(totals.values(), default=0) or 1
+    columns = []
+    for d in days:
+        parts = [(v, counts.get((d, v), 0)) for v in VERDICT_COLOURS]
+        hover = f"{d}: {totals[d]:,} calls (" + ", ".join(f"{n:,} {v}" for v, n in parts if n) + ")"
+        segments = [[v, round(n / most, 4)] for v, n in parts if n]
+        columns.append({"value": d, "hover": hover, "segments": segments} | ({"chosen": True} if d == chosen else {}))
+    return {"title": "Calls per day by verdict (click a day)", "legend": list(VERDICT_COLOURS), "days": columns}
+
+
+def fleet_charts(rows: list[dict], chosen: dict[str, str]) -> dict[str, dict]:
+    """The fleet charts from queries/serve/overview.sql's rows, as data the page draws (app.DRAW_CHARTS): calls per
+    day by verdict, and each dimension's bars; `chosen`: the value each dimension is filtered by (its bar is marked).
+    Plain HTML bars, drawn in a few milliseconds where a plotly chart takes a few hundred without a GPU."""
     by_dim: dict[str, list[dict]] = {}
     for r in rows:
         by_dim.setdefault(r["dim"], []).append(r)
-    days = sorted({r["value"] for r in by_dim.get("day", [])})
-    daily = []
-    for verdict, colour in VERDICT_COLOURS.items():
-        counts = {r["value"]: r["calls"] for r in by_dim.get("day", []) if r["verdict"] == verdict}
-        daily.append(
-            {
-                "type": "bar",
-                "name": verdict,
-                "x": days,
-                "y": [counts.get(d, 0) for d in days],
-                "marker": {"color": colour},
-            }
-        )
-    figures = {
-        "day": _figure(
-            daily,
-            "Calls per day by verdict (click a day)",
-            280,
-            barmode="stack",
-            showlegend=True,
-            xaxis={"type": "category"},
-        )
-    }
+    charts = {"day": _days(by_dim.get("day", []), chosen.get("day", ""))}
     for dim, _ in CHARTS:
-        figures[dim] = _bars(dim, by_dim.get(dim, []))
-    return figures
+        charts[dim] = _bars(dim, by_dim.get(dim, []), chosen.get(dim, ""))
+    return charts
 
 
 # the timeline's panels, top to bottom: (y axis, title, share of the height)
@@ -202,7 +192,8 @@ def _timeline(detail: dict) -> dict:
         "categoryarray": ["connection", "session", "route", "interruption", "findings"],
     }
     layout["yaxis5"]["range"] = [1, 4.5]
-    return _figure(data, "Timeline", 760, showlegend=True, **layout)
+    title = "Timeline of call " + html_text.escape(detail["call"]["call_id"], quote=False)  # plotly reads tags
+    return _figure(data, title, 760, showlegend=True, **layout)
 
 
 def _where(e: dict) -> str:
@@ -246,10 +237,12 @@ def _model(call: dict) -> str:
     return said
 
 
-def call_view(detail: dict) -> list:
-    """The panel of one call (Fleet.call's detail)."""
+def call_view(detail: dict) -> dict:
+    """The panel of one call (Fleet.call's detail): `head` (title, verdict, facts, the ticket's button), `timeline`
+    (the figure; None when there is no such call) and `body` (findings, the model's view, the timeline as text)."""
     if "missing" in detail:
-        return [html.H2(f"Call {detail['missing']}"), html.P("No such call in the store.", id="call-missing")]
+        head = [html.H2(f"Call {detail['missing']}"), html.P("No such call in the store.", id="call-missing")]
+        return {"head": head, "timeline": None, "body": []}
     call, s = detail["call"], detail["summary"] or {}
     head = call["verdict"] if call["cause"] is None else f"{call['verdict']}: {call['cause']}"
     facts = [
@@ -261,20 +254,26 @@ def call_view(detail: dict) -> list:
         ("start", f"{call['start_utc']}, {call['duration_s']} s, found by {call['found_by']}"),
     ]
     findings = [_finding(f) for f in call["findings"]] or [html.P("No findings.")]
-    return [
-        html.H2(f"Call {call['call_id']}", id="call-title"),
-        html.P([html.B(head, className=f"verdict {call['verdict']}"), f" ({call['confidence']})"], id="call-verdict"),
-        html.Ul([html.Li([html.B(k + ": "), str(v)]) for k, v in facts], className="facts"),
-        html.Button("Download the ticket (markdown)", id="download-button"),
-        dcc.Graph(id="call-timeline", figure=_timeline(detail)),
-        html.H3("Findings"),
-        html.Div(findings, id="call-findings"),
-        html.H3("The model's view"),
-        html.P(_model(call), id="call-model"),
-        html.Details(
-            [
-                html.Summary("timeline as text"),
-                html.Ul([html.Li(f"{t['t_rel']} s  {t['what']}") for t in call["timeline"]]),
-            ]
-        ),
-    ]
+    return {
+        "head": [
+            html.H2(f"Call {call['call_id']}", id="call-title"),
+            html.P(
+                [html.B(head, className=f"verdict {call['verdict']}"), f" ({call['confidence']})"], id="call-verdict"
+            ),
+            html.Ul([html.Li([html.B(k + ": "), str(v)]) for k, v in facts], className="facts"),
+            html.Button("Download the ticket (markdown)", id="download-button"),
+        ],
+        "timeline": _timeline(detail),
+        "body": [
+            html.H3("Findings"),
+            html.Div(findings, id="call-findings"),
+            html.H3("The model's view"),
+            html.P(_model(call), id="call-model"),
+            html.Details(
+                [
+                    html.Summary("timeline as text"),
+                    html.Ul([html.Li(f"{t['t_rel']} s  {t['what']}") for t in call["timeline"]]),
+                ]
+            ),
+        ],
+    }
