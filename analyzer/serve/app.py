@@ -175,6 +175,7 @@ def _layout() -> html.Div:
             html.P(id="matching"),
             grid,
             html.Div(id="call-head"),
+            html.Button("Download the ticket (markdown)", id="download-button", style=HIDDEN),
             # in the page from the start, hidden until a call is open: plotly.js loads with the page, and opening a
             # call updates this graph rather than mounting a new one
             dcc.Graph(id="call-timeline", style=HIDDEN, config={"displaylogo": False}),
@@ -273,14 +274,14 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         # the fleet as drawn stays when only the open call changed (a click on the list)
         same = trigger not in (None, "url") and q == Query.from_search(search)
         fleet_part = (no_update,) * FLEET_OUTPUTS if same else _fleet_view(fleet, q)
+        # a control is set only when its value changes: each prop set costs the page a redraw of that control
+        shown = [(day_from or "")[:10], (day_to or "")[:10], *(v or "" for v in values), text or ""]
+        wanted = [q.day_from, q.day_to, *(getattr(q, name) for name in FILTERS), q.search]
         return (
             out_search,
-            call,
+            no_update if trigger == "calls-grid" else call,  # call_panel answers the click itself
             no_update if same else q.to_search(),
-            q.day_from or None,
-            q.day_to or None,
-            *(getattr(q, name) or None for name in FILTERS),
-            q.search,
+            *(no_update if old == new else new or None for old, new in zip(shown, wanted, strict=True)),
             *fleet_part,
         )
 
@@ -309,26 +310,35 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         Output("call-timeline", "figure"),
         Output("call-timeline", "style"),
         Output("call-body", "children"),
+        Output("download-button", "style"),
+        Output("open-call", "data", allow_duplicate=True),
         Input("open-call", "data"),
+        Input("calls-grid", "cellClicked"),
         State("url", "search"),
+        prevent_initial_call=True,
     )
-    def call_panel(call, search):
-        """The open call (`call=` in the URL): its head, its timeline and its findings."""
+    def call_panel(call, cell, search):
+        """The open call (`call=` in the URL, or the call clicked in the list: answered here, while `sync` sets the
+        URL, so that opening a call is one request): its head, its timeline and its findings."""
+        opened = no_update
+        if ctx.triggered_id == "calls-grid" and (cell or {}).get("rowId"):
+            call = opened = cell["rowId"]
         if not call:
-            return [], no_update, HIDDEN, []
+            return [], no_update, HIDDEN, [], HIDDEN, opened
         key = (call, fleet.taken)
         if key not in calls:
             try:
                 calls[key] = views.call_view(fleet.call(call))
             except StoreBusy:
                 busy = "An ingest is writing the store: this call shows when it ends."
-                return [html.H2(f"Call {call}"), html.P(busy)], no_update, HIDDEN, []
+                return [html.H2(f"Call {call}"), html.P(busy)], no_update, HIDDEN, [], HIDDEN, opened
             while len(calls) > CACHED_CALLS:
                 calls.popitem(last=False)
         view = calls[key]
         back = dcc.Link("close the call", href=Query.from_search(search).to_search() or "?")
         shown = view["timeline"] is not None
-        return [back, *view["head"]], view["timeline"] if shown else no_update, None if shown else HIDDEN, view["body"]
+        figure, style = (view["timeline"], None) if shown else (no_update, HIDDEN)
+        return [back, *view["head"]], figure, style, view["body"], style, opened
 
     @app.callback(
         Output("download", "data"),

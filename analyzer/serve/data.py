@@ -30,13 +30,8 @@ PAGE_COLUMNS = (
     "cause", "findings", "rules",
 )  # fmt: skip
 BUSY_WAIT_S = 1.5  # how long one call's request waits for an ingest to let go of the file
-REFRESH_EVERY_S = 2.0
-ONE_CALL_TABLES = (
-    "calls",
-    "event_links",
-    "call_streams",
-    "session_events",
-)  # queries/serve/one_call.sql  # how often the store's file is looked at for changes
+REFRESH_EVERY_S = 2.0  # how often the store's file is looked at for changes
+ONE_CALL_TABLES = ("calls", "event_links", "call_streams", "findings", "predictions", "session_events")  # one_call.sql
 
 
 class StoreBusy(Exception):
@@ -229,7 +224,7 @@ class Fleet:
         """One call: its triage report (findings with evidence and fix, the model's view, timeline), its device
         events, stats series and connection states for the timeline; {'missing': id} when the store has no such call."""
         with self._one_call(call_id) as con:
-            report = self._report(con, call_id)
+            report = self._report(con, call_id, sources=False)
             if not report.calls:
                 return {"missing": call_id}
             detail = {
@@ -243,13 +238,16 @@ class Fleet:
         from analyzer.render.triage_report import to_markdown
 
         with self._one_call(call_id) as con:
-            return to_markdown(self._report(con, call_id))
+            return to_markdown(self._report(con, call_id, sources=True))
 
-    def _report(self, con: duckdb.DuckDBPyConnection, call_id: str) -> Report:
-        """Triage's report of one call, listing only the files that call was read from."""
+    def _report(self, con: duckdb.DuckDBPyConnection, call_id: str, sources: bool) -> Report:
+        """Triage's report of one call; with `sources`, listing only the files that call was read from (the ticket
+        shows them, the page does not)."""
         from analyzer.triage.ticket import TriageOptions, build_report
 
         report = build_report(con, self.rules, TriageOptions(call_id=call_id))
+        if not sources:
+            return report
         files = {r[0] for r in con.execute(query_text("serve/call_files.sql"), {"call_id": call_id}).fetchall()}
         report.sources = [s for s in report.sources if s["file"] in files]
         return report
