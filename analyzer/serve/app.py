@@ -141,6 +141,7 @@ def _layout() -> html.Div:
             "paginationPageSizeSelector": [PAGE_SIZE, 50, 100],
             "cacheBlockSize": PAGE_SIZE,
             "maxBlocksInCache": 20,
+            "animateRows": False,
         },
         style={"height": "480px"},
     )
