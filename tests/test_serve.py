@@ -91,6 +91,19 @@ def test_filters_and_each_chart_leaves_its_own_filter_out(fleet):
     assert Query.from_search("?day_from=yesterday&verdict=failed") == Query(verdict="failed")
 
 
+def test_answers_are_kept_until_the_snapshot_changes(store):
+    served = Fleet(store)
+    served.refresh()
+    every, failed = served.overview(Query()), served.overview(Query(verdict="failed"))
+    assert served.overview(Query()) is every and served.overview(Query(verdict="failed")) is failed
+    assert every != failed
+    page = served.page(Query(), 0, 5)
+    assert served.page(Query(), 0, 5) == page and served.page(Query(), 5, 10) != page
+    served.refresh()
+    again = served.overview(Query())
+    assert again is not every and again == every  # a new snapshot is asked anew
+
+
 def test_hostile_values_stay_text(fleet):
     rows = _all_rows(fleet, Query(search="<script>"))
     assert [r["call_id"] for r in rows] == [HOSTILE_CALL]
