@@ -91,6 +91,19 @@ def test_filters_and_each_chart_leaves_its_own_filter_out(fleet):
     assert Query.from_search("?day_from=yesterday&verdict=failed") == Query(verdict="failed")
 
 
+def test_answers_are_kept_until_the_snapshot_changes(store):
+    served = Fleet(store)
+    served.refresh()
+    every, failed = served.overview(Query()), served.overview(Query(verdict="failed"))
+    assert served.overview(Query()) is every and served.overview(Query(verdict="failed")) is failed
+    assert every != failed
+    page = served.page(Query(), 0, 5)
+    assert served.page(Query(), 0, 5) == page and served.page(Query(), 5, 10) != page
+    served.refresh()
+    again = served.overview(Query())
+    assert again is not every and again == every  # a new snapshot is asked anew
+
+
 def test_hostile_values_stay_text(fleet):
     rows = _all_rows(fleet, Query(search="<script>"))
     assert [r["call_id"] for r in rows] == [HOSTILE_CALL]
@@ -100,10 +113,25 @@ def test_hostile_values_stay_text(fleet):
     assert _all_rows(fleet, Query(app_version="<img/src=x/onerror=alert(2)>"))[0]["call_id"] == HOSTILE_CALL
     assert fleet.page(Query(), 0, 5, sort="call_id; DROP TABLE serve_calls")[1] == 25
     panel = views.call_view(fleet.call(HOSTILE_CALL))
-    graph = next(c for c in panel if getattr(c, "id", None) == "call-timeline")
-    hovers = [h for trace in graph.figure["data"] for h in trace.get("hovertext", [])]
+    hovers = [h for trace in panel["timeline"]["data"] for h in trace.get("hovertext", [])]
     assert any("&lt;script&gt;" in h for h in hovers) and not any("<script>" in h for h in hovers)
+    assert "<script>" not in panel["timeline"]["layout"]["title"]["text"]
     assert "dangerously" not in repr(panel)
+
+
+def test_fleet_charts_mark_the_chosen_value_and_keep_values_as_data(fleet):
+    hostile_app = "<img/src=x/onerror=alert(2)>"
+    charts = views.fleet_charts(fleet.overview(Query(app_version=hostile_app)), {"app_version": hostile_app})
+    apps = charts["app_version"]["bars"]
+    assert [b["value"] for b in apps if b.get("chosen")] == [hostile_app]  # the value itself: the page inserts text
+    assert all(0 <= b["share"] <= 1 for chart in charts.values() for b in chart.get("bars", []))
+    days = charts["day"]["days"]
+    assert len(days) == 1 and not any(d.get("chosen") for d in days)  # the other charts count the one call
+    assert sum(share for _, share in days[0]["segments"]) == 1
+    every = views.fleet_charts(fleet.overview(Query()), {})
+    causes = every["cause"]["bars"]
+    assert causes and causes[0]["share"] == 1 and not any(b.get("chosen") for b in causes)
+    assert len(every["day"]["days"]) > 1
 
 
 def test_device_is_named_from_the_evidence_never_a_path(fleet):
@@ -230,9 +258,19 @@ def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(server + "/")
         page.wait_for_selector("#calls-grid .ag-row .ag-cell[col-id='call_id']")
-        page.wait_for_selector("#fleet-os_version svg.main-svg")
+        page.wait_for_selector("#fleet-os_version .bar")
         assert "25 calls match" in page.inner_text("#matching")
         page.screenshot(path=str(ARTIFACTS / "serve_fleet.png"), full_page=True)
+        # a click on a bar filters by its value: the URL names it, the bar is marked, the other charts follow
+        page.click(f"#fleet-os_version .bar[data-value='{version}']")
+        page.wait_for_function(
+            "n => (document.querySelector('#matching')?.innerText || '').startsWith(n + ' calls match')",
+            arg=str(len(expected)),
+        )
+        assert f"os_version={version}" in page.url
+        assert page.inner_text("#fleet-os_version .bar.chosen .label") == version
+        page.click(f"#fleet-os_version .bar[data-value='{version}']")  # a second click clears it
+        page.wait_for_function("(document.querySelector('#matching')?.innerText || '').startsWith('25 calls match')")
         # filter by iOS version: the URL names it, the list and the counts follow
         page.goto(server + "/?os_version=" + version)
         page.wait_for_function(
@@ -254,7 +292,7 @@ def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
         expect(cell).to_have_text(last_call, timeout=20_000)  # waits: the grid fills the row after it draws it
         assert "Page 2 of 2" in page.inner_text("#calls-grid .ag-paging-panel")
         cell.click()
-        page.wait_for_selector("#call-timeline svg.main-svg")
+        expect(page.locator("#call-timeline .gtitle")).to_have_text(f"Timeline of call {last_call}", timeout=20_000)
         assert "call=" in page.url
         expect(page.locator("#call-title")).to_have_text(f"Call {last_call}", timeout=20_000)
         assert page.locator("#call-timeline .scatterlayer .trace").count() >= 2  # its events and findings
@@ -262,7 +300,7 @@ def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
         failed = next(r for r in every if r["verdict"] == "failed")["call_id"]
         page.goto(server + "/?call=" + failed)
         page.wait_for_selector("#call-findings .evidence li")
-        page.wait_for_selector("#call-timeline svg.main-svg")
+        expect(page.locator("#call-timeline .gtitle")).to_have_text(f"Timeline of call {failed}", timeout=20_000)
         assert page.locator("#call-timeline .scatterlayer .trace").count() >= 8  # events, states and both legs' stats
         assert "fix" in page.inner_text("#call-findings")
         page.screenshot(path=str(ARTIFACTS / "serve_call.png"), full_page=True)
@@ -279,6 +317,8 @@ def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
             ".map(c => c.innerText).join('|') === v",
             arg="<img/src=x/onerror=alert(2)>",
         )  # one row, the markup shown as text
+        labels = page.locator("#fleet-app_version .bar .label").all_inner_texts()
+        assert labels == ["<img/src=x/onerror=alert(2)>"]  # in the charts too
         page.click("#calls-grid .ag-row .ag-cell[col-id='call_id']")
         expect(page.locator("#call-title")).to_have_text(f"Call {HOSTILE_CALL}", timeout=20_000)
         time.sleep(0.5)

@@ -15,7 +15,8 @@ from analyzer.serve.data import PAGE_COLUMNS, Fleet, Query, StoreBusy, call_in
 
 FILTERS = ("verdict", "cause", "rule", "os_version", "device_model", "app_version", "route")  # one dropdown each
 CHART_DIMS = ("day", *(dim for dim, _ in views.CHARTS))
-FLEET_OUTPUTS = len(FILTERS) + len(CHART_DIMS) + 2  # dropdown choices, charts, the count and the status line
+FLEET_OUTPUTS = len(FILTERS) + 3  # dropdown choices, the charts' data, the count and the status line
+HIDDEN = {"display": "none"}
 LABELS = {
     "verdict": "verdict",
     "cause": "cause",
@@ -35,7 +36,17 @@ body{font-family:sans-serif;margin:1em 1.5em}.controls{display:flex;flex-wrap:wr
 .verdict.degraded,.sev.medium{color:#b28704}.verdict.healthy{color:#2e7d32}
 .evidence li{font-family:monospace;font-size:12px;white-space:pre-wrap}pre{background:#f6f6f6;padding:.5em}
 .finding{border-left:4px solid #ddd;padding-left:.8em;margin-bottom:1em}#status{color:#666}
-"""
+.chart h4{margin:.4em 0}.bar{display:flex;align-items:center;gap:.4em;cursor:pointer;font-size:13px;padding:1px 2px}
+.bar:hover{background:#eee}.bar.chosen{background:#fff3e0;font-weight:bold}.empty{color:#999}
+.bar .label{flex:0 0 38%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;text-align:right}
+.bar .track{flex:1;background:#f5f5f5;height:14px}.fill{display:block;height:100%;background:#ef6c00}
+.fill.cause,.fill.rule{background:#c62828}.bar .number{flex:0 0 10em;font-size:12px;color:#444;white-space:nowrap}
+.days{display:flex;gap:3px;height:180px}.days .bar{flex:1;flex-direction:column;min-width:0;padding:0;gap:2px}
+.days .stack{flex:1;display:flex;flex-direction:column;justify-content:flex-end;width:100%}.seg{display:block}
+.days .label{flex:none;width:100%;text-align:center;font-size:11px}
+.key{font-weight:normal;font-size:12px}
+.key::before{content:"";display:inline-block;width:.8em;height:.8em;margin:0 .2em 0 .6em}
+""" + "".join(f".seg.{v},.key.{v}::before{{background:{c}}}" for v, c in views.VERDICT_COLOURS.items())
 PURGE_ON_NEW_FILTERS = """
 function(key) {
     if (window.serveFilterKey !== undefined && window.serveFilterKey !== key) {
@@ -46,6 +57,70 @@ function(key) {
     return key;
 }
 """
+# the fleet charts drawn from their data (views.fleet_charts) as plain elements: text goes in as text (textContent,
+# dataset, title), never as markup
+DRAW_CHARTS = """
+function(charts) {
+    if (!charts) { return window.dash_clientside.no_update; }
+    const el = (tag, className, text) => {
+        const e = document.createElement(tag);
+        if (className) { e.className = className; }
+        if (text !== undefined) { e.textContent = text; }
+        return e;
+    };
+    const bar = (dim, item) => {
+        const e = el('div', item.chosen ? 'bar chosen' : 'bar');
+        e.dataset.dim = dim;
+        e.dataset.value = item.value;
+        e.title = item.hover;
+        return e;
+    };
+    for (const [dim, chart] of Object.entries(charts)) {
+        const box = document.getElementById('fleet-' + dim);
+        if (!box) { continue; }
+        const title = el('h4', null, chart.title + ' ');
+        const parts = [title];
+        if (chart.days) {
+            chart.legend.forEach(v => title.appendChild(el('span', 'key ' + v, v)));
+            const days = el('div', 'days');
+            chart.days.forEach(d => {
+                const column = bar(dim, d), stack = el('span', 'stack');
+                d.segments.slice().reverse().forEach(([v, share]) => {
+                    const seg = el('span', 'seg ' + v);
+                    seg.style.height = (100 * share) + '%';
+                    stack.appendChild(seg);
+                });
+                column.append(stack, el('span', 'label', d.value));
+                days.appendChild(column);
+            });
+            parts.push(chart.days.length ? days : el('p', 'empty', 'no calls'));
+        } else {
+            chart.bars.forEach(b => {
+                const row = bar(dim, b), track = el('span', 'track'), fill = el('span', 'fill ' + dim);
+                fill.style.width = (100 * b.share) + '%';
+                track.appendChild(fill);
+                row.append(el('span', 'label', b.value), track, el('span', 'number', b.number));
+                parts.push(row);
+            });
+            if (!chart.bars.length) { parts.push(el('p', 'empty', 'no calls')); }
+        }
+        box.replaceChildren(...parts);
+    }
+    return Object.keys(charts).length;
+}
+"""
+# a click on a fleet chart's bar (or day) names its dimension and value to the `sync` callback (one listener for
+# every bar, so that redrawing the charts needs no callback inputs of their own)
+CHART_CLICKS = """<script>
+document.addEventListener('click', function (event) {
+    const bar = event.target.closest('[data-dim]');
+    if (!bar || !window.dash_clientside || !window.dash_clientside.set_props) { return; }
+    window.serveChartClicks = (window.serveChartClicks || 0) + 1;
+    window.dash_clientside.set_props('chart-click', {
+        data: {dim: bar.dataset.dim, value: bar.dataset.value, n: window.serveChartClicks}
+    });
+});
+</script>"""
 
 
 def _layout() -> html.Div:
@@ -66,6 +141,7 @@ def _layout() -> html.Div:
             "paginationPageSizeSelector": [PAGE_SIZE, 50, 100],
             "cacheBlockSize": PAGE_SIZE,
             "maxBlocksInCache": 20,
+            "animateRows": False,
         },
         style={"height": "480px"},
     )
@@ -75,6 +151,9 @@ def _layout() -> html.Div:
             dcc.Store(id="grid-filter-key"),
             dcc.Store(id="filters"),  # the URL's filters as a query string, set with the fleet view
             dcc.Store(id="open-call"),  # the call the URL names
+            dcc.Store(id="chart-click"),  # the bar last clicked: {dim, value, n}
+            dcc.Store(id="fleet-charts"),  # the charts' data (views.fleet_charts), drawn by DRAW_CHARTS
+            dcc.Store(id="fleet-drawn"),
             dcc.Download(id="download"),
             html.H1("Call failures"),
             html.P(id="status"),
@@ -92,11 +171,16 @@ def _layout() -> html.Div:
                     html.Button("clear filters", id="clear-filters"),
                 ],
             ),
-            dcc.Graph(id="fleet-day"),
-            html.Div([dcc.Graph(id=f"fleet-{dim}") for dim, _ in views.CHARTS], className="charts"),
+            html.Div(id="fleet-day", className="chart"),
+            html.Div([html.Div(id=f"fleet-{dim}", className="chart") for dim, _ in views.CHARTS], className="charts"),
             html.P(id="matching"),
             grid,
-            html.Div(id="call-panel"),
+            html.Div(id="call-head"),
+            html.Button("Download the ticket (markdown)", id="download-button", style=HIDDEN),
+            # in the page from the start, hidden until a call is open: plotly.js loads with the page, and opening a
+            # call updates this graph rather than mounting a new one
+            dcc.Graph(id="call-timeline", style=HIDDEN, config={"displaylogo": False}),
+            html.Div(id="call-body"),
         ]
     )
 
@@ -109,24 +193,19 @@ def _options(rows: list[dict], dim: str, chosen: str) -> list[dict]:
     return [{"label": f"{v} ({n})", "value": v} for v, n in sorted(values, key=lambda x: (-x[1], x[0]))]
 
 
-def _clicked(dim: str, click: dict | None) -> str:
-    """The value a click on a fleet chart names: a day, or the value a bar stands for (its label is escaped)."""
-    point = (click or {}).get("points", [{}])[0]
-    return str(point.get("x" if dim == "day" else "customdata", ""))
-
-
 def _fleet_view(fleet: Fleet, q: Query) -> tuple:
     """The dropdowns' choices, the charts, the count of calls and the status line under the filters `q`."""
     fleet.maybe_refresh()
     rows = fleet.overview(q)
-    figures = views.fleet_figures(rows)
+    chosen = {name: getattr(q, name) for name in FILTERS} | {"day": q.day_from if q.day_from == q.day_to else ""}
+    charts = views.fleet_charts(rows, chosen)
     options = [_options(rows, name, getattr(q, name)) for name in FILTERS]
     # the verdict chart counts the calls under every other filter: those of the chosen verdict are the matches
     by_verdict = {r["value"]: r["calls"] for r in rows if r["dim"] == "verdict" and q.verdict in ("", r["value"])}
     total, failed = sum(by_verdict.values()), by_verdict.get("failed", 0)
     matching = f"{total:,} calls match the filters ({failed:,} failed). Click a call to open it."
     status = f"{fleet.db.name}: read-only; snapshot taken {fleet.taken}. {fleet.note}"
-    return (*options, *(figures[dim] for dim in CHART_DIMS), matching, status)
+    return (*options, charts, matching, status)
 
 
 def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
@@ -134,7 +213,7 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
     fleet = fleet or Fleet(db)
     fleet.refresh()
     app = Dash(__name__, title="Call failures", update_title=None, suppress_callback_exceptions=True)
-    app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + STYLE + "</style>")
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + STYLE + "</style>" + CHART_CLICKS)
     app.layout = _layout
     calls: OrderedDict = OrderedDict()  # (call id, snapshot time) -> its panel, the few most recent
 
@@ -147,7 +226,7 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         Output("filters", "data"),
         *controls,
         *(Output(f"filter-{name}", "options") for name in FILTERS),
-        *(Output(f"fleet-{dim}", "figure") for dim in CHART_DIMS),
+        Output("fleet-charts", "data"),
         Output("matching", "children"),
         Output("status", "children"),
         Input("url", "search"),
@@ -155,7 +234,7 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         Input("filter-days", "end_date"),
         *(Input(f"filter-{name}", "value") for name in FILTERS),
         Input("filter-search", "value"),
-        *(Input(f"fleet-{dim}", "clickData") for dim in CHART_DIMS),
+        Input("chart-click", "data"),
         Input("calls-grid", "cellClicked"),
         Input("clear-filters", "n_clicks"),
         prevent_initial_call=False,
@@ -166,8 +245,7 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         a dropdown always gets its choices with its value."""
         values = rest[: len(FILTERS)]
         text = rest[len(FILTERS)]
-        clicks = dict(zip(CHART_DIMS, rest[len(FILTERS) + 1 : len(FILTERS) + 1 + len(CHART_DIMS)], strict=True))
-        cell = rest[-2]
+        click, cell = rest[len(FILTERS) + 1 : len(FILTERS) + 3]
         trigger = ctx.triggered_id
         call = call_in(search)
         if trigger in (None, "url"):
@@ -186,9 +264,8 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
             )
             if trigger == "calls-grid":
                 call = (cell or {}).get("rowId") or call
-            elif isinstance(trigger, str) and trigger.startswith("fleet-"):
-                dim = trigger.removeprefix("fleet-")
-                value = _clicked(dim, clicks[dim])
+            elif trigger == "chart-click" and (click or {}).get("dim") in CHART_DIMS:
+                dim, value = click["dim"], str(click.get("value", ""))
                 if dim == "day":
                     same = q.day_from == q.day_to == value
                     q = q.with_(day_from="" if same else value, day_to="" if same else value)
@@ -198,17 +275,18 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         # the fleet as drawn stays when only the open call changed (a click on the list)
         same = trigger not in (None, "url") and q == Query.from_search(search)
         fleet_part = (no_update,) * FLEET_OUTPUTS if same else _fleet_view(fleet, q)
+        # a control is set only when its value changes: each prop set costs the page a redraw of that control
+        shown = [(day_from or "")[:10], (day_to or "")[:10], *(v or "" for v in values), text or ""]
+        wanted = [q.day_from, q.day_to, *(getattr(q, name) for name in FILTERS), q.search]
         return (
             out_search,
-            call,
+            no_update if trigger == "calls-grid" else call,  # call_panel answers the click itself
             no_update if same else q.to_search(),
-            q.day_from or None,
-            q.day_to or None,
-            *(getattr(q, name) or None for name in FILTERS),
-            q.search,
+            *(no_update if old == new else new or None for old, new in zip(shown, wanted, strict=True)),
             *fleet_part,
         )
 
+    app.clientside_callback(DRAW_CHARTS, Output("fleet-drawn", "data"), Input("fleet-charts", "data"))
     app.clientside_callback(PURGE_ON_NEW_FILTERS, Output("grid-filter-key", "data"), Input("filters", "data"))
 
     @app.callback(
@@ -228,24 +306,40 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         )
         return {"rowData": data, "rowCount": total}
 
-    @app.callback(Output("call-panel", "children"), Input("open-call", "data"), State("url", "search"))
-    def call_panel(call, search):
-        """The open call (`call=` in the URL)."""
+    @app.callback(
+        Output("call-head", "children"),
+        Output("call-timeline", "figure"),
+        Output("call-timeline", "style"),
+        Output("call-body", "children"),
+        Output("download-button", "style"),
+        Output("open-call", "data", allow_duplicate=True),
+        Input("open-call", "data"),
+        Input("calls-grid", "cellClicked"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def call_panel(call, cell, search):
+        """The open call (`call=` in the URL, or the call clicked in the list: answered here, while `sync` sets the
+        URL, so that opening a call is one request): its head, its timeline and its findings."""
+        opened = no_update
+        if ctx.triggered_id == "calls-grid" and (cell or {}).get("rowId"):
+            call = opened = cell["rowId"]
         if not call:
-            return []
+            return [], no_update, HIDDEN, [], HIDDEN, opened
         key = (call, fleet.taken)
         if key not in calls:
             try:
                 calls[key] = views.call_view(fleet.call(call))
             except StoreBusy:
-                return [
-                    html.H2(f"Call {call}"),
-                    html.P("An ingest is writing the store: this call shows when it ends."),
-                ]
+                busy = "An ingest is writing the store: this call shows when it ends."
+                return [html.H2(f"Call {call}"), html.P(busy)], no_update, HIDDEN, [], HIDDEN, opened
             while len(calls) > CACHED_CALLS:
                 calls.popitem(last=False)
+        view = calls[key]
         back = dcc.Link("close the call", href=Query.from_search(search).to_search() or "?")
-        return [back, *calls[key]]
+        shown = view["timeline"] is not None
+        figure, style = (view["timeline"], None) if shown else (no_update, HIDDEN)
+        return [back, *view["head"]], figure, style, view["body"], style, opened
 
     @app.callback(
         Output("download", "data"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
@@ -30,13 +31,9 @@ PAGE_COLUMNS = (
     "cause", "findings", "rules",
 )  # fmt: skip
 BUSY_WAIT_S = 1.5  # how long one call's request waits for an ingest to let go of the file
-REFRESH_EVERY_S = 2.0
-ONE_CALL_TABLES = (
-    "calls",
-    "event_links",
-    "call_streams",
-    "session_events",
-)  # queries/serve/one_call.sql  # how often the store's file is looked at for changes
+REFRESH_EVERY_S = 2.0  # how often the store's file is looked at for changes
+CACHED_ANSWERS = 256  # the fleet view's and the list's answers kept, the most recent (each a few kB at most)
+ONE_CALL_TABLES = ("calls", "event_links", "call_streams", "findings", "predictions", "session_events")  # one_call.sql
 
 
 class StoreBusy(Exception):
@@ -120,6 +117,10 @@ class Fleet:
         self._store_lock = threading.Lock()
         self._snapshot = duckdb.connect(":memory:")
         self._snapshot_lock = threading.Lock()
+        # answers of the snapshot's queries by (snapshot, query, parameters): the same filters asked again (a filter
+        # cleared, a link opened twice, a sort undone) answer at once; a new snapshot starts anew
+        self._answers: OrderedDict = OrderedDict()
+        self._generation = 0
         self._seen: tuple | None = None
         self._looked = 0.0
         self.taken: str | None = None  # when the snapshot was taken (UTC), shown on the page
@@ -164,6 +165,8 @@ class Fleet:
             fresh.execute(statement)
         with self._snapshot_lock:
             old, self._snapshot = self._snapshot, fresh
+            self._generation += 1
+            self._answers.clear()
         old.close()
         self._seen, self.note = signature, ""
         self.taken = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())
@@ -178,38 +181,52 @@ class Fleet:
         if _signature(self.db) != self._seen:
             self.refresh()
 
-    def _rows(self, sql: str, params: dict) -> list[dict]:
+    def _rows(self, name: str, params: dict) -> list[dict]:
+        """The rows of queries/serve/<name> over the snapshot (cached: callers must not change them)."""
         with self._snapshot_lock:
-            cur = self._snapshot.cursor()
+            key = (self._generation, name, tuple(sorted(params.items())))
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+            generation, cur = self._generation, self._snapshot.cursor()
         try:
-            result = cur.execute(sql, params)
+            result = cur.execute(query_text(name), params)
             cols = [d[0] for d in result.description]
-            return [dict(zip(cols, r, strict=True)) for r in result.fetchall()]
+            rows = [dict(zip(cols, r, strict=True)) for r in result.fetchall()]
         finally:
             cur.close()
+        with self._snapshot_lock:
+            if generation == self._generation:
+                self._answers[key] = rows
+                while len(self._answers) > CACHED_ANSWERS:
+                    self._answers.popitem(last=False)
+        return rows
+
+    def forget(self) -> None:
+        """Drop the cached answers (the benchmark times the queries themselves)."""
+        with self._snapshot_lock:
+            self._answers.clear()
 
     def overview(self, q: Query) -> list[dict]:
         """The fleet view's counts: dim, value, verdict (days only), calls, failed (queries/serve/overview.sql)."""
-        return self._rows(query_text("serve/overview.sql"), q.params())
+        return self._rows("serve/overview.sql", q.params())
 
     def page(self, q: Query, start: int, end: int, sort: str = "start_utc", descending: bool = False) -> tuple:
         """Rows start..end of the call list under `q`, sorted; and how many calls match."""
         params = {**q.params(), "sort": sort, "descending": descending, "offset": max(0, start)}
         params["limit"] = max(0, end - params["offset"])
-        rows = self._rows(query_text("serve/page.sql"), params)
+        rows = self._rows("serve/page.sql", params)
         total = rows[0]["total"] if rows else self.count(q)
         return [{k: r[k] for k in PAGE_COLUMNS} for r in rows], total
 
     def count(self, q: Query) -> int:
         """How many calls pass the filters."""
-        rows = self._rows(
-            query_text("serve/page.sql"), {**q.params(), "sort": "", "descending": False, "offset": 0, "limit": 1}
-        )
+        rows = self._rows("serve/page.sql", {**q.params(), "sort": "", "descending": False, "offset": 0, "limit": 1})
         return rows[0]["total"] if rows else 0
 
     def summary(self, call_id: str) -> dict | None:
         """The call's row of the snapshot (verdict, device, iOS, ...), or None when it is not in the store."""
-        rows = self._rows(query_text("serve/summary.sql"), {"call_id": call_id})
+        rows = self._rows("serve/summary.sql", {"call_id": call_id})
         return rows[0] if rows else None
 
     @contextmanager
@@ -229,7 +246,7 @@ class Fleet:
         """One call: its triage report (findings with evidence and fix, the model's view, timeline), its device
         events, stats series and connection states for the timeline; {'missing': id} when the store has no such call."""
         with self._one_call(call_id) as con:
-            report = self._report(con, call_id)
+            report = self._report(con, call_id, sources=False)
             if not report.calls:
                 return {"missing": call_id}
             detail = {
@@ -243,13 +260,16 @@ class Fleet:
         from analyzer.render.triage_report import to_markdown
 
         with self._one_call(call_id) as con:
-            return to_markdown(self._report(con, call_id))
+            return to_markdown(self._report(con, call_id, sources=True))
 
-    def _report(self, con: duckdb.DuckDBPyConnection, call_id: str) -> Report:
-        """Triage's report of one call, listing only the files that call was read from."""
+    def _report(self, con: duckdb.DuckDBPyConnection, call_id: str, sources: bool) -> Report:
+        """Triage's report of one call; with `sources`, listing only the files that call was read from (the ticket
+        shows them, the page does not)."""
         from analyzer.triage.ticket import TriageOptions, build_report
 
         report = build_report(con, self.rules, TriageOptions(call_id=call_id))
+        if not sources:
+            return report
         files = {r[0] for r in con.execute(query_text("serve/call_files.sql"), {"call_id": call_id}).fetchall()}
         report.sources = [s for s in report.sources if s["file"] in files]
         return report

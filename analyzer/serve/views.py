@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html as html_text
 
-from dash import dcc, html
+from dash import html
 
 from analyzer.render.dashboard import LANES  # the timeline's lane of each event kind, as the static page has them
 
@@ -21,7 +21,6 @@ CHARTS = (
     ("route", "Failure rate by route"),
 )
 TOP = 15  # bars a chart shows
-LANE_ORDER = ("session", "route", "interruption")
 SEVERITY_COLOURS = {"critical": "#b71c1c", "high": "#c62828", "medium": "#f9a825", "low": "#0277bd", "info": "#757575"}
 
 
@@ -44,67 +43,58 @@ def _figure(data: list[dict], title: str, height: int, **layout: object) -> dict
     }
 
 
-def _bars(dim: str, rows: list[dict]) -> dict:
-    """One dimension's chart: calls by cause or rule, else the share of calls that failed, top values first."""
-    top = sorted(rows, key=lambda r: (-r["calls"], r["value"]))[:TOP][::-1]
-    # plotly reads tags in axis labels (<b>, <a href>): the labels are escaped, the value itself rides in customdata
-    labels = [html_text.escape(r["value"]) for r in top]
-    bar = {"type": "bar", "orientation": "h", "y": labels, "customdata": [r["value"] for r in top], "hoverinfo": "text"}
+def _bars(dim: str, rows: list[dict], chosen: str) -> dict:
+    """One dimension's chart as data for DRAW_CHARTS: calls by cause or rule, else the share of calls that failed, top
+    values first; each bar its value, length (0..1), number shown, hover text and whether it is the chosen filter."""
+    top = sorted(rows, key=lambda r: (-r["calls"], r["value"]))[:TOP]
     if dim in ("cause", "rule"):
-        bar |= {
-            "x": [r["calls"] for r in top],
-            "marker": {"color": "#c62828"},
-            "hovertext": [_hover(r["value"], f"{r['calls']} calls") for r in top],
-        }
-        xaxis: dict = {}
+        most = max((r["calls"] for r in top), default=0) or 1
+        shown = [(r, r["calls"] / most, f"{r['calls']:,}", f"{r['calls']} calls") for r in top]
     else:
-        bar |= {
-            "x": [r["failed"] / r["calls"] if r["calls"] else 0 for r in top],
-            "marker": {"color": "#ef6c00"},
-            "text": [f"{r['failed']}/{r['calls']}" for r in top],
-            "hovertext": [_hover(r["value"], f"{r['failed']} of {r['calls']} calls failed") for r in top],
-        }
-        xaxis = {"tickformat": ".0%", "rangemode": "tozero"}
-    title = dict(CHARTS)[dim]
-    return _figure(
-        [bar], title, 60 + 22 * max(3, len(top)), xaxis=xaxis, yaxis={"type": "category", "automargin": True}
-    )
+        shown = [
+            (r, r["failed"] / r["calls"], f"{r['failed'] / r['calls']:.0%} ({r['failed']:,}/{r['calls']:,})",
+             f"{r['failed']} of {r['calls']} calls failed")
+            for r in top if r["calls"]
+        ]  # fmt: skip
+    bars = [
+        {"value": r["value"], "share": round(share, 4), "number": number, "hover": f"{r['value']}: {hover}"}
+        | ({"chosen": True} if r["value"] == chosen else {})
+        for r, share, number, hover in shown
+    ]
+    return {"title": dict(CHARTS)[dim], "bars": bars}
 
 
-def fleet_figures(rows: list[dict]) -> dict[str, dict]:
-    """The fleet charts from queries/serve/overview.sql's rows: calls per day by verdict, and each dimension's bars."""
+def _days(rows: list[dict], chosen: str) -> dict:
+    """Calls per day by verdict as data for DRAW_CHARTS: one stacked column a day (its segments' heights 0..1 of the
+    busiest day), a click on it filters by that day."""
+    days = sorted({r["value"] for r in rows})
+    counts = {(r["value"], r["verdict"]): r["calls"] for r in rows}
+    totals = {d: sum(counts.get((d, v), 0) for v in VERDICT_COLOURS) for d in days}
+    most = max(totals.values(), default=0) or 1
+    columns = []
+    for d in days:
+        parts = [(v, counts.get((d, v), 0)) for v in VERDICT_COLOURS]
+        hover = f"{d}: {totals[d]:,} calls (" + ", ".join(f"{n:,} {v}" for v, n in parts if n) + ")"
+        segments = [[v, round(n / most, 4)] for v, n in parts if n]
+        columns.append({"value": d, "hover": hover, "segments": segments} | ({"chosen": True} if d == chosen else {}))
+    return {"title": "Calls per day by verdict (click a day)", "legend": list(VERDICT_COLOURS), "days": columns}
+
+
+def fleet_charts(rows: list[dict], chosen: dict[str, str]) -> dict[str, dict]:
+    """The fleet charts from queries/serve/overview.sql's rows, as data the page draws (app.DRAW_CHARTS): calls per
+    day by verdict, and each dimension's bars; `chosen`: the value each dimension is filtered by (its bar is marked).
+    Plain HTML bars, drawn in a few milliseconds where a plotly chart takes a few hundred without a GPU."""
     by_dim: dict[str, list[dict]] = {}
     for r in rows:
         by_dim.setdefault(r["dim"], []).append(r)
-    days = sorted({r["value"] for r in by_dim.get("day", [])})
-    daily = []
-    for verdict, colour in VERDICT_COLOURS.items():
-        counts = {r["value"]: r["calls"] for r in by_dim.get("day", []) if r["verdict"] == verdict}
-        daily.append(
-            {
-                "type": "bar",
-                "name": verdict,
-                "x": days,
-                "y": [counts.get(d, 0) for d in days],
-                "marker": {"color": colour},
-            }
-        )
-    figures = {
-        "day": _figure(
-            daily,
-            "Calls per day by verdict (click a day)",
-            280,
-            barmode="stack",
-            showlegend=True,
-            xaxis={"type": "category"},
-        )
-    }
+    charts = {"day": _days(by_dim.get("day", []), chosen.get("day", ""))}
     for dim, _ in CHARTS:
-        figures[dim] = _bars(dim, by_dim.get(dim, []))
-    return figures
+        charts[dim] = _bars(dim, by_dim.get(dim, []), chosen.get(dim, ""))
+    return charts
 
 
-# the timeline's panels, top to bottom: (y axis, title, share of the height)
+# the timeline's panels, top to bottom: (y axis, title, share of the height); a stats panel with nothing to draw for
+# the call is left out and the others share its height
 PANELS = (
     ("y", "events", 0.34),
     ("y2", "packets / s", 0.17),
@@ -112,97 +102,104 @@ PANELS = (
     ("y4", "jitter, RTT (ms)", 0.15),
     ("y5", "MOS", 0.15),
 )
+LANE_COLOURS = {"session": "#1565c0", "route": "#6a1b9a", "interruption": "#ef6c00", "connection": "#455a64"}
+STATS_LINES = (
+    ("packets", "packets/s", "y2"),
+    ("loss", "loss", "y3"),
+    ("jitter_ms", "jitter ms", "y4"),
+    ("rtt_ms", "RTT ms", "y4"),
+    ("mos", "MOS", "y5"),
+)
 
 
-def _markers(name: str, x: list, lane: str, hover: list[str], **marker: object) -> dict:
+def _markers(name: str, points: list[tuple], **marker: object) -> dict:
+    """One trace of markers on the events panel: `points` are (seconds, lane, hover text)."""
     return {
         "type": "scatter",
         "mode": "markers",
         "name": name,
-        "x": x,
-        "y": [lane] * len(x),
-        "hovertext": hover,
+        "x": [t for t, _, _ in points],
+        "y": [lane for _, lane, _ in points],
+        "hovertext": [h for _, _, h in points],
         "hoverinfo": "x+text",
         "marker": {"size": 10, **marker},
         "yaxis": "y",
+        "showlegend": False,
     }
 
 
 def _timeline(detail: dict) -> dict:
-    """One call on one time axis (seconds from its start): device events and findings by lane, connection states,
-    then the stats: packets a second each way, the mic's audio level, loss, jitter and RTT, MOS."""
+    """One call on one time axis (seconds from its start): device events by lane, connection states and findings,
+    then the stats: packets a second each way, the mic's audio level, loss, jitter and RTT, MOS. Light to draw
+    (plotly without a GPU spends its time per trace, panel and legend entry): the device's events are one trace, and
+    traces and panels with nothing to show are left out."""
     events, states, findings = detail["events"], detail["states"], detail["call"]["findings"]
-    lanes = {lane: [e for e in events if LANES.get(e["kind"], "session") == lane] for lane in LANE_ORDER}
-    groups = [
-        *(
-            (lane, [e["t_rel"] for e in ev], [_hover(e["kind"], e["at"], e["message"]) for e in ev], {})
-            for lane, ev in lanes.items()
+    lanes = [LANES.get(e["kind"], "session") for e in events]
+    data = [
+        _markers(
+            "device events",
+            [
+                (e["t_rel"], lane, _hover(e["kind"], e["at"], e["message"]))
+                for e, lane in zip(events, lanes, strict=True)
+            ],
+            color=[LANE_COLOURS.get(lane, LANE_COLOURS["session"]) for lane in lanes],
         ),
-        (
+        _markers(
             "connection",
-            [s["t"] for s in states],
-            [_hover(f"{s['which']} {s['state']}", s["pc_id"]) for s in states],
-            {"symbol": "square"},
+            [(s["t"], "connection", _hover(f"{s['which']} {s['state']}", s["pc_id"])) for s in states],
+            symbol="square",
+            color=LANE_COLOURS["connection"],
         ),
-        (
+        _markers(
             "findings",
-            [f["t_rel"] for f in findings],
-            [_hover(f"{f['severity']} {f['rule_id']}", f["detail"]) for f in findings],
-            {"size": 13, "symbol": "diamond", "color": [SEVERITY_COLOURS[f["severity"]] for f in findings]},
+            [(f["t_rel"], "findings", _hover(f"{f['severity']} {f['rule_id']}", f["detail"])) for f in findings],
+            size=13,
+            symbol="diamond",
+            color=[SEVERITY_COLOURS[f["severity"]] for f in findings],
         ),
     ]
-    data = [_markers(name, x, name, hover, **marker) for name, x, hover, marker in groups]
     series: dict[str, list[dict]] = {}
     for s in detail["series"]:
         series.setdefault(s["series"], []).append(s)
     for direction in ("outbound", "inbound"):
-        s = series.get(direction, [])
-        t = [r["t"] for r in s]
-        for key, label, axis in (
-            ("packets", "packets/s", "y2"),
-            ("loss", "loss", "y3"),
-            ("jitter_ms", "jitter ms", "y4"),
-            ("rtt_ms", "RTT ms", "y4"),
-            ("mos", "MOS", "y5"),
-        ):
-            data.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines",
-                    "name": f"{direction} {label}",
-                    "x": t,
-                    "y": [r[key] for r in s],
-                    "yaxis": axis,
-                }
-            )
-    mic = series.get("mic", [])
-    data.append(
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "name": "mic level",
-            "x": [r["t"] for r in mic],
-            "y": [r["level"] for r in mic],
-            "yaxis": "y3",
-        }
-    )
-    layout: dict = {"xaxis": {"title": {"text": "seconds since the call started"}, "anchor": "y5"}}
+        rows = series.get(direction, [])
+        for key, label, axis in STATS_LINES:
+            data.append(_line(f"{direction} {label}", rows, key, axis))
+    data.append(_line("mic level", series.get("mic", []), "level", "y3"))
+    data = [d for d in data if any(v is not None for v in d["y"])]
+    used = {d["yaxis"] for d in data} | {"y"}
+    panels = [(axis, title, share) for axis, title, share in PANELS if axis in used]
+    scale = sum(share for *_, share in PANELS) / sum(share for *_, share in panels)
+    bottom = panels[-1][0]
+    layout: dict = {
+        "xaxis": {"title": {"text": "seconds since the call started"}, "anchor": bottom},
+        "margin": {"t": 40, "l": 150, "r": 10, "b": 40},  # fixed: automargin would lay the figure out twice
+        "legend": {"orientation": "h", "y": -0.08},
+    }
     top = 1.0
-    for axis, title, share in PANELS:
-        name = "yaxis" + axis[1:]
-        layout[name] = {
-            "domain": [max(0.0, top - share + 0.03), top],
+    for axis, title, share in panels:
+        layout["yaxis" + axis[1:]] = {
+            "domain": [max(0.0, top - share * scale + 0.03), top],
             "title": {"text": title},
             "anchor": "x",
-            "automargin": True,
         }
-        top -= share
+        top -= share * scale
     layout["yaxis"] |= {
         "type": "category",
         "categoryarray": ["connection", "session", "route", "interruption", "findings"],
+        "categoryorder": "array",
     }
-    layout["yaxis5"]["range"] = [1, 4.5]
-    return _figure(data, "Timeline", 760, showlegend=True, **layout)
+    if "yaxis5" in layout:
+        layout["yaxis5"]["range"] = [1, 4.5]
+    height = 260 + 500 * (len(panels) - 1) // (len(PANELS) - 1)
+    title = "Timeline of call " + html_text.escape(detail["call"]["call_id"], quote=False)  # plotly reads tags
+    return _figure(data, title, height, showlegend=len(data) > 3, **layout)
+
+
+def _line(name: str, rows: list[dict], key: str, axis: str) -> dict:
+    """One stats series as a line on its panel."""
+    return {"type": "scatter", "mode": "lines", "name": name, "x": [r["t"] for r in rows], "y": [r[key] for r in rows],
+            "yaxis": axis}  # fmt: skip
 
 
 def _where(e: dict) -> str:
@@ -246,10 +243,13 @@ def _model(call: dict) -> str:
     return said
 
 
-def call_view(detail: dict) -> list:
-    """The panel of one call (Fleet.call's detail)."""
+def call_view(detail: dict) -> dict:
+    """The panel of one call (Fleet.call's detail): `head` (title, verdict, facts; the ticket's button follows it),
+    `timeline`
+    (the figure; None when there is no such call) and `body` (findings, the model's view, the timeline as text)."""
     if "missing" in detail:
-        return [html.H2(f"Call {detail['missing']}"), html.P("No such call in the store.", id="call-missing")]
+        head = [html.H2(f"Call {detail['missing']}"), html.P("No such call in the store.", id="call-missing")]
+        return {"head": head, "timeline": None, "body": []}
     call, s = detail["call"], detail["summary"] or {}
     head = call["verdict"] if call["cause"] is None else f"{call['verdict']}: {call['cause']}"
     facts = [
@@ -261,20 +261,25 @@ def call_view(detail: dict) -> list:
         ("start", f"{call['start_utc']}, {call['duration_s']} s, found by {call['found_by']}"),
     ]
     findings = [_finding(f) for f in call["findings"]] or [html.P("No findings.")]
-    return [
-        html.H2(f"Call {call['call_id']}", id="call-title"),
-        html.P([html.B(head, className=f"verdict {call['verdict']}"), f" ({call['confidence']})"], id="call-verdict"),
-        html.Ul([html.Li([html.B(k + ": "), str(v)]) for k, v in facts], className="facts"),
-        html.Button("Download the ticket (markdown)", id="download-button"),
-        dcc.Graph(id="call-timeline", figure=_timeline(detail)),
-        html.H3("Findings"),
-        html.Div(findings, id="call-findings"),
-        html.H3("The model's view"),
-        html.P(_model(call), id="call-model"),
-        html.Details(
-            [
-                html.Summary("timeline as text"),
-                html.Ul([html.Li(f"{t['t_rel']} s  {t['what']}") for t in call["timeline"]]),
-            ]
-        ),
-    ]
+    return {
+        "head": [
+            html.H2(f"Call {call['call_id']}", id="call-title"),
+            html.P(
+                [html.B(head, className=f"verdict {call['verdict']}"), f" ({call['confidence']})"], id="call-verdict"
+            ),
+            html.Ul([html.Li([html.B(k + ": "), str(v)]) for k, v in facts], className="facts"),
+        ],
+        "timeline": _timeline(detail),
+        "body": [
+            html.H3("Findings"),
+            html.Div(findings, id="call-findings"),
+            html.H3("The model's view"),
+            html.P(_model(call), id="call-model"),
+            html.Details(
+                [
+                    html.Summary("timeline as text"),
+                    html.Ul([html.Li(f"{t['t_rel']} s  {t['what']}") for t in call["timeline"]]),
+                ]
+            ),
+        ],
+    }

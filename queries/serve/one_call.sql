@@ -1,11 +1,14 @@
 -- The store narrowed to one call ($call_id) for a request of the served dashboard: temporary tables named like the
 -- store's (found before them) hold only that call's rows, so that triage's queries, written for a ticket's few calls,
 -- read one call of a large fleet and answer as they would over the whole store: the call, its events' links and
--- stream links, and its events together with every event its findings cite. Dropped at the end of the request.
+-- stream links, its findings and the model's prediction, and its events together with every event its findings
+-- cite. Dropped at the end of the request.
 CREATE OR REPLACE TEMP TABLE calls AS SELECT * FROM store.main.calls WHERE call_id = $call_id;
 CREATE OR REPLACE TEMP TABLE event_links AS SELECT * FROM store.main.event_links WHERE call_id = $call_id;
 CREATE OR REPLACE TEMP TABLE call_streams AS SELECT * FROM store.main.call_streams WHERE call_id = $call_id;
+CREATE OR REPLACE TEMP TABLE findings AS SELECT * FROM store.main.findings WHERE call_id = $call_id;
+CREATE OR REPLACE TEMP TABLE predictions AS SELECT * FROM store.main.predictions WHERE call_id = $call_id;
 CREATE OR REPLACE TEMP TABLE session_events AS
 SELECT * FROM store.main.session_events
 WHERE event_id IN (SELECT event_id FROM temp.main.event_links
-                   UNION ALL SELECT unnest(evidence) FROM store.main.findings WHERE call_id = $call_id);
+                   UNION ALL SELECT unnest(evidence) FROM temp.main.findings WHERE call_id = $call_id);
