@@ -294,7 +294,17 @@ FAST_INPUTS = [
     DATA / "bad" / "duplicate_stat_ids.ndjson",
     DATA / "bad" / "stats_year_10000.ndjson",
     DATA / "stats" / "fast_path_shapes.ndjson",
+    DATA / "stats" / "fast_path_typed.ndjson",  # the typed read's edge cases: wrong types, aliases, values, extras
 ]
+# the files whose every line is a wrapper with a non-empty `stats` list: the fast path's typed read takes them
+TYPED_READ = {
+    "app_upload_drop.ndjson",
+    "stats_out_of_range.ndjson",
+    "non_finite.ndjson",
+    "negative_counters.ndjson",
+    "duplicate_stat_ids.ndjson",
+    "fast_path_typed.ndjson",
+}
 
 
 @pytest.mark.parametrize("path", FAST_INPUTS, ids=lambda p: p.name)
@@ -308,10 +318,12 @@ def test_fast_path_stores_what_the_line_reader_stores(path, monkeypatch):
 
 
 def test_fast_path_is_taken_only_for_a_clean_file(con, tmp_path):
-    for clean in FAST_INPUTS[1:]:
-        if clean.name not in ("stats_year_10000.ndjson",):  # a line cut short: damaged
-            item = type("Item", (), {"path": clean})()
-            assert stats_ndjson.FORMAT.fast_read(con, item) == clean.read_text().count("\n"), clean.name
+    """Only a clean file of wrapper lines with `stats` lists is read whole (bare or iOS maps, a `report` key, an
+    empty list or a damaged line take the line reader)."""
+    for path in FAST_INPUTS:
+        item = type("Item", (), {"path": path})()
+        expected = path.read_text().count("\n") if path.name in TYPED_READ else None
+        assert stats_ndjson.FORMAT.fast_read(con, item) == expected, path.name
     clean = STATS / "app_upload_drop.ndjson"
     lines = clean.read_text().count("\n")
     damaged = tmp_path / "damaged.ndjson"
@@ -332,3 +344,15 @@ def test_damaged_file_rejects_exactly_its_bad_lines(con, ingest, tmp_path):
     assert (res.records, res.stored, res.rejected) == (clean.records + 1, clean.stored, clean.rejected + 1)
     got = con.execute("SELECT line, reason FROM rejects WHERE source_id = $s", {"s": res.source_id}).fetchall()
     assert (3, "not valid JSON (line 3)") in got
+
+
+def test_intervals_in_buckets_are_the_whole_file_intervals(monkeypatch):
+    """The interval series derived a few streams at a time (bounded memory) is the one derived over the whole file:
+    every window it takes is within one stream."""
+    from analyzer.normalise import stats
+
+    paths = [STATS / "app_upload_drop.ndjson", STATS / "gateway_drop.ndjson", DATA / "stats" / "fast_path_typed.ndjson"]
+    whole = [_stored_tables(p, True, monkeypatch)["rtp_intervals"] for p in paths]
+    monkeypatch.setattr(stats, "_SAMPLES_PER_BUCKET", 3)
+    assert [_stored_tables(p, True, monkeypatch)["rtp_intervals"] for p in paths] == whole
+    assert all(whole)
