@@ -356,3 +356,31 @@ def test_intervals_in_buckets_are_the_whole_file_intervals(monkeypatch):
     monkeypatch.setattr(stats, "_SAMPLES_PER_BUCKET", 3)
     assert [_stored_tables(p, True, monkeypatch)["rtp_intervals"] for p in paths] == whole
     assert all(whole)
+
+
+def test_typed_read_rejects_what_the_json_checks_reject(con, ingest):
+    """The typed read's edge cases get the rejects and typed values the JSON checks gave before it (a boolean, a
+    string or an object in a numeric field is not a number; a number as a string is; 1e999 anywhere is not finite;
+    unknown keys stay in `extra`)."""
+    res = ingest(STATS / "fast_path_typed.ndjson").files[0]
+    assert (res.records, res.stored, res.rejected) == (21, 9, 12)
+    got = [
+        (line, reason.split(" (line")[0]) for line, reason in con.execute("SELECT line, reason FROM rejects").fetchall()
+    ]
+    assert sorted(got)[:11] == [
+        (1, "stats entry is not an object"),
+        (3, 'field bytesReceived is not a finite number: "abc"'),
+        (3, "field fractionLost is out of range: 2.0 (it holds 0 .. 1)"),
+        (3, "field jitter is not a finite number: {}"),
+        (3, "field packetsReceived is not a finite number: true"),
+        (3, "stats object without id"),
+        (3, "stats object without type"),
+        (4, "field bytesReceived is a negative counter: -3"),
+        (4, "field bytesSent is not a finite number: 1e999"),
+        (4, "field note is not a finite number: 1e999"),
+        (5, "field packetsReceived grows implausibly fast: 25000000 a second since the sample before (at most 10,000)"),
+    ]
+    inbound = con.execute("SELECT extra, ssrc, packets_lost FROM stats_inbound_rtp ORDER BY line, stat_id").fetchall()
+    assert inbound[:2] == [('{"foo":{"bar":[1,2]},"mid":null}', 1111, 0.0), (None, 1111, 1.0)]
+    pair = con.execute("SELECT nominated, local_candidate_id FROM stats_candidate_pair").fetchall()
+    assert pair == [("true", '["x"]')]
