@@ -294,7 +294,17 @@ FAST_INPUTS = [
     DATA / "bad" / "duplicate_stat_ids.ndjson",
     DATA / "bad" / "stats_year_10000.ndjson",
     DATA / "stats" / "fast_path_shapes.ndjson",
+    DATA / "stats" / "fast_path_typed.ndjson",  # the typed read's edge cases: wrong types, aliases, values, extras
 ]
+# the files whose every line is a wrapper with a non-empty `stats` list: the fast path's typed read takes them
+TYPED_READ = {
+    "app_upload_drop.ndjson",
+    "stats_out_of_range.ndjson",
+    "non_finite.ndjson",
+    "negative_counters.ndjson",
+    "duplicate_stat_ids.ndjson",
+    "fast_path_typed.ndjson",
+}
 
 
 @pytest.mark.parametrize("path", FAST_INPUTS, ids=lambda p: p.name)
@@ -308,10 +318,12 @@ def test_fast_path_stores_what_the_line_reader_stores(path, monkeypatch):
 
 
 def test_fast_path_is_taken_only_for_a_clean_file(con, tmp_path):
-    for clean in FAST_INPUTS[1:]:
-        if clean.name not in ("stats_year_10000.ndjson",):  # a line cut short: damaged
-            item = type("Item", (), {"path": clean})()
-            assert stats_ndjson.FORMAT.fast_read(con, item) == clean.read_text().count("\n"), clean.name
+    """Only a clean file of wrapper lines with `stats` lists is read whole (bare or iOS maps, a `report` key, an
+    empty list or a damaged line take the line reader)."""
+    for path in FAST_INPUTS:
+        item = type("Item", (), {"path": path})()
+        expected = path.read_text().count("\n") if path.name in TYPED_READ else None
+        assert stats_ndjson.FORMAT.fast_read(con, item) == expected, path.name
     clean = STATS / "app_upload_drop.ndjson"
     lines = clean.read_text().count("\n")
     damaged = tmp_path / "damaged.ndjson"
@@ -332,3 +344,43 @@ def test_damaged_file_rejects_exactly_its_bad_lines(con, ingest, tmp_path):
     assert (res.records, res.stored, res.rejected) == (clean.records + 1, clean.stored, clean.rejected + 1)
     got = con.execute("SELECT line, reason FROM rejects WHERE source_id = $s", {"s": res.source_id}).fetchall()
     assert (3, "not valid JSON (line 3)") in got
+
+
+def test_intervals_in_buckets_are_the_whole_file_intervals(monkeypatch):
+    """The interval series derived a few streams at a time (bounded memory) is the one derived over the whole file:
+    every window it takes is within one stream."""
+    from analyzer.normalise import stats
+
+    paths = [STATS / "app_upload_drop.ndjson", STATS / "gateway_drop.ndjson", DATA / "stats" / "fast_path_typed.ndjson"]
+    whole = [_stored_tables(p, True, monkeypatch)["rtp_intervals"] for p in paths]
+    monkeypatch.setattr(stats, "_SAMPLES_PER_BUCKET", 3)
+    assert [_stored_tables(p, True, monkeypatch)["rtp_intervals"] for p in paths] == whole
+    assert all(whole)
+
+
+def test_typed_read_rejects_what_the_json_checks_reject(con, ingest):
+    """The typed read's edge cases get the rejects and typed values the JSON checks gave before it (a boolean, a
+    string or an object in a numeric field is not a number; a number as a string is; 1e999 anywhere is not finite;
+    unknown keys stay in `extra`)."""
+    res = ingest(STATS / "fast_path_typed.ndjson").files[0]
+    assert (res.records, res.stored, res.rejected) == (21, 9, 12)
+    got = [
+        (line, reason.split(" (line")[0]) for line, reason in con.execute("SELECT line, reason FROM rejects").fetchall()
+    ]
+    assert sorted(got)[:11] == [
+        (1, "stats entry is not an object"),
+        (3, 'field bytesReceived is not a finite number: "abc"'),
+        (3, "field fractionLost is out of range: 2.0 (it holds 0 .. 1)"),
+        (3, "field jitter is not a finite number: {}"),
+        (3, "field packetsReceived is not a finite number: true"),
+        (3, "stats object without id"),
+        (3, "stats object without type"),
+        (4, "field bytesReceived is a negative counter: -3"),
+        (4, "field bytesSent is not a finite number: 1e999"),
+        (4, "field note is not a finite number: 1e999"),
+        (5, "field packetsReceived grows implausibly fast: 25000000 a second since the sample before (at most 10,000)"),
+    ]
+    inbound = con.execute("SELECT extra, ssrc, packets_lost FROM stats_inbound_rtp ORDER BY line, stat_id").fetchall()
+    assert inbound[:2] == [('{"foo":{"bar":[1,2]},"mid":null}', 1111, 0.0), (None, 1111, 1.0)]
+    pair = con.execute("SELECT nominated, local_candidate_id FROM stats_candidate_pair").fetchall()
+    assert pair == [("true", '["x"]')]

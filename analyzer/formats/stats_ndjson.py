@@ -9,7 +9,7 @@ import polars as pl
 
 from analyzer.formats.base import StatsFormat, reject_oversized
 from analyzer.read.lines import CHUNK_BYTES, MAX_LINE_BYTES, iter_line_chunks
-from analyzer.resources import query_text
+from analyzer.resources import query_statements, query_text
 from analyzer.store.db import params_for
 
 _REPORT_KEYS = ("stats", "report", "statistics")
@@ -43,7 +43,6 @@ class StatsNdjson(StatsFormat):
         return 1.0 if hits and hits >= len(body) / 2 else 0.0
 
     def stage(self, con: duckdb.DuckDBPyConnection, item, opts, flush) -> tuple[int, int]:
-        sql = query_text("stats/ndjson_stage.sql")
         lines = meta = 0
         for chunk in iter_line_chunks(item.path):
             lines += chunk.frame.height
@@ -55,37 +54,49 @@ class StatsNdjson(StatsFormat):
             lines += reject_oversized(con, chunk)
             if recs.height:
                 con.register("chunk_records", recs)
-                con.execute(sql, {"origin": "device"})
+                stage_lines(con, "device")
                 con.unregister("chunk_records")
             flush()
         return lines, meta
 
     def fast_read(self, con: duckdb.DuckDBPyConnection, item) -> int | None:
-        """Read the whole file with DuckDB's JSON reader into temp table stats_fast (queries/stats/ndjson_fast.sql);
-        returns its row count, or None when the file is damaged (the line-by-line path reads it then)."""
+        """Read the whole file with DuckDB's JSON reader into temp table stats_fast (queries/stats/ndjson_fast.sql:
+        each line parsed once, its objects kept as JSON values); returns its row count, or None when the file is
+        damaged or a line is not a wrapper with a non-empty `stats` list (the line-by-line path reads it then)."""
         sql = query_text("stats/ndjson_fast.sql")
         try:
             con.execute(sql, params_for(sql, {"path": str(item.path), "max_bytes": MAX_LINE_BYTES}))
         except duckdb.Error:
             con.execute("DROP TABLE IF EXISTS stats_fast")
             return None
-        return con.execute("SELECT count(*) FROM stats_fast").fetchall()[0][0]
+        rows, plain = con.execute("SELECT count(*), count(*) FILTER (WHERE len(stats) > 0) FROM stats_fast").fetchall()[
+            0
+        ]
+        if rows != plain:
+            con.execute("DROP TABLE stats_fast")
+            return None
+        return rows
 
     def stage_fast(self, con: duckdb.DuckDBPyConnection, item, opts, flush) -> tuple[int, int]:
         """Stage what fast_read kept, a part of about CHUNK_BYTES at a time; every line is a record."""
-        sql = query_text("stats/ndjson_stage.sql")
+        part = query_text("stats/ndjson_fast_part.sql")
+        objects = query_text("stats/ndjson_objects.sql")
         lines = con.execute("SELECT count(*) FROM stats_fast").fetchall()[0][0]
         per_part = max(1, lines * CHUNK_BYTES // max(1, item.path.stat().st_size))
         for start in range(0, lines, per_part):
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE chunk_records AS SELECT rowid + 1 AS line_start, text FROM stats_fast"
-                " WHERE rowid >= $start AND rowid < $stop",
-                {"start": start, "stop": start + per_part},
-            )
-            con.execute(sql, {"origin": "device"})
+            con.execute(part, {"start": start, "stop": start + per_part, "origin": "device"})
+            con.execute(objects)
             flush()
-        con.execute("DROP TABLE IF EXISTS chunk_records; DROP TABLE IF EXISTS stats_fast")
+        con.execute("DROP TABLE IF EXISTS stage_objects; DROP TABLE IF EXISTS stats_fast")
         return lines, 0
+
+
+def stage_lines(con: duckdb.DuckDBPyConnection, origin: str) -> None:
+    """Stage the getStats lines in chunk_records (queries/stats/ndjson_stage.sql, then ndjson_objects.sql)."""
+    for sql in query_statements("stats/ndjson_stage.sql"):
+        con.execute(sql, params_for(sql, {"origin": origin}))
+    con.execute(query_text("stats/ndjson_objects.sql"))
+    con.execute("DROP TABLE stage_lines; DROP TABLE stage_objects")
 
 
 FORMAT = StatsNdjson()
@@ -115,7 +126,7 @@ class StatsDocument(StatsNdjson):
         # one report: small enough to hold (a gateway snapshot), so read it whole
         text = item.path.read_bytes().decode("utf-8", errors="replace")
         con.register("chunk_records", pl.DataFrame({"line_start": [1], "text": [text]}))
-        con.execute(query_text("stats/ndjson_stage.sql"), {"origin": "gateway"})
+        stage_lines(con, "gateway")
         con.unregister("chunk_records")
         return text.count("\n") + (0 if text.endswith("\n") else 1), 0
 

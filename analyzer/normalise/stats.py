@@ -9,6 +9,7 @@ derives the per-interval series (queries/stats/intervals.sql).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -89,86 +90,140 @@ def _checked_fields() -> list[str]:
     return list(dict.fromkeys([*typed, *limits()]))
 
 
-def _field_table(fields: list[str]) -> str:
-    """The fields as SQL rows (i, name, lo, hi, counter, holds): their position in `nums`, their limits and how an
-    out-of-range message states them."""
-    rows = []
-    for i, f in enumerate(fields, start=1):
-        lim = limits().get(f) or Limit(f, None, None, False, None)
-        holds = f" (it holds {lim.min:,.16g} .. {lim.max:,.16g})" if None not in (lim.min, lim.max) else ""
-        bound = [("NULL" if b is None else sql_literal(float(b))) + "::DOUBLE" for b in (lim.min, lim.max)]
-        flags = f"{sql_literal(lim.counter)}, {sql_literal(holds)}"
-        rows.append(f"({i}, {sql_literal(f)}, {bound[0]}, {bound[1]}, {flags})")
-    return f"(VALUES {', '.join(rows)}) f(i, name, lo, hi, counter, holds)"
+def _all_fields() -> list[str]:
+    """Every field any statement reads: the typed tables' fields, then the other fields given a limit."""
+    typed = [f for t in stats_tables() for f, _, _ in t.fields]
+    return list(dict.fromkeys([*typed, *limits()]))
 
 
-def _field_checks(fields: list[str]) -> str:
-    """SQL: each object's (rid) first bad field, in field order, and why. A field is bad when present but not a
-    finite number (a number sent as a string, as legacy goog stats do, is read as its number), a counter below
-    zero, or outside its limits. Only the fields an object has are looked at (one row per present field)."""
-    return (
-        "SELECT rid, arg_min(bad, i) AS bad FROM (SELECT rid, i, CASE "
-        "WHEN t <> 'NULL' AND NOT coalesce(isfinite(CASE WHEN t IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'VARCHAR') "
-        "THEN d END), false) THEN 'field ' || name || ' is not a finite number: ' || left(v::VARCHAR, 40) "
-        "WHEN counter AND d < 0 THEN 'field ' || name || ' is a negative counter: ' || v "
-        "WHEN d < lo OR d > hi THEN 'field ' || name || ' is out of range: ' || d::VARCHAR || holds END AS bad "
-        "FROM (SELECT *, json_type(v) AS t, TRY_CAST(v AS DOUBLE) AS d FROM (SELECT rid, unnest(nums) AS v, "
-        f"unnest(range(1, len(nums) + 1)) AS i FROM (SELECT rowid AS rid, json_extract(obj, {_paths(fields)}) AS nums "
-        f"FROM stat_stage WHERE reject_reason IS NULL)) WHERE v IS NOT NULL) JOIN {_field_table(fields)} USING (i)) "
-        "WHERE bad IS NOT NULL GROUP BY rid"
+def _pos(field: str) -> int:
+    return _all_fields().index(field) + 1
+
+
+def _n(field: str) -> str:
+    """SQL: the field's typed value in stat_typed.n (a DOUBLE for a numeric field, else its text)."""
+    return 'n."' + field + '"'
+
+
+def _typed_spec() -> str:
+    """json_transform's structure for stat_typed.n: every numeric field a DOUBLE, every other field its text."""
+    numeric = set(_checked_fields())
+    return sql_literal(
+        "{" + ", ".join(f'"{f}": "{"DOUBLE" if f in numeric else "VARCHAR"}"' for f in _all_fields()) + "}"
     )
 
 
-def _rate_checks(fields: list[str], windowed: str) -> str:
-    """SQL over `windowed` (rid, seconds, nums and prev: the fields now and in the object's sample before,
-    `seconds` earlier): each object's (rid) first field, in field order, that grew faster than it can, and why."""
-    rows = ", ".join(
-        f"({i}, {sql_literal(f)}, {sql_literal(float(limits()[f].per_second))}::DOUBLE, "
-        f"{sql_literal(f' a second since the sample before (at most {limits()[f].per_second:,.0f})')})"
-        for i, f in enumerate(fields, start=1)
+def _field_ok(field: str) -> str:
+    """SQL over n: the field is absent, or a finite number within its limits."""
+    lim = limits().get(field) or Limit(field, None, None, False, None)
+    n = _n(field)
+    bounds = [f"{n} >= {sql_literal(lim.min)}" if lim.min is not None else None]
+    bounds.append(f"{n} <= {sql_literal(lim.max)}" if lim.max is not None else None)
+    bounds.append(f"{n} >= 0" if lim.counter and lim.min is None else None)
+    return f"({n} IS NULL OR (isfinite({n})" + "".join(f" AND {b}" for b in bounds if b) + "))"
+
+
+def _field_check(field: str) -> str:
+    """SQL over v (the extracted values, JSON) and d (the same as doubles): the field's complaint, if any. A field
+    is bad when present but not a finite number (a number sent as a string, as legacy goog stats do, is read as its
+    number; a boolean, object or array is not a number), a counter below zero, or outside its limits."""
+    lim = limits().get(field) or Limit(field, None, None, False, None)
+    i, name = _checked_fields().index(field) + 1, sql_literal(field)
+    v, d = f"v[{i}]", f"d[{i}]"
+    holds = f" (it holds {lim.min:,.16g} .. {lim.max:,.16g})" if None not in (lim.min, lim.max) else ""
+    # the first character of an extracted (minified) value says its JSON type: t/f boolean, { object, [ array
+    whens = [
+        f"WHEN {v} IS NULL OR {v} = 'null' THEN NULL",
+        f"WHEN left({v}, 1) IN ('t', 'f', '{{', '[') OR NOT coalesce(isfinite({d}), false) "
+        f"THEN 'field ' || {name} || ' is not a finite number: ' || left({v}::VARCHAR, 40)",
+    ]
+    if lim.counter:
+        whens.append(f"WHEN {d} < 0 THEN 'field ' || {name} || ' is a negative counter: ' || {v}")
+    bounds = [f"{d} < {sql_literal(lim.min)}::DOUBLE" if lim.min is not None else None]
+    bounds.append(f"{d} > {sql_literal(lim.max)}::DOUBLE" if lim.max is not None else None)
+    if any(bounds):
+        whens.append(
+            f"WHEN {' OR '.join(b for b in bounds if b)} THEN 'field ' || {name} || ' is out of range: ' "
+            f"|| {d}::VARCHAR || {sql_literal(holds)}"
+        )
+    return "CASE " + " ".join(whens) + " END"
+
+
+_TO_CHECK = "check"  # stat_typed.reject_reason of an object whose numbers the exact check must look at
+
+
+def _typed_statements() -> list[str]:
+    """SQL: stat_typed, every object staged and not yet rejected, parsed once into n (its fields typed), then the
+    numeric fields checked. An object whose numeric fields are all plain JSON numbers (its text says so) within
+    their limits is clean; any other (a number as a string, a boolean, null, a number out of range) is checked
+    exactly from its JSON values, and its reject_reason is its first bad field in field order, or none."""
+    fields = _checked_fields()
+    # a numeric field whose value is not a plain JSON number; or a bare nan / inf token, a 3-digit exponent or
+    # 309 digits anywhere (queries/stats/check_finite.sql walks those objects)
+    odd = sql_literal('"(' + "|".join(fields) + r')":\s*[^-0-9\s]|(?i)[:,\[]\s*-?(nan|inf)|e\+?\d{3}|\d{309}')
+    ok = " AND ".join(_field_ok(f) for f in fields)
+    typed = (
+        "CREATE OR REPLACE TEMP TABLE stat_typed AS SELECT *, CASE WHEN odd OR NOT ("
+        f"{ok}) THEN {sql_literal(_TO_CHECK)} END AS reject_reason FROM ("
+        f"SELECT rowid AS rid, * EXCLUDE (reject_reason), json_transform(obj, {_typed_spec()}) AS n, "
+        f"regexp_matches(obj::VARCHAR, {odd}) AS odd FROM stat_stage WHERE reject_reason IS NULL)"
     )
-    return (
-        "SELECT rid, arg_min(bad, i) AS bad FROM (SELECT rid, i, CASE WHEN grew > rate THEN 'field ' || name || "
-        "' grows implausibly fast: ' || TRY_CAST(round(grew) AS BIGINT)::VARCHAR || tail END AS bad FROM ("
-        "SELECT rid, i, (TRY_CAST(n AS DOUBLE) - TRY_CAST(p AS DOUBLE)) / greatest(seconds, 1) AS grew FROM ("
-        "SELECT rid, seconds, unnest(nums) AS n, unnest(prev) AS p, unnest(range(1, len(nums) + 1)) AS i "
-        f"FROM ({windowed}) WHERE rid IS NOT NULL AND prev IS NOT NULL)) "
-        f"JOIN (VALUES {rows}) f(i, name, rate, tail) USING (i)) WHERE bad IS NOT NULL GROUP BY rid"
+    checks = ", ".join(_field_check(f) for f in fields)
+    exact = (
+        f"UPDATE stat_typed SET reject_reason = b.bad FROM (SELECT rid, coalesce({checks}) AS bad FROM ("
+        "SELECT *, list_transform(v, lambda x: TRY_CAST(x AS DOUBLE)) AS d FROM ("
+        f"SELECT rid, json_extract(obj, {_paths(fields)}) AS v FROM stat_typed "
+        f"WHERE reject_reason = {sql_literal(_TO_CHECK)}))) b WHERE stat_typed.rid = b.rid"
     )
+    return [typed, exact]
 
 
 def _rated_fields() -> list[str]:
     return [f for f, lim in limits().items() if lim.per_second is not None]
 
 
+def _growth_check(rated: list[str]) -> str:
+    """SQL over nums, prev and seconds: the first rated field, in field order, that grew faster than it can."""
+    cases = []
+    for i, f in enumerate(rated, start=1):
+        rate = limits()[f].per_second
+        grew = f"(nums[{i}] - prev[{i}]) / greatest(seconds, 1)"
+        tail = f" a second since the sample before (at most {rate:,.0f})"
+        cases.append(
+            f"CASE WHEN {grew} > {sql_literal(float(rate))} THEN {sql_literal(f'field {f} grows implausibly fast: ')} "
+            f"|| TRY_CAST(round({grew}) AS BIGINT)::VARCHAR || {sql_literal(tail)} END"
+        )
+    return f"coalesce({', '.join(cases)})"
+
+
 def _number_statements() -> list[str]:
-    """Every staged object's numbers checked, whatever its type: the numeric fields against their limits, any
-    other number for being finite, then the counters' growth from the object's previous sample (in this part of
-    the file or, through `stat_last`, the part before)."""
-    fields = _checked_fields()
-    by_field = (
-        f"UPDATE stat_stage SET reject_reason = b.bad FROM ({_field_checks(fields)}) b WHERE stat_stage.rowid = b.rid"
-    )
+    """Every staged object's numbers checked, whatever its type: parsed once into stat_typed with the numeric
+    fields checked against their limits, any other number checked for being finite, then the counters' growth
+    from the object's previous sample (in this part of the file or, through `stat_last`, the part before)."""
     rated = _rated_fields()
+    nums = "[" + ", ".join(_n(f) for f in rated) + "]"
     windowed = (
         "SELECT *, lag(nums) OVER w AS prev, epoch(ts) - epoch(lag(ts) OVER w) AS seconds FROM ("
-        f"SELECT rowid AS rid, type, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, "
-        f"json_extract(obj, {_paths(rated)}) AS nums FROM stat_stage WHERE reject_reason IS NULL "
-        "UNION ALL SELECT NULL, type, origin, call_id_hint, pc, stat_id, ts, line, nums FROM stat_last) "
+        f"SELECT rid, type, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, {nums} AS nums "
+        "FROM stat_typed WHERE reject_reason IS NULL "
+        "UNION ALL SELECT NULL, type, origin, call_id_hint, pc, stat_id, ts, line, CAST(nums AS DOUBLE[]) "
+        "FROM stat_last) "
         "WINDOW w AS (PARTITION BY type, origin, call_id_hint, pc, stat_id ORDER BY ts, line NULLS FIRST)"
     )
     growth = (
-        f"UPDATE stat_stage SET reject_reason = b.bad FROM ({_rate_checks(rated, windowed)}) b "
-        "WHERE stat_stage.rowid = b.rid"
+        f"UPDATE stat_typed SET reject_reason = b.bad FROM (SELECT rid, {_growth_check(rated)} AS bad "
+        f"FROM ({windowed}) WHERE rid IS NOT NULL AND prev IS NOT NULL) b "
+        "WHERE stat_typed.rid = b.rid AND b.bad IS NOT NULL"
     )
     carry = (
-        "CREATE OR REPLACE TEMP TABLE stat_last AS SELECT * FROM (SELECT * FROM stat_last UNION ALL "
-        "SELECT type, origin, call_id_hint, coalesce(pc_id, ''), stat_id, ts, line, "
-        f"json_extract(obj, {_paths(rated)}) FROM stat_stage WHERE reject_reason IS NULL) "
+        "CREATE OR REPLACE TEMP TABLE stat_last AS SELECT * FROM (SELECT * REPLACE (CAST(nums AS DOUBLE[]) AS nums) "
+        "FROM stat_last UNION ALL "
+        f"SELECT type, origin, call_id_hint, coalesce(pc_id, ''), stat_id, ts, line, {nums} "
+        "FROM stat_typed WHERE reject_reason IS NULL) "
         "QUALIFY row_number() OVER (PARTITION BY type, origin, call_id_hint, pc, stat_id "
         "ORDER BY ts DESC, line DESC NULLS LAST) = 1"
     )
-    return [by_field, query_text("stats/check_finite.sql"), growth, carry]
+    return [*_typed_statements(), query_text("stats/check_finite.sql"), growth, carry]
 
 
 def _paths(fields: list[str]) -> str:
@@ -176,27 +231,27 @@ def _paths(fields: list[str]) -> str:
 
 
 def _insert_sql(table: StatsTable) -> str:
-    """One INSERT for a stats type: every field is taken from one multi-path extraction (one JSON parse)."""
+    """One INSERT for a stats type, from the values stat_typed extracted (no JSON parse of the object but for the
+    fields it carries beyond the typed ones)."""
     names = list(dict.fromkeys(f for f, _, _ in table.fields))
-    pos = {f: i for i, f in enumerate(names, start=1)}
     exprs = []
     for col in table.columns:
-        parts = [
-            f"TRY_CAST(v[{pos[f]}] AS DOUBLE)" if kind == "num" else f"json_extract_string(v[{pos[f]}], '$')"
-            for f, c, kind in table.fields
-            if c == col
-        ]
+        parts = [_n(f) for f, c, _ in table.fields if c == col]
         expr = parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
         exprs.append(f"CAST({expr} AS BIGINT)" if col == "ssrc" else expr)
     known = sorted({*names, "id", "type", "timestamp", "timestamp_us"})
-    # RFC 7396 merge patch with nulls removes the typed keys: what is left is `extra`
+    # RFC 7396 merge patch with nulls removes the typed keys: what is left is `extra` (none when every key is typed)
     strip = "{" + ", ".join(f'"{k}": null' for k in known) + "}"
+    typed_keys = "[" + ", ".join(map(sql_literal, known)) + "]"
+    extra = (
+        f"CASE WHEN len(list_filter(json_keys(obj), lambda k: NOT list_contains({typed_keys}, k))) > 0 "
+        f"THEN nullif(json_merge_patch(obj, {sql_literal(strip)}), '{{}}') END"
+    )
     return (
         f"INSERT INTO {table.name} (source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, extra, "
         f"{', '.join(table.columns)}) SELECT $source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, "
-        f"nullif(json_merge_patch(obj, {sql_literal(strip)}), '{{}}'), {', '.join(exprs)} "
-        f"FROM (SELECT *, json_extract(obj, {_paths(names)}) AS v FROM stat_stage "
-        f"WHERE reject_reason IS NULL AND type = {sql_literal(table.type)})"
+        f"{extra}, {', '.join(exprs)} FROM stat_typed "
+        f"WHERE reject_reason IS NULL AND type = {sql_literal(table.type)}"
     )
 
 
@@ -204,20 +259,22 @@ def _insert_sql(table: StatsTable) -> str:
 def store_statements() -> tuple[str, ...]:
     """The statements that move stat_stage into rejects and the typed tables (generated once)."""
     typed = stats_tables()
-    by_field, finite, growth, carry = _number_statements()
+    numbers = _number_statements()
     rejects = (
         "INSERT INTO rejects SELECT $source_id, line, line, reject_reason || coalesce(' (' || locator || ')', ''), "
-        "left(coalesce(excerpt, obj::VARCHAR), $excerpt) FROM stat_stage WHERE reject_reason IS NOT NULL"
+        "left(coalesce(excerpt, obj::VARCHAR), $excerpt) FROM (SELECT line, locator, reject_reason, excerpt, obj "
+        "FROM stat_stage WHERE reject_reason IS NOT NULL UNION ALL SELECT line, locator, reject_reason, excerpt, obj "
+        "FROM stat_typed WHERE reject_reason IS NOT NULL)"
     )
     other_types = ", ".join(sql_literal(t.type) for t in typed)
     other = (
         "INSERT INTO stats_other SELECT $source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, type, "
-        f"obj FROM stat_stage WHERE reject_reason IS NULL AND type NOT IN ({other_types})"
+        f"obj FROM stat_typed WHERE reject_reason IS NULL AND type NOT IN ({other_types})"
     )
     goog = query_text("stats/goog_to_w3c.sql")
     times = query_text("stats/check_time.sql")
     inserts = (_insert_sql(t) for t in typed)
-    return (goog, times, by_field, finite, growth, carry, rejects, *inserts, other)
+    return (goog, times, *numbers, rejects, *inserts, other)
 
 
 def store_stage(con: duckdb.DuckDBPyConnection, source_id: int, window: dict[str, datetime]) -> Counts:
@@ -226,14 +283,29 @@ def store_stage(con: duckdb.DuckDBPyConnection, source_id: int, window: dict[str
     for sql in store_statements():
         con.execute(sql, params_for(sql, {"source_id": source_id, "excerpt": EXCERPT, **window}))
     total, rejected = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE reject_reason IS NOT NULL) FROM stat_stage"
+        "SELECT count(*), count(*) FILTER (WHERE reject_reason IS NOT NULL) + (SELECT count(*) FROM stat_typed "
+        "WHERE reject_reason IS NOT NULL) FROM stat_stage"
     ).fetchall()[0]
-    con.execute("DELETE FROM stat_stage")
+    con.execute("DELETE FROM stat_stage; DROP TABLE stat_typed")
     return Counts(records=total, stored=total - rejected, rejected=rejected)
 
 
-def derive_intervals(con: duckdb.DuckDBPyConnection, source_id: int) -> int:
-    """Per-interval rates, loss, concealment and MOS for one source's RTP streams; returns rows added."""
-    con.execute(query_text("stats/intervals.sql"), {"source_id": source_id})
+_SAMPLES_PER_BUCKET = 500_000  # RTP samples the interval series is derived from at once (bounds its memory)
+
+
+def derive_intervals(con: duckdb.DuckDBPyConnection, source_id: int, between: Callable[[], None] | None = None) -> int:
+    """Per-interval rates, loss, concealment and MOS for one source's RTP streams, a bucket of streams at a time
+    (`between` runs after each: the caller commits there, so memory does not grow with the file); returns rows
+    added."""
+    samples = con.execute(
+        "SELECT (SELECT count(*) FROM stats_inbound_rtp WHERE source_id = $s) "
+        "+ (SELECT count(*) FROM stats_outbound_rtp WHERE source_id = $s)",
+        {"s": source_id},
+    ).fetchall()[0][0]
+    buckets = max(1, -(-samples // _SAMPLES_PER_BUCKET))
+    for bucket in range(buckets):
+        con.execute(query_text("stats/intervals.sql"), {"source_id": source_id, "buckets": buckets, "bucket": bucket})
+        if between:
+            between()
     sql = "SELECT count(*) FROM rtp_intervals WHERE source_id = $source_id"
     return con.execute(sql, {"source_id": source_id}).fetchall()[0][0]

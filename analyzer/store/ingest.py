@@ -232,10 +232,13 @@ def _ingest_stats(
     )
     counts = Counts()
 
-    def flush() -> None:
-        counts.add(store_stage(con, source_id, opts.window))
+    def commit() -> None:
         con.execute("COMMIT")  # the typed part is on disk; memory does not grow with the file
         con.execute("BEGIN TRANSACTION")
+
+    def flush() -> None:
+        counts.add(store_stage(con, source_id, opts.window))
+        commit()
 
     stage = fmt.stage_fast if fast else fmt.stage
     counts.lines, counts.meta_lines = stage(con, item, opts, flush)
@@ -247,6 +250,6 @@ def _ingest_stats(
     states = con.execute(
         "UPDATE pc_state_changes SET source_id = $source_id WHERE source_id = 0", {"source_id": source_id}
     ).fetchall()[0][0]
-    derive_intervals(con, source_id)
+    derive_intervals(con, source_id, commit)
     counts.add(Counts(records=states + late, stored=states, rejected=late))
     return counts

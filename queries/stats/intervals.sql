@@ -10,13 +10,15 @@
 --   * RTT: the remote-inbound-rtp report of the same stream when present, else the candidate pair's
 --     currentRoundTripTime; both taken as of the interval end (ASOF);
 --   * MOS: emodel_mos (queries/macros.sql) from RTT, jitter and the interval's loss.
+-- Run once per bucket of streams ($bucket of $buckets, by a hash of origin, pc and stat id; every window above is
+-- within one stream), so the memory a run takes is bounded by the bucket, not the file (analyzer/normalise/stats.py).
 INSERT INTO rtp_intervals
 WITH inb AS (
     SELECT source_id, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, locator, ssrc,
            packets_received AS packets, bytes_received AS bytes, packets_lost AS lost,
            concealed_samples, total_samples_received, audio_level, jitter_s
     FROM stats_inbound_rtp
-    WHERE source_id = $source_id
+    WHERE source_id = $source_id AND hash(origin, coalesce(pc_id, ''), stat_id) % $buckets = $bucket
     QUALIFY row_number() OVER (PARTITION BY origin, pc, stat_id, ts ORDER BY line DESC NULLS LAST) = 1
         AND coalesce(max(kind) OVER (PARTITION BY origin, coalesce(pc_id, ''), stat_id), 'audio') = 'audio'
 ), outb AS (
@@ -25,7 +27,7 @@ WITH inb AS (
            CAST(NULL AS DOUBLE) AS concealed_samples, CAST(NULL AS DOUBLE) AS total_samples_received,
            CAST(NULL AS DOUBLE) AS audio_level, CAST(NULL AS DOUBLE) AS jitter_s
     FROM stats_outbound_rtp
-    WHERE source_id = $source_id
+    WHERE source_id = $source_id AND hash(origin, coalesce(pc_id, ''), stat_id) % $buckets = $bucket
     QUALIFY row_number() OVER (PARTITION BY origin, pc, stat_id, ts ORDER BY line DESC NULLS LAST) = 1
         AND coalesce(max(kind) OVER (PARTITION BY origin, coalesce(pc_id, ''), stat_id), 'audio') = 'audio'
 ), samples AS (

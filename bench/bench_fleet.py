@@ -1,0 +1,113 @@
+"""Benchmark: `analyzer ingest` of a simulated fleet folder against DuckDB's raw read of the same files.
+
+usage: python -m bench.bench_fleet [--calls 2000] [--noise 600] [--keep]
+  * the fleet: `analyzer simulate --calls N` (device log exports, app getStats uploads, gateway stats), made once
+    under bench/out/ and kept with --keep
+  * baseline: DuckDB parsing every line of the same files (read_json_objects of the ndjson files, read_text of
+    the others) into a table, in one statement (DuckDB reads the files in parallel)
+  * `analyzer ingest <folder>` into a fresh store (one transaction per file), its wall time, CPU time and peak
+    memory; CPU / wall says how many of the cores the ingest kept busy
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.bench_ingest import PEAK
+
+HERE = Path(__file__).resolve().parent
+
+RAW = (
+    PEAK
+    + r"""
+import duckdb, json, sys, time
+folder, db = sys.argv[1], sys.argv[2]
+t = time.perf_counter()
+con = duckdb.connect(db)
+con.execute('''CREATE TABLE lines AS SELECT json::VARCHAR AS line
+    FROM read_json_objects($nd, format = 'newline_delimited', maximum_object_size = 100000000)''',
+    {"nd": folder + "/**/*.ndjson"})
+if sys.argv[3] == "txt":
+    con.execute("INSERT INTO lines SELECT content FROM read_text($txt)", {"txt": folder + "/**/*.txt"})
+n = con.execute("SELECT count(*) FROM lines").fetchall()[0][0]
+print(json.dumps({"seconds": time.perf_counter() - t, "rows": n, "rss_mb": peak_mb()}))
+"""
+)
+
+
+def _child(args: list[str]) -> tuple[str, float, float]:
+    """Run a child process; its stdout, wall seconds and CPU seconds (user + system)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    out = subprocess.run(args, capture_output=True, text=True, cwd=HERE.parent)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if out.returncode != 0:
+        raise SystemExit(out.stderr[-4000:])
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return out.stdout, wall, cpu
+
+
+def _make_fleet(folder: Path, calls: int, noise: float) -> None:
+    tmp = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    cmd = [sys.executable, "-m", "analyzer", "simulate", "--calls", str(calls), "--out", str(tmp)]
+    subprocess.run([*cmd, "--noise", str(noise), "--quiet"], check=True, cwd=HERE.parent)
+    tmp.rename(folder)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--calls", type=int, default=2000)
+    ap.add_argument("--noise", type=float, default=600.0)
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    out = HERE / "out"
+    out.mkdir(exist_ok=True)
+    folder = out / f"fleet-{args.calls}-{args.noise:g}"
+    if not folder.exists():
+        _make_fleet(folder, args.calls, args.noise)
+    files = [p for p in folder.rglob("*") if p.is_file() and p.suffix in (".ndjson", ".txt")]
+    mb = sum(p.stat().st_size for p in files) / 1e6
+    txt = "txt" if any(p.suffix == ".txt" for p in files) else "-"
+    with tempfile.TemporaryDirectory(dir=out) as tmp:
+        raw_out, raw_wall, raw_cpu = _child(
+            [sys.executable, "-c", RAW, str(folder), str(Path(tmp) / "raw.duckdb"), txt]
+        )
+        raw = json.loads(raw_out.strip().splitlines()[-1])
+        db = Path(tmp) / "fleet.duckdb"
+        code = PEAK + (
+            "import json, sys, time\nfrom analyzer.store.db import connect\nfrom analyzer.store.ingest import "
+            "ingest_paths\nt = time.perf_counter()\ncon = connect(sys.argv[2])\ns = ingest_paths(con, [sys.argv[1]])\n"
+            "con.close()\nprint(json.dumps({'seconds': time.perf_counter() - t, 'files': len(s.files), "
+            "'records': s.total('records'), 'rejected': s.total('rejected'), 'errors': len(s.errors), "
+            "'rss_mb': peak_mb()}))\n"
+        )
+        ing_out, ing_wall, ing_cpu = _child([sys.executable, "-c", code, str(folder), str(db)])
+        ing = json.loads(ing_out.strip().splitlines()[-1])
+    print(f"fleet: {folder.name} ({args.calls:,} calls, {len(files):,} files, {mb:,.0f} MB), {os.cpu_count()} cores")
+    print(
+        f"  duckdb raw read:  {raw['seconds']:.2f}s  {mb / raw['seconds']:.0f} MB/s  rows {raw['rows']:,}  "
+        f"peak {raw['rss_mb']:.0f} MB  cpu/wall {raw_cpu / raw_wall:.2f}"
+    )
+    print(
+        f"  analyzer ingest:  {ing['seconds']:.2f}s  {mb / ing['seconds']:.0f} MB/s  files {ing['files']:,}  "
+        f"records {ing['records']:,}  rejected {ing['rejected']:,}  errors {ing['errors']}  "
+        f"peak {ing['rss_mb']:.0f} MB  cpu/wall {ing_cpu / ing_wall:.2f}"
+    )
+    print(f"  ratio (ingest / raw): {raw['seconds'] / ing['seconds']:.2f}x")
+    if not args.keep:
+        shutil.rmtree(folder)
+
+
+if __name__ == "__main__":
+    main()
