@@ -28,6 +28,12 @@ def fleets(tmp_path_factory):
     return train_data, test_con, test_data
 
 
+@pytest.fixture(scope="module")
+def trained(fleets):
+    """The boosted model trained once on the training fleet (tests that change it take a copy)."""
+    return train(fleets[0], seed=3)
+
+
 def test_features_on_a_known_call():
     con = stored(DATA.parents[1] / "sample_logs" / "phone-call-audio-never-returns")
     row = call_features(con).row(0, named=True)
@@ -37,10 +43,10 @@ def test_features_on_a_known_call():
     assert row["cat_not_par"] == 0 and row["opt_hfp"] == 1
 
 
-def test_held_out_evaluation_beats_the_baseline(fleets):
+def test_held_out_evaluation_beats_the_baseline(fleets, trained):
     train_data, test_con, test_data = fleets
     assert not set(train_data["call_id"].to_list()) & set(test_data["call_id"].to_list())
-    model = train(train_data, seed=3)
+    model = trained
     run_rules(test_con, load_rules())
     card = evaluate(model, train_data, test_data, rule_labels(test_con), test_con)
     scores = card["scores"]
@@ -56,11 +62,10 @@ def test_held_out_evaluation_beats_the_baseline(fleets):
     assert len(card["confusion_model"]) == len(card["confusion_labels"])
 
 
-def test_probabilities_are_calibrated_distributions(fleets, tmp_path):
-    train_data, test_con, _ = fleets
-    model = train(train_data, seed=3)
+def test_probabilities_are_calibrated_distributions(fleets, trained, tmp_path):
+    _, test_con, _ = fleets
     path = tmp_path / "m.skops"
-    save(model, path)
+    save(trained, path)
     again = load(path)
     n = predict(test_con, again)
     assert n > 0
@@ -76,10 +81,10 @@ def test_probabilities_are_calibrated_distributions(fleets, tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["boosted", "logistic"])
-def test_runtime_export_matches_scikit_learn(fleets, tmp_path, kind):
+def test_runtime_export_matches_scikit_learn(fleets, trained, tmp_path, kind):
     """The numpy runtime triage uses gives scikit-learn's probabilities, for both kinds of model."""
     train_data, _, test_data = fleets
-    model = train(train_data, seed=3, kind=kind)
+    model = trained if kind == "boosted" else train(train_data, seed=3, kind=kind)
     save(model, tmp_path / "m.skops")
     runtime = load(tmp_path / "m.npz")
     X = test_data.select(model.features).to_numpy()
@@ -163,9 +168,11 @@ def test_mask_moves_probability_to_what_can_be_judged():
     assert kept[1].tolist() == pytest.approx([0.7, 0.2, 0.1]) and notes[1] is None
 
 
-def test_out_of_range_features_make_the_model_abstain(fleets):
-    train_data, con, _ = fleets
-    model = train(train_data, seed=3)
+def test_out_of_range_features_make_the_model_abstain(fleets, trained):
+    import copy
+
+    _, con, _ = fleets
+    model = copy.deepcopy(trained)
     predict(con, model)
     answered = con.execute("SELECT count(*) FROM predictions WHERE abstained IS NULL").fetchall()[0][0]
     span = model.meta["feature_range"]["duration_s"]

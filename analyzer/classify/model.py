@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -106,6 +107,20 @@ def _estimator(kind: str, seed: int, folds: int):
     return CalibratedClassifierCV(base, method="sigmoid", cv=folds, ensemble=False)
 
 
+SMALL_MATRIX = 20_000  # rows: below this, scikit-learn's OpenMP threads cost more than they save
+
+
+def _threads(rows: int) -> AbstractContextManager:
+    """One thread for a small matrix: starting and spin-waiting OpenMP threads costs more than the work (training on
+    160 calls took 62 s with the default threads and 6 s on one, on the 2-core machine while it was busy); the
+    library's own choice for a large one."""
+    if rows >= SMALL_MATRIX:
+        return nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
 def train(data: pl.DataFrame, seed: int = 1, kind: str = "boosted") -> Model:
     """Fit a model of `kind` (boosted or logistic); importance by permutation on a held-back fifth."""
     from sklearn.inspection import permutation_importance
@@ -118,10 +133,11 @@ def train(data: pl.DataFrame, seed: int = 1, kind: str = "boosted") -> Model:
     X_fit, X_val, y_fit, y_val = train_test_split(
         X, y, test_size=0.2, random_state=seed, stratify=y if counts["count"].min() >= 2 else None
     )
-    probe = _estimator(kind, seed, folds).fit(X_fit, y_fit)
-    imp = permutation_importance(probe, X_val, y_val, n_repeats=5, random_state=seed)
+    with _threads(len(y)):
+        probe = _estimator(kind, seed, folds).fit(X_fit, y_fit)
+        imp = permutation_importance(probe, X_val, y_val, n_repeats=5, random_state=seed)
+        model = _estimator(kind, seed, folds).fit(X, y)
     importance = {n: float(max(v, 0.0)) for n, v in zip(names, imp.importances_mean, strict=True)}
-    model = _estimator(kind, seed, folds).fit(X, y)
     healthy = data.filter(pl.col("label") == "healthy")
     ref = healthy if healthy.height else data
     return Model(
@@ -169,7 +185,9 @@ def predict(con: duckdb.DuckDBPyConnection, model: Model) -> int:
     X = _matrix(feats, model.features)
     families = feats["families"].to_list()
     abstain = abstentions(model, families, X, feats["found_by"].to_list())
-    proba, unjudged = mask_unjudgeable(model.classes, families, model.estimator.predict_proba(X))
+    with _threads(len(X)):
+        raw = model.estimator.predict_proba(X)
+    proba, unjudged = mask_unjudgeable(model.classes, families, raw)
     best = proba.argmax(axis=1)
     labels = np.array(model.classes, dtype=object)[best]
     threshold = float(model.meta.get("suspect_p", DEFAULT_SUSPECT_P))
