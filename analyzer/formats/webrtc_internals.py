@@ -13,7 +13,7 @@ from analyzer.formats.internals_scan import Series, iter_series, peer_connection
 from analyzer.resources import query_text
 
 # series text staged and stored at once (whole stats objects; the peer connections before it are held until then)
-PART_BYTES = 16 << 20
+PART_BYTES = 4 << 20
 _SERIES_TABLE = (
     "CREATE OR REPLACE TEMP TABLE wi_series (pc_id VARCHAR, name VARCHAR, stat_id VARCHAR, prop VARCHAR, "
     "obj_text VARCHAR, seq BIGINT)"
