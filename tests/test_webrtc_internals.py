@@ -86,3 +86,8 @@ def test_scanner_batches_are_bounded():
     batches = _scan(text, batch_bytes=500)
     assert sum(len(b.name) for b in batches) == 40
     assert len(batches) > 5 and max(b.size for b in batches) < 500 + 200
+
+
+def test_no_peer_connection_no_series():
+    assert _scan(b'{"getUserMedia": [], "PeerConnections": {}}') == []
+    assert _scan(b"\x00") == []

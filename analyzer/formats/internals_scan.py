@@ -45,7 +45,7 @@ class Series:
 def peer_connections(doc: mmap.mmap) -> list[tuple[str, int, int]]:
     """Each peer connection's id and the byte range of its body (up to the next one's header, or the end)."""
     heads = list(PC_HEADER.finditer(doc))
-    ends = [h.start() for h in heads[1:]] + [len(doc)]
+    ends = [h.start() for h in heads[1:]] + [len(doc)] if heads else []
     return [(h.group(1).decode(), h.end(), end) for h, end in zip(heads, ends, strict=True)]
 
 
