@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import mmap
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 # a peer connection's entry: "<pid>-<lid>": {   (its body runs to the next one)
 PC_HEADER = re.compile(rb'"([0-9]+-[0-9]+)"\s*:\s*\{')
 _VALUES = b'"values"'
 _SPACE = b" \t\n\r\f"
+_WINDOW = 64 << 20
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Series:
     gap_pc: list[str] = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)
     size: int = 0
+    stop: int = 0  # where the batch's last series ends
 
     def add_gap(self, pc_id: str, text: bytes) -> None:
         """Text between series (kept when it can hold an updateLog entry)."""
@@ -42,11 +44,32 @@ class Series:
             self.size += len(text)
 
 
-def peer_connections(doc: mmap.mmap) -> list[tuple[str, int, int]]:
-    """Each peer connection's id and the byte range of its body (up to the next one's header, or the end)."""
-    heads = list(PC_HEADER.finditer(doc))
-    ends = [h.start() for h in heads[1:]] + [len(doc)] if heads else []
-    return [(h.group(1).decode(), h.end(), end) for h, end in zip(heads, ends, strict=True)]
+def peer_connections(doc: mmap.mmap, done: Callable[[int], None] = lambda pos: None) -> Iterator[tuple[str, int, int]]:
+    """Each peer connection's id and the byte range of its body (up to the next one's header, or the end), found
+    as the reader goes, a window at a time; done(pos) is told how far the search has read."""
+    head = _next_head(doc, 0, done)
+    while head is not None:
+        after = _next_head(doc, head.end(), done)
+        yield head.group(1).decode(), head.end(), after.start() if after is not None else len(doc)
+        head = after
+
+
+def _next_head(doc: mmap.mmap, pos: int, done: Callable[[int], None]) -> re.Match | None:
+    while pos < len(doc):
+        # windows overlap by more than a header's length, so a header across a window's end is found
+        found = PC_HEADER.search(doc, pos, min(len(doc), pos + _WINDOW + 4096))
+        if found is not None:
+            return found
+        pos += _WINDOW
+        done(min(pos, len(doc)))
+    return None
+
+
+def release(doc: mmap.mmap, end: int) -> None:
+    """Drop the mapped pages before `end` from memory (read already; the kernel reads them again if needed), so
+    the resident size follows the part being read, not the file."""
+    if hasattr(mmap, "MADV_DONTNEED"):
+        doc.madvise(mmap.MADV_DONTNEED, 0, end - end % mmap.PAGESIZE)
 
 
 def iter_series(doc: mmap.mmap, pc_id: str, start: int, end: int, batch_bytes: int, seq: int = 0) -> Iterator[Series]:
@@ -69,7 +92,7 @@ def iter_series(doc: mmap.mmap, pc_id: str, start: int, end: int, batch_bytes: i
         out.seq.append(seq)
         seq += 1
         out.size += close + 1 - q1
-        pos = last = close + 1
+        pos = last = out.stop = close + 1
         if out.size >= batch_bytes:
             yield out
             out = Series()

@@ -9,7 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from analyzer.formats.base import StatsFormat
-from analyzer.formats.internals_scan import Series, iter_series, peer_connections
+from analyzer.formats.internals_scan import Series, iter_series, peer_connections, release
 from analyzer.resources import query_text
 
 # series text staged and stored at once (whole stats objects; the peer connections before it are held until then)
@@ -52,13 +52,15 @@ def _stage_series(con: duckdb.DuckDBPyConnection, doc: mmap.mmap, flush) -> None
     parts of whole stats objects."""
     con.execute(_SERIES_TABLE)
     held = seq = 0
-    for pc_id, start, end in peer_connections(doc):
+    for pc_id, start, end in peer_connections(doc, lambda pos: release(doc, pos)):
         for batch in iter_series(doc, pc_id, start, end, PART_BYTES, seq):
             seq += len(batch.seq)
             held += _hold(con, batch)
+            release(doc, batch.stop)
         if held >= PART_BYTES:
             _stage_held(con, flush)
             held = 0
+        release(doc, end)
     _stage_held(con, flush)
     con.execute("DROP TABLE wi_series; DROP TABLE IF EXISTS wi_parts")
 
@@ -93,6 +95,7 @@ def _count_lines(doc: mmap.mmap) -> int:
     while pos < len(doc):
         n += doc[pos : pos + block].count(b"\n")
         pos += block
+        release(doc, min(pos, len(doc)))
     return n + 1
 
 
