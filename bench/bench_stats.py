@@ -3,8 +3,9 @@
 usage: python -m bench.bench_stats [--lines 1000000] [--internals-mb 500] [--skip-internals] [--keep]
   * getStats upload, one report a line, at two sizes (--lines and a fifth of it): `analyzer ingest` with
     ANALYZER_MEMORY_LIMIT=1GB vs read_ndjson + unnest of the reports
-  * webrtc-internals dump: `analyzer ingest` vs read_json of the document + unnest of its series
-Each prints seconds, the ratio (ingest / raw) and peak memory.
+  * webrtc-internals dump, at two sizes (--internals-mb and a fifth of it): `analyzer ingest` with
+    ANALYZER_MEMORY_LIMIT=1GB vs read_json of the document + unnest of its series
+Each prints seconds, MB/s, the ratio (ingest / raw) and peak memory.
 """
 
 from __future__ import annotations
@@ -91,35 +92,34 @@ def _ingest_capped(path: Path, work: Path) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--lines", type=int, default=1_000_000)
+    ap.add_argument("--lines", type=int, default=1_000_000, help="0: no getStats upload")
     ap.add_argument("--internals-mb", type=int, default=500)
     ap.add_argument("--skip-internals", action="store_true")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     out = HERE / "out"
     out.mkdir(exist_ok=True)
-    made = []
-    for lines in (args.lines // 5, args.lines):
+    made, uploads = [], []
+    for lines in (args.lines // 5, args.lines) if args.lines else ():
         ndjson = out / f"getstats-{lines}.ndjson"
         if not ndjson.exists():
             _make("getstats", ndjson, lines)
         made.append(ndjson)
-    internals = out / f"internals-{args.internals_mb}mb.json"
-    if not args.skip_internals and not internals.exists():
-        # one peer connection of the generator is about 0.72 MB
-        _make("internals", internals, max(1, round(args.internals_mb / 0.72)))
-        made.append(internals)
+        uploads.append(ndjson)
+    internals = []
+    for mb in [] if args.skip_internals else [args.internals_mb // 5, args.internals_mb]:
+        dump = out / f"internals-{mb}mb.json"
+        if not dump.exists():
+            # one peer connection of the generator is about 0.72 MB
+            _make("internals", dump, max(1, round(mb / 0.72)))
+            made.append(dump)
+        internals.append(dump)
     with tempfile.TemporaryDirectory(dir=out) as tmp:
         work = Path(tmp)
-        for ndjson in made[:2]:
-            _report(
-                "getStats upload (ANALYZER_MEMORY_LIMIT=1GB)",
-                ndjson,
-                _run(RAW_NDJSON, ndjson, work),
-                _ingest_capped(ndjson, work),
-            )
-        if not args.skip_internals:
-            _report("webrtc-internals", internals, _run(RAW_INTERNALS, internals, work), _run(INGEST, internals, work))
+        runs = [("getStats upload", RAW_NDJSON, f) for f in uploads]
+        runs += [("webrtc-internals", RAW_INTERNALS, f) for f in internals]
+        for name, raw, path in runs:
+            _report(f"{name} (ANALYZER_MEMORY_LIMIT=1GB)", path, _run(raw, path, work), _ingest_capped(path, work))
     if not args.keep:
         for path in made:
             path.unlink()

@@ -6,13 +6,18 @@ import mmap
 import re
 
 import duckdb
-import polars as pl
+import pyarrow as pa
 
 from analyzer.formats.base import StatsFormat
+from analyzer.formats.internals_scan import Series, iter_series, peer_connections, release
 from analyzer.resources import query_text
 
-# a peer connection's entry: "<pid>-<lid>": {   (its body runs to the next one)
-_PC_HEADER = re.compile(rb'"([0-9]+-[0-9]+)"\s*:\s*\{')
+# series text staged and stored at once (whole stats objects; the peer connections before it are held until then)
+PART_BYTES = 4 << 20
+_SERIES_TABLE = (
+    "CREATE OR REPLACE TEMP TABLE wi_series (pc_id VARCHAR, name VARCHAR, stat_id VARCHAR, prop VARCHAR, "
+    "obj_text VARCHAR, seq BIGINT)"
+)
 
 
 class WebrtcInternals(StatsFormat):
@@ -26,25 +31,14 @@ class WebrtcInternals(StatsFormat):
         return 0.0
 
     def stage(self, con: duckdb.DuckDBPyConnection, item, opts, flush) -> tuple[int, int]:
-        """One peer connection at a time (memory is bounded by the largest one, not the dump)."""
-        series_sql = query_text("stats/webrtc_internals_stage.sql")
-        states_sql = query_text("stats/webrtc_internals_states.sql")
+        """The dump read as a stream of series (analyzer/formats/internals_scan.py), staged in bounded batches."""
         with open(item.path, "rb") as fh:
-            size = fh.seek(0, 2)
-            if size == 0:
+            if fh.seek(0, 2) == 0:
                 return 0, 0
             with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as doc:
-                heads = list(_PC_HEADER.finditer(doc))
                 lines = _count_lines(doc)
                 complete = _looks_complete(doc)
-                for i, m in enumerate(heads):
-                    end = heads[i + 1].start() if i + 1 < len(heads) else size
-                    body = doc[m.end() : end].decode("utf-8", errors="replace")
-                    con.register("pc_bodies", pl.DataFrame({"pc_id": [m.group(1).decode()], "body": [body]}))
-                    con.execute(series_sql)
-                    con.execute(states_sql)
-                    con.unregister("pc_bodies")
-                    flush()
+                _stage_series(con, doc, flush)
         if not complete:
             con.execute(
                 "INSERT INTO stat_stage (locator, reject_reason) VALUES ('document', "
@@ -53,11 +47,55 @@ class WebrtcInternals(StatsFormat):
         return lines, 0
 
 
+def _stage_series(con: duckdb.DuckDBPyConnection, doc: mmap.mmap, flush) -> None:
+    """Every peer connection's series held in wi_series; whenever that is a part's worth, staged and flushed in
+    parts of whole stats objects."""
+    con.execute(_SERIES_TABLE)
+    held = seq = 0
+    for pc_id, start, end in peer_connections(doc, lambda pos: release(doc, pos)):
+        for batch in iter_series(doc, pc_id, start, end, PART_BYTES, seq):
+            seq += len(batch.seq)
+            held += _hold(con, batch)
+            release(doc, batch.stop)
+        if held >= PART_BYTES:
+            _stage_held(con, flush)
+            held = 0
+        release(doc, end)
+    _stage_held(con, flush)
+    con.execute("DROP TABLE wi_series; DROP TABLE IF EXISTS wi_parts")
+
+
+def _hold(con: duckdb.DuckDBPyConnection, batch: Series) -> int:
+    """A batch's series into wi_series (DuckDB's memory, spilled under its limit); its state changes staged."""
+    if batch.name:
+        table = pa.table({"pc_id": batch.pc_id, "name": batch.name, "obj_text": batch.obj_text, "seq": batch.seq})
+        con.register("wi_batch", table)
+        con.execute(query_text("stats/webrtc_internals_hold.sql"))
+        con.unregister("wi_batch")
+    if batch.gaps:
+        con.register("pc_bodies", pa.table({"pc_id": batch.gap_pc, "body": batch.gaps}))
+        con.execute(query_text("stats/webrtc_internals_states.sql"))
+        con.unregister("pc_bodies")
+    return batch.size
+
+
+def _stage_held(con: duckdb.DuckDBPyConnection, flush) -> None:
+    """The held series staged part by part, each part stored (flush) before the next."""
+    con.execute(query_text("stats/webrtc_internals_parts.sql"), {"part_bytes": PART_BYTES})
+    parts = con.execute("SELECT DISTINCT part FROM wi_parts ORDER BY part").fetchall()
+    stage_sql = query_text("stats/webrtc_internals_stage.sql")
+    for (part,) in parts:
+        con.execute(stage_sql, {"part": part})
+        flush()
+    con.execute("DELETE FROM wi_series")
+
+
 def _count_lines(doc: mmap.mmap) -> int:
     n, pos, block = 0, 0, 1 << 24
     while pos < len(doc):
         n += doc[pos : pos + block].count(b"\n")
         pos += block
+        release(doc, min(pos, len(doc)))
     return n + 1
 
 

@@ -80,7 +80,7 @@ def connect(
     A store another process is writing is waited for (ingests queue up instead of failing)."""
     target = str(db)
     con = _open(target, read_only, LOCK_WAIT_S if wait_s is None else wait_s)
-    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET TimeZone = 'UTC'; SET enable_progress_bar = false")  # the commands say their own progress
     if MEMORY_LIMIT:
         # bounded memory: past the limit DuckDB writes to its temp directory instead of growing
         try:

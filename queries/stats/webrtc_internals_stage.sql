@@ -1,37 +1,25 @@
--- One peer connection of a chrome://webrtc-internals dump (pc_bodies: pc_id, body = the text of its entry,
--- cut from the dump by analyzer/formats/webrtc_internals.py) into stat_stage.
+-- One part ($part of wi_parts: whole stats objects) of the webrtc-internals series held in wi_series
+-- (webrtc_internals_hold.sql) into stat_stage.
 -- Layout: {"getUserMedia": [...], "PeerConnections": {"<pid>-<lid>": {"updateLog": [{time, type, value}],
 -- "stats": {"<statId>-<property>": {"startTime", "endTime", "statsType", "values": "[v0, v1, ...]"}}}}}.
 -- Every series of one stats object ends at the same sample (the dump's last poll) but a property that appeared
 -- later starts later: values are aligned by their position from the end, and each sample's instant is the
 -- object's own `timestamp` series where it has one, else endTime minus whole polling steps. Legacy goog stats are
 -- staged as they are (queries/stats/goog_to_w3c.sql maps them); webrtc-internals' derived "[...]" series are not
--- stats and are dropped.
--- The dump is read by pattern, not as one JSON value, so a dump cut short still gives every series before
--- the cut (the caller records the damage); each series object is parsed as JSON on its own.
+-- stats and are dropped. Each series object is parsed as JSON on its own (a damaged one is rejected alone).
 INSERT INTO stat_stage
-WITH pcs AS (
-    SELECT pc_id, body FROM pc_bodies
-), entries AS (
-    SELECT pc_id,
-        unnest(regexp_extract_all(body, '"([^"]+)"\s*:\s*\{[^{}]*"values"[^{}]*\}', 1)) AS name,
-        unnest(regexp_extract_all(body, '"[^"]+"\s*:\s*(\{[^{}]*"values"[^{}]*\})', 1)) AS obj_text
-    FROM pcs
-), series AS (
-    SELECT pc_id, name, obj_text, TRY_CAST(obj_text AS JSON) AS o,
-        CASE WHEN contains(name, '-[') THEN regexp_extract(name, '^(.*)-\[', 1)
-             ELSE regexp_extract(name, '^(.*)-[^-]*$', 1) END AS stat_id,
-        CASE WHEN contains(name, '-[') THEN regexp_extract(name, '-(\[.*)$', 1)
-             ELSE regexp_extract(name, '-([^-]*)$', 1) END AS prop
-    FROM entries
+WITH series AS (
+    SELECT pc_id, name, stat_id, prop, obj_text, seq, TRY_CAST(obj_text AS JSON) AS o
+    FROM wi_series JOIN wi_parts USING (pc_id, stat_id)
+    WHERE part = $part
 ), valued AS (
     SELECT *, o ->> 'statsType' AS stats_type, stats_instant(o ->> 'startTime') AS start_ts,
         stats_instant(o ->> 'endTime') AS end_ts,
         CASE WHEN json_type(o, '$.values') = 'VARCHAR' THEN TRY_CAST(o ->> 'values' AS JSON)
              ELSE o -> 'values' END AS vals
     FROM series
-), arrays AS (
-    SELECT *, CAST(vals AS JSON[]) AS arr FROM valued
+), arrays AS MATERIALIZED (
+    SELECT *, CAST(vals AS JSON[]) AS arr, CAST(to_json(prop) AS VARCHAR) || ':' AS field FROM valued
     WHERE json_type(vals) = 'ARRAY' AND start_ts IS NOT NULL AND stat_id <> '' AND NOT starts_with(prop, '[')
 ), steps AS (
     -- the polling step of each object: its longest series' span over its samples (1 s when it has one sample)
@@ -42,14 +30,19 @@ WITH pcs AS (
     FROM arrays GROUP BY pc_id, stat_id
 ), points AS (
     -- k: the sample's position from the end (0 = the last poll), the same for every series of the object
-    SELECT a.pc_id, a.stat_id, a.prop, a.stats_type, unnest(a.arr) AS v,
+    SELECT a.pc_id, a.stat_id, a.prop, a.field, a.stats_type, a.seq, unnest(a.arr) AS v,
            len(a.arr) - generate_subscripts(a.arr, 1) AS k
     FROM arrays a
 ), times AS (
     SELECT pc_id, stat_id, k, stats_instant(v ->> '$') AS ts FROM points WHERE prop = 'timestamp'
 ), objects AS (
+    -- the object's fields in the dump's order of its series, then "id" and "type" (what json_merge_patch of
+    -- json_group_object and json_object('id', 'type') wrote: the values come out of the JSON[] cast re-written)
     SELECT p.pc_id, p.stat_id, p.k, any_value(p.stats_type) AS type,
-           json_merge_patch(json_group_object(p.prop, p.v), json_object('id', p.stat_id, 'type', any_value(p.stats_type))) AS obj
+        CAST('{' || array_to_string(list_transform(list_sort(list({'seq': p.seq, 'f': p.field || coalesce(p.v, 'null')})),
+                                                   lambda x: x.f), ',')
+             || ',"id":' || to_json(p.stat_id) || coalesce(',"type":' || to_json(any_value(p.stats_type)), '') || '}'
+             AS JSON) AS obj
     FROM points p WHERE p.prop NOT IN ('timestamp', 'id', 'type')
     GROUP BY p.pc_id, p.stat_id, p.k
 )

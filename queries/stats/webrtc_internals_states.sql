@@ -1,4 +1,5 @@
--- Peer-connection state changes from a webrtc-internals dump's updateLog ({time, type, value} entries).
+-- Peer-connection state changes from a webrtc-internals dump's updateLog ({time, type, value} entries) in the
+-- text between its series (pc_bodies: pc_id, body; analyzer/formats/internals_scan.py).
 -- `time` is ISO text, epoch milliseconds, or (older Chrome) the browser's locale form "5/3/2023, 10:00:00 AM".
 INSERT INTO pc_state_changes
 WITH pcs AS (
