@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from analyzer.cli import batch, model, rules, simulate, store, ticket
+from analyzer.cli import batch, lake, model, rules, simulate, store, ticket
 from analyzer.cli.options import OutputFormat, TriageFormat
 from analyzer.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE, AnalyzerError
 from analyzer.render.escape import clean
@@ -45,6 +45,11 @@ model_app = typer.Typer(
 model_app.command("train")(model.model_train)
 model_app.command("evaluate")(model.model_evaluate)
 app.add_typer(model_app, name="model")
+
+lake_app = typer.Typer(help="The Parquet lake: export a store to it, import it into a store.", no_args_is_help=True)
+lake_app.command("export")(lake.lake_export)
+lake_app.command("import")(lake.lake_import)
+app.add_typer(lake_app, name="lake")
 
 
 def main() -> None:
