@@ -3,6 +3,7 @@ a lake (each on its own, as separate machines would) give the same evidence; re-
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -103,3 +104,58 @@ def test_import_refuses_a_store_that_holds_inputs(small_fleet, tmp_path):
 def test_import_of_no_lake_is_one_line(tmp_path):
     out = run_cli("lake", "import", "--lake", str(tmp_path), "--db", str(tmp_path / "x.duckdb"))
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "no lake here" in out.stderr
+
+
+# ---------------------------------------------------------------- the analysis on DuckDB and on Spark
+
+RULE_FIXTURES = Path(__file__).parent / "rules"
+
+
+def _spark_missing() -> str | None:
+    """Why the Spark test cannot run here, or None."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("sqlglot") is None:
+        return "pyspark and sqlglot are not installed (pip install -e '.[spark]')"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no Java runtime (Spark needs Java 17)"
+    return None
+
+
+def _output(out: Path, table: str, drop: tuple[str, ...] = ()) -> list[tuple]:
+    """One table an engine wrote under --out, its rows in one order."""
+    from analyzer.lake.fleet import output_files
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    files = {"f": output_files(out, table)}
+    cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet($f)", files).fetchall()]
+    listed = ", ".join(f'"{c}"' for c in cols if c not in drop)
+    return con.execute(f"SELECT {listed} FROM read_parquet($f) ORDER BY ALL", files).fetchall()
+
+
+@pytest.fixture(scope="module")
+def rule_lake(tmp_path_factory) -> Path:
+    """A lake of every rule's positive and negative fixture: each rule fires on it at least once."""
+    lake = tmp_path_factory.mktemp("rules") / "lake"
+    folders = sorted(p for p in RULE_FIXTURES.glob("*/*") if p.is_dir() and p.name in ("positive", "negative"))
+    con = stored(*folders)
+    write_sets(con, lake)
+    return lake
+
+
+@pytest.mark.skipif(_spark_missing() is not None, reason=_spark_missing() or "")
+def test_duckdb_and_spark_give_the_same_calls_findings_and_verdicts(rule_lake, tmp_path):
+    from analyzer.detect.rules import load_rules
+    from analyzer.lake.fleet import fleet_duckdb, fleet_spark
+
+    rules = load_rules()
+    fleet_duckdb(rule_lake, tmp_path / "duckdb", rules, None, True)
+    fleet_spark(rule_lake, tmp_path / "spark", rules, None, True)
+    fired = {r[0] for r in _output(tmp_path / "duckdb", "findings", ("finding_id",))}
+    assert fired == {r.id for r in rules}
+    for table, drop in (("calls", ()), ("findings", ("finding_id",)), ("call_verdicts", ()), ("predictions", ())):
+        duck, spark = _output(tmp_path / "duckdb", table, drop), _output(tmp_path / "spark", table, drop)
+        assert duck, table
+        assert spark == duck, table

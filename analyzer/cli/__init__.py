@@ -32,6 +32,7 @@ app.command()(batch.report)
 app.command()(batch.dashboard)
 app.command()(batch.serve)
 app.command()(store.sql)
+app.command()(lake.fleet)
 
 rules_app = typer.Typer(help="The rule pack: list, show and test rules.", no_args_is_help=True)
 rules_app.command("list")(rules.rules_list)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from analyzer.cli.options import DEFAULT_DB, DbOption, existing_store
+from analyzer.cli.options import DEFAULT_DB, DbOption, RulesOption, existing_store
 
 LakeOption = Annotated[
     Path | None,
@@ -55,3 +55,32 @@ def lake_import(lake: LakeDirOption, db: DbOption = DEFAULT_DB) -> None:
     calls = sessionise(con)
     con.close()
     typer.echo(f"{sets} input(s) read from {lake}; {calls} call(s) in the store: analyzer calls --db {db}", err=True)
+
+
+def fleet(
+    lake: LakeDirOption,
+    out: Annotated[Path, typer.Option("--out", help="Folder for calls, findings, predictions and call_verdicts.")],
+    engine: Annotated[Engine, typer.Option("--engine", help="Who runs the SQL.")] = Engine.duckdb,
+    rules: RulesOption = None,
+    model: Annotated[Path | None, typer.Option("--model", help="A model file (default: the one shipped).")] = None,
+    no_model: Annotated[bool, typer.Option("--no-model", help="Rules only; do not load the classifier.")] = False,
+    master: Annotated[str, typer.Option("--master", help="Spark master (--engine spark).")] = "local[2]",
+) -> None:
+    """Analyse a whole lake: group into calls, run the rules and the model, give every call its verdict; writes
+    calls, findings, predictions and call_verdicts as Parquet (one folder each) under --out. The same SQL runs on
+    DuckDB (the lake read into memory) or on Spark (transpiled by sqlglot); the model predicts in an Arrow UDF.
+
+    Example: analyzer fleet --engine spark --lake /data/lake --out /data/analysis
+    """
+    from analyzer.detect.rules import load_rules
+    from analyzer.lake.fleet import fleet_duckdb, fleet_spark
+    from analyzer.render.escape import clean
+
+    rule_pack = load_rules(rules)
+    if engine is Engine.spark:
+        notes = fleet_spark(lake, out, rule_pack, model, not no_model, master)
+    else:
+        notes = fleet_duckdb(lake, out, rule_pack, model, not no_model)
+    for note in notes:
+        typer.echo(clean(note), err=True)
+    typer.echo(f"calls, findings, predictions and call_verdicts written to {out}", err=True)

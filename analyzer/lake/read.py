@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from analyzer.errors import InputError
-from analyzer.lake.layout import SET_COLUMNS, SETS_TABLE, lake_tables, table_files
+from analyzer.lake.layout import SETS_TABLE, lake_tables, table_files
 from analyzer.resources import query_text
 from analyzer.store.db import sql_literal, transaction
 
@@ -41,21 +41,26 @@ def open_lake(con: duckdb.DuckDBPyConnection, lake: Path) -> list[str]:
     return tables
 
 
-def _select(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """The rows of one lake table as the store's columns, ids mapped (a column the lake lacks stays NULL)."""
-    have = {r[0] for r in con.execute(f"DESCRIBE {_quoted('lake_' + table)}").fetchall()}
-    cols = [r[0] for r in con.execute(f"DESCRIBE {_quoted(table)}").fetchall()]
+def mapped_select(table: str, columns: list[str], lake_columns: set[str]) -> str:
+    """DuckDB SQL: the rows of view lake_<table> as the store table's `columns`, ids mapped through lake_id_map
+    (a column the lake lacks stays NULL). Both engines run it (Spark through analyzer/lake/dialect.py)."""
     out = []
-    for c in cols:
+    for c in columns:
         if c == "source_id":
             out.append("m.source_id")
-        elif c in SHIFTED and c in have:
+        elif c in SHIFTED and c in lake_columns:
             out.append(f"t.{_quoted(c)} + m.{SHIFTED[c]} AS {_quoted(c)}")
-        elif c in have:
+        elif c in lake_columns:
             out.append(f"t.{_quoted(c)}")
         else:
             out.append(f"NULL AS {_quoted(c)}")
     return f"SELECT {', '.join(out)} FROM {_quoted('lake_' + table)} t JOIN lake_id_map m ON m.lake_set = t.lake_set"
+
+
+def _select(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    have = {r[0] for r in con.execute(f"DESCRIBE {_quoted('lake_' + table)}").fetchall()}
+    cols = [r[0] for r in con.execute(f"DESCRIBE {_quoted(table)}").fetchall()]
+    return mapped_select(table, cols, have)
 
 
 def import_lake(con: duckdb.DuckDBPyConnection, lake: Path) -> int:
@@ -79,6 +84,3 @@ def _restart_sequences(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()[0]
     for seq, start in zip(("seq_source", "seq_record", "seq_event"), nexts, strict=True):
         con.execute(f"CREATE OR REPLACE SEQUENCE {seq} START {sql_literal(int(start))}")
-
-
-__all__ = ["SET_COLUMNS", "import_lake", "open_lake"]
