@@ -4,6 +4,7 @@ or on Spark, from the same SQL; writes calls, findings, predictions and call_ver
 from __future__ import annotations
 
 import functools
+import logging
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
     from analyzer.lake.spark import SparkStore
 
+log = logging.getLogger(__name__)
 OUTPUTS = ("calls", "findings", "predictions", "call_verdicts")
 
 
@@ -112,10 +114,12 @@ def fleet_spark(
     notes: list[str] = []
     try:
         store.run_file("calls/sessionise.sql")
+        log.info("spark: sessionised")
         found = [store.query(_rule_sql(store, rule)) for rule in rules]
         findings = functools.reduce(lambda a, b: a.unionByName(b), found) if found else None
         if findings is not None:
             store.replace_numbered("findings", findings, "finding_id", "rule_id, call_id, first_ts")
+        log.info("spark: rules run")
         if use_model:
             try:
                 load(model or DEFAULT_MODEL)
@@ -132,6 +136,7 @@ def fleet_spark(
                     functools.partial(_predict_batches, model_path=str(model or DEFAULT_MODEL)), schema
                 )
                 store.replace("predictions", predicted)
+        log.info("spark: predictions made")
         store.run_file("triage/verdicts.sql")
         _clear(out)
         for table in OUTPUTS:

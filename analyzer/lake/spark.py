@@ -36,6 +36,7 @@ def spark_session(master: str = "local[2]") -> SparkSession:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.memory", "2g")
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
         .config("spark.executorEnv.PYTHONPATH", _python_path())
