@@ -176,12 +176,19 @@ def _top_features(model: Model, X, k: int = 3):
 def predict(con: duckdb.DuckDBPyConnection, model: Model) -> int:
     """Label every call in the store, set-based (numpy for the model, DuckDB for the rows); replaces the
     predictions table. Returns the number of calls."""
-    import numpy as np
-
     feats = call_features(con)
     con.execute("DELETE FROM predictions")
     if feats.height == 0:
         return 0
+    insert_predictions(con, feats, model)
+    return feats.height
+
+
+def insert_predictions(con: duckdb.DuckDBPyConnection, feats: pl.DataFrame, model: Model) -> None:
+    """Add the model's prediction for each row of `feats` (call_features' frame) to the predictions table (the
+    Spark engine runs this per batch of calls, on a store of its own)."""
+    import numpy as np
+
     X = _matrix(feats, model.features)
     families = feats["families"].to_list()
     abstain = abstentions(model, families, X, feats["found_by"].to_list())
@@ -233,7 +240,6 @@ def predict(con: duckdb.DuckDBPyConnection, model: Model) -> int:
     )
     con.unregister("pred_wide")
     con.unregister("pred_long")
-    return n
 
 
 def mask_unjudgeable(classes: list[str], families: list[str], proba):

@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from analyzer.cli import batch, model, rules, simulate, store, ticket
+from analyzer.cli import batch, lake, model, rules, simulate, store, ticket
 from analyzer.cli.options import OutputFormat, TriageFormat
 from analyzer.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE, AnalyzerError
 from analyzer.render.escape import clean
@@ -32,6 +32,7 @@ app.command()(batch.report)
 app.command()(batch.dashboard)
 app.command()(batch.serve)
 app.command()(store.sql)
+app.command()(lake.fleet)
 
 rules_app = typer.Typer(help="The rule pack: list, show and test rules.", no_args_is_help=True)
 rules_app.command("list")(rules.rules_list)
@@ -45,6 +46,11 @@ model_app = typer.Typer(
 model_app.command("train")(model.model_train)
 model_app.command("evaluate")(model.model_evaluate)
 app.add_typer(model_app, name="model")
+
+lake_app = typer.Typer(help="The Parquet lake: export a store to it, import it into a store.", no_args_is_help=True)
+lake_app.command("export")(lake.lake_export)
+lake_app.command("import")(lake.lake_import)
+app.add_typer(lake_app, name="lake")
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from analyzer.cli.lake import LakeOption
 from analyzer.cli.options import (
     DEFAULT_DB,
     AllowFilesOption,
@@ -29,8 +30,10 @@ def ingest(
     date: DateOption = None,
     fmt: FormatOption = OutputFormat.table,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    lake: LakeOption = None,
 ) -> None:
-    """Add logs to a database, idempotently (a file already ingested is recognised by its content hash).
+    """Add logs to a database, idempotently (a file already ingested is recognised by its content hash). With
+    --lake, each input file becomes its own set of Parquet files in the lake instead (no database is written).
 
     Example: analyzer ingest sysdiagnose_2026.11.20_10-22-33-0800_iPhone-OS_iPhone_22B83.tar.gz --db fleet.duckdb
     """
@@ -41,15 +44,22 @@ def ingest(
     from analyzer.store.db import connect
 
     opts = parse_options(assume_offset, year, date)
-    con = connect(db)
     err = console(stderr=True)
 
     def progress(label: str) -> None:
         err.print(f"[dim]reading {term(label)}[/dim]")
 
-    summary = collect(con, paths, opts=opts, progress=None if quiet or fmt is not OutputFormat.table else progress)
-    con.close()
-    print_summary(summary, fmt.value, db)
+    shown = None if quiet or fmt is not OutputFormat.table else progress
+    if lake is not None:
+        from analyzer.lake.ingest import ingest_to_lake
+
+        summary = ingest_to_lake(paths, lake, opts=opts, progress=shown)
+        print_summary(summary, fmt.value, "STORE (after analyzer lake import --lake DIR --db STORE)")
+    else:
+        con = connect(db)
+        summary = collect(con, paths, opts=opts, progress=shown)
+        con.close()
+        print_summary(summary, fmt.value, db)
     if summary.errors:
         raise typer.Exit(EXIT_INPUT)
 

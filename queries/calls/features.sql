@@ -55,7 +55,7 @@ WITH ev AS (
 ), segs AS (
     SELECT call_id, outputs,
         epoch(coalesce(lead(ts) OVER (PARTITION BY call_id ORDER BY ts), call_end)) - epoch(ts) AS seconds
-    FROM ev WHERE kind = 'route_change' AND len(outputs) > 0
+    FROM ev WHERE kind = 'route_change' AND array_length(outputs) > 0
 ), shares AS (
     SELECT call_id,
         sum(seconds) FILTER (WHERE list_contains(outputs, 'BuiltInReceiver')) AS on_receiver,

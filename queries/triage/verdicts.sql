@@ -27,7 +27,7 @@ FROM calls c LEFT JOIN worst w USING (call_id);
 -- `suspected` (it names a failure with at least its threshold); otherwise it is a second opinion, in `confidence`.
 CREATE OR REPLACE TEMP VIEW call_judgements AS
 WITH p AS (
-    SELECT call_id, label, abstained, suspects, printf('%.2f', round(probability, 3)) AS p,
+    SELECT call_id, label, abstained, suspects, printf('%.2f', round(probability, 3)) AS p_shown,
         coalesce('; ' || nullif(unjudged, ''), '') AS limits
     FROM predictions
 )
@@ -37,10 +37,10 @@ SELECT r.call_id, r.verdict AS rules_verdict, r.cause AS rules_cause, r.findings
     CASE WHEN p.call_id IS NULL THEN 'rules only (no model)'
          WHEN p.abstained IS NOT NULL THEN 'rules only; the model abstains: ' || p.abstained
          WHEN r.verdict <> 'healthy' AND p.label = r.cause
-             THEN 'rules, and the model agrees (p=' || p.p || ')' || p.limits
-         WHEN r.verdict <> 'healthy' THEN 'rules; the model says ' || p.label || ' (p=' || p.p || ')' || p.limits
-         WHEN p.suspects THEN 'failure suspected, no rule matched: model only (p=' || p.p || ')' || p.limits
-         ELSE 'no rule matched; model: ' || p.label || ' (p=' || p.p || ')' || p.limits
+             THEN 'rules, and the model agrees (p=' || p.p_shown || ')' || p.limits
+         WHEN r.verdict <> 'healthy' THEN 'rules; the model says ' || p.label || ' (p=' || p.p_shown || ')' || p.limits
+         WHEN p.suspects THEN 'failure suspected, no rule matched: model only (p=' || p.p_shown || ')' || p.limits
+         ELSE 'no rule matched; model: ' || p.label || ' (p=' || p.p_shown || ')' || p.limits
     END AS confidence
 FROM call_rule_verdicts r LEFT JOIN p USING (call_id);
 
@@ -52,7 +52,7 @@ FROM call_rule_verdicts r LEFT JOIN p USING (call_id);
 CREATE OR REPLACE TEMP VIEW call_verdicts AS
 WITH routes AS (
     SELECT call_id, mode(array_to_string(outputs, '+')) AS route
-    FROM call_events WHERE kind = 'route_change' AND len(outputs) > 0 GROUP BY call_id
+    FROM call_events WHERE kind = 'route_change' AND array_length(outputs) > 0 GROUP BY call_id
 ), named AS (
     SELECT c.call_id, coalesce(d.name, c.device_id) AS name FROM calls c LEFT JOIN devices d USING (device_id)
 )
