@@ -179,6 +179,42 @@ def test_refuses_to_start_on_another_address_without_a_password(store):
     assert out.returncode != 0 and "ANALYZER_DASHBOARD_PASSWORD" in out.stderr
 
 
+def test_a_waiting_writer_goes_before_new_reads(store, tmp_path):
+    """An ingest waiting for the file leaves a mark; the server's reads step aside while it is fresh (a steady
+    stream of short reads would otherwise keep the ingest out) and ignore one a dead process left behind."""
+    import os
+
+    from analyzer.store import db as store_db
+
+    path = tmp_path / "marked.duckdb"
+    shutil.copy(store, path)
+    served = Fleet(path)
+    mark = store_db.waiting_mark(path)
+    mark.write_text("1\n")
+    with pytest.raises(StoreBusy), served.store():
+        pass
+    stale = time.time() - store_db.WAITING_FRESH_S - 5
+    os.utime(mark, (stale, stale))
+    with served.store() as con:
+        assert con.execute("SELECT count(*) FROM calls").fetchone()[0] > 0
+
+    # the writer's side: the mark is there while it waits for a reader in another process, and gone after
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
+         "print('open', flush=True); time.sleep(3)", str(path)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert reader.stdout.readline().strip() == "open"
+    mark.unlink()
+    seen: list[bool] = []
+    watcher = threading.Thread(target=lambda: [seen.append(mark.exists()) or time.sleep(0.05) for _ in range(40)])
+    watcher.start()
+    connect(path).close()
+    watcher.join()
+    reader.wait()
+    assert any(seen) and not mark.exists()
+
+
 def test_an_ingest_runs_while_the_store_is_served(store, tmp_path):
     db = tmp_path / "busy.duckdb"
     shutil.copy(store, db)

@@ -23,7 +23,7 @@ import duckdb
 from analyzer.detect.rules import Rule, load_rules
 from analyzer.errors import InputError
 from analyzer.resources import query_statements, query_text
-from analyzer.store.db import connect
+from analyzer.store.db import connect, writer_waiting
 from analyzer.triage.ticket import Report
 
 PAGE_COLUMNS = (
@@ -132,15 +132,16 @@ class Fleet:
         with self._store_lock:
             deadline = time.monotonic() + BUSY_WAIT_S
             while True:
-                try:
-                    self._session.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(self.db)})
-                    break
-                except duckdb.IOException as exc:
-                    if "lock" not in str(exc).lower():
-                        raise InputError(f"{self.db}: cannot open the store: {exc}") from None
-                    if time.monotonic() >= deadline:
-                        raise StoreBusy(str(self.db)) from None
-                    time.sleep(0.1)
+                if not writer_waiting(self.db):  # an ingest waiting for the file goes first
+                    try:
+                        self._session.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(self.db)})
+                        break
+                    except duckdb.IOException as exc:
+                        if "lock" not in str(exc).lower():
+                            raise InputError(f"{self.db}: cannot open the store: {exc}") from None
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(str(self.db))
+                time.sleep(0.1)
             try:
                 self._session.execute("USE store")
                 yield self._session

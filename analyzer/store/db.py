@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -53,24 +54,51 @@ LOCK_WAIT_S = float(number("ANALYZER_LOCK_WAIT_S", 120.0, float))
 MEMORY_LIMIT = re.sub(r"[^0-9A-Za-z.]", "", os.environ.get("ANALYZER_MEMORY_LIMIT", "4GB"))
 
 
+WAITING_FRESH_S = 10.0  # a writer's waiting mark older than this was left by a process that died
+
+
+def waiting_mark(target: str | Path) -> Path:
+    """The file a writer keeps beside the store while it waits for readers to let go of it."""
+    return Path(f"{target}.writer-waiting")
+
+
+def writer_waiting(target: str | Path) -> bool:
+    """Whether a writer is waiting for the store: readers that come and go (the served dashboard) step aside, so a
+    steady stream of short reads cannot keep an ingest out."""
+    try:
+        return time.time() - waiting_mark(target).stat().st_mtime < WAITING_FRESH_S
+    except OSError:
+        return False
+
+
 def _open(target: str, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
-    """Open the file; when another process holds it (a concurrent ingest), wait for it, then say so plainly."""
+    """Open the file; when another process holds it (a concurrent ingest), wait for it, then say so plainly. A writer
+    that waits says so in its waiting mark (touched at each try, removed when it is done waiting)."""
     deadline = time.monotonic() + wait_s
     delay = 0.1
-    while True:
-        try:
-            return duckdb.connect(target, read_only=read_only)
-        except duckdb.IOException as exc:
-            locked = "lock" in str(exc).lower()
-            if not locked:
-                raise InputError(f"{target}: cannot open the database: {exc}") from exc
-            if time.monotonic() >= deadline:
-                raise InputError(
-                    f"{target}: the database is in use by another analyzer process; waited {wait_s:g} s "
-                    "(set ANALYZER_LOCK_WAIT_S to wait longer)"
-                ) from exc
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
+    mark = None if read_only or target == ":memory:" else waiting_mark(target)
+    try:
+        while True:
+            try:
+                return duckdb.connect(target, read_only=read_only)
+            except duckdb.IOException as exc:
+                locked = "lock" in str(exc).lower()
+                if not locked:
+                    raise InputError(f"{target}: cannot open the database: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise InputError(
+                        f"{target}: the database is in use by another analyzer process; waited {wait_s:g} s "
+                        "(set ANALYZER_LOCK_WAIT_S to wait longer)"
+                    ) from exc
+                if mark is not None:
+                    with contextlib.suppress(OSError):  # a folder it may not write: it waits unannounced
+                        mark.write_text(f"{os.getpid()}\n")
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+    finally:
+        if mark is not None:
+            with contextlib.suppress(OSError):
+                mark.unlink(missing_ok=True)
 
 
 def connect(
