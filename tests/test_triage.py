@@ -1,10 +1,10 @@
-"""Triage as a user runs it: the installed console script on each sample ticket, exit codes, the markdown
+"""Triage as a user runs it (`python -m analyzer` from this checkout, so a console script installed from
+another checkout is never the one tested) on each sample ticket, exit codes, the markdown
 that goes into a ticket (golden file), redaction and escaping."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +19,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def triage(*args: str) -> subprocess.CompletedProcess:
-    exe = shutil.which("analyzer")
-    cmd = [exe] if exe else [sys.executable, "-m", "analyzer"]
-    return subprocess.run([*cmd, "triage", *args], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run([sys.executable, "-m", "analyzer", "triage", *args], capture_output=True, text=True, cwd=ROOT)
 
 
 @pytest.mark.parametrize(
