@@ -105,6 +105,62 @@ def test_system_version_plist_in_a_sysdiagnose(tmp_path):
     assert _calls(con)["C-B"][1:5] == (None, "26.1", "23B85", "26.1")
 
 
+def test_a_renamed_sysdiagnose_is_still_one_device(tmp_path):
+    """A sysdiagnose folder renamed by whoever attached it ('ticket-4411-phone') is still recognised by what only a
+    sysdiagnose holds at its top: its metadata and the log in logs/ below it are one device, not two."""
+    con = _store(
+        tmp_path,
+        {
+            "ticket-4411-phone/logs/app.log": "app_two_calls.log",
+            "ticket-4411-phone/remotectl_dumpstate.txt": "remotectl_dumpstate.txt",
+        },
+    )
+    assert con.execute("SELECT count(*) FROM devices").fetchone() == (1,)
+    assert _calls(con)["C-B"][1:5] == ("iPhone13,3", "15.4.1", "19E258", "15.4.1")
+
+
+def test_a_renamed_sysdiagnose_in_a_zip_is_one_device(tmp_path):
+    import zipfile
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "phone.zip", "w") as zf:
+        zf.write(DATA / "app_two_calls.log", "renamed/logs/app.log")
+        zf.write(DATA / "SystemVersion.plist", "renamed/logs/SystemVersion/SystemVersion.plist")
+    con = connect(":memory:")
+    analyse(con, [str(folder)], [], use_model=False)
+    assert con.execute("SELECT count(*) FROM devices").fetchone() == (1,)
+    assert _calls(con)["C-B"][3:5] == ("23B85", "26.1")
+
+
+def test_two_phones_on_one_build_are_two_devices(tmp_path):
+    """Two sysdiagnoses whose names give the same platform and build are two phones (one fleet folder)."""
+    other = SYSDIAG.replace("10-00-00", "11-30-00")
+    con = _store(
+        tmp_path,
+        {
+            f"fleet/{SYSDIAG}/logs/app.log": "app_two_calls.log",
+            f"fleet/{other}/logs/app.log": "app_two_calls.log",
+            f"fleet/{other}/remotectl_dumpstate.txt": "remotectl_dumpstate.txt",
+        },
+    )
+    devices = con.execute("SELECT model, os_build, found_from FROM devices ORDER BY found_from").fetchall()
+    assert devices == [("iPhone13,3", "19E258", "sysdiagnose metadata"), (None, "19E258", "sysdiagnose name")]
+
+
+def test_two_phones_on_one_build_with_the_same_call_ids(tmp_path):
+    """Each phone's call C-1 is its own call, named by the sysdiagnose's name and a number, never by a path."""
+    other = SYSDIAG.replace("10-00-00", "11-30-00")
+    calls = DATA.parent / "calls"
+    for folder, log in ((SYSDIAG, "device_two_calls.ndjson"), (other, "other_phone_same_ids.ndjson")):
+        (tmp_path / "in" / folder / "logs").mkdir(parents=True)
+        shutil.copy(calls / log, tmp_path / "in" / folder / "logs" / log)
+    con = connect(":memory:")
+    analyse(con, [str(tmp_path / "in")], [], use_model=False)
+    ids = [r[0] for r in con.execute("SELECT call_id FROM calls WHERE call_id LIKE 'C-1%' ORDER BY 1").fetchall()]
+    assert ids == ["C-1@iPhone 19E258#1", "C-1@iPhone 19E258#2"]
+
+
 def test_idevicesyslog_host_names_the_device_not_its_model(tmp_path):
     con = _store(tmp_path, {"capture/syslog.log": "idevicesyslog_host.log"})
     ((device, model, version, build, ios, app),) = _calls(con).values()

@@ -70,6 +70,32 @@ def device_hint_from_name(name: str) -> str | None:
     return None
 
 
+# files only a sysdiagnose holds at its top: a folder with one of them is a sysdiagnose, whatever it was renamed to
+_SYSDIAGNOSE_MARKERS = (
+    "remotectl_dumpstate.txt",
+    "sysdiagnose.log",
+    "system_logs.logarchive",
+    "logs/SystemVersion/SystemVersion.plist",
+)
+
+
+def _is_sysdiagnose(folder: Path) -> bool:
+    return folder.name.startswith("sysdiagnose_") or any((folder / m).exists() for m in _SYSDIAGNOSE_MARKERS)
+
+
+def _sysdiagnose_above(here: Path, top: Path, known: dict[Path, Path | None]) -> Path | None:
+    """The nearest sysdiagnose folder at or above `here`, not above `top` (by name, or by the files only a
+    sysdiagnose holds, so a renamed one keeps its metadata and its logs one device); `known` caches per folder."""
+    if here not in known:
+        if _is_sysdiagnose(here):
+            known[here] = here
+        elif here == top or top not in here.parents:
+            known[here] = None
+        else:
+            known[here] = _sysdiagnose_above(here.parent, top, known)
+    return known[here]
+
+
 class _Budget:
     """What one input may unpack, over all its archives and the archives inside them: bytes (at most MAX_RATIO
     times the size of the outermost archive, and MAX_EXTRACT_BYTES in all) and entries (MAX_EXTRACT_ENTRIES)."""
@@ -242,9 +268,11 @@ class Collector:
     def _walk_dir(
         self, out: Collected, folder: Path, display_root: Path, depth: int, parent: InputFile | None = None
     ) -> None:
+        sysdiagnoses: dict[Path, Path | None] = {}
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames.sort()
             here = Path(dirpath)
+            device_folder = _sysdiagnose_above(here, folder, sysdiagnoses) or here
             for d in list(dirnames):
                 if d.endswith(".logarchive"):
                     dirnames.remove(d)
@@ -263,11 +291,12 @@ class Collector:
                         str(fp),
                         device_hint=device_hint_from_name(str(display_root)) or device_hint_from_name(rel),
                         explicit=False,
-                        device_key=f"{fp.parent}/",
+                        device_key=f"{device_folder}/",
                     )
                 else:
                     member = f"{parent.member}!{rel}" if parent.member else rel
-                    member_dir = PurePosixPath(member).parent.as_posix()
+                    device_rel = device_folder.relative_to(folder).as_posix()
+                    member_dir = device_rel if not parent.member else f"{parent.member}!{device_rel}"
                     item = InputFile(
                         fp,
                         parent.display,

@@ -2,10 +2,19 @@
 -- duplicate) from the whole store.
 -- Set-based: each statement runs over all devices and calls at once. Statements are run in order.
 
--- Device of each source: the sysdiagnose / capture name when known, else the file itself.
+-- Device of each source: the sysdiagnose it is in (the innermost folder named sysdiagnose_*, or the folder the
+-- collector recognised as one by its contents: its device_key), else the folder or ticket it came with, else the
+-- file itself. Never the sysdiagnose's name alone: two phones on one iOS build are two devices.
 CREATE OR REPLACE TEMP TABLE source_device AS
-SELECT source_id, coalesce(device_hint, device_key, 'file:' || path || coalesce('!' || member, '')) AS device_id,
-       device_hint, path
+SELECT source_id,
+    coalesce(
+        nullif(regexp_extract(coalesce(device_key, path || coalesce('!' || member, '')),
+                              '^(.*[/!])?sysdiagnose_[^/!]*[/!]', 0), ''),
+        device_key, device_hint, 'file:' || path || coalesce('!' || member, '')
+    ) AS device_id,
+    -- what a call id says when two devices hold the same call id: the sysdiagnose's name where there is one
+    coalesce(device_hint, device_key, 'file:' || path || coalesce('!' || member, '')) AS device_label,
+    device_hint, path
 FROM sources;
 
 -- Who each device is, from what its sources say, the strongest evidence first: a sysdiagnose's metadata files
@@ -118,10 +127,17 @@ WITH ev_parts AS (
 ), parts AS (
     SELECT hint, device_id, owner FROM ev_owner
     UNION SELECT hint, device_id, owner FROM st_owner
+), labelled AS (
+    SELECT p.*, l.label
+    FROM parts p JOIN (SELECT device_id, min(device_label) AS label FROM source_device GROUP BY device_id) l
+        ON l.device_id = p.owner
 )
 SELECT hint, device_id, owner,
-    CASE WHEN count(DISTINCT owner) OVER (PARTITION BY hint) > 1 THEN hint || '@' || owner ELSE hint END AS call_id
-FROM parts;
+    CASE WHEN count(DISTINCT owner) OVER (PARTITION BY hint) = 1 THEN hint
+         WHEN count(DISTINCT owner) OVER (PARTITION BY hint, label) = 1 THEN hint || '@' || label
+         -- two phones on one build, each with this call id: numbered in the order of their sysdiagnoses
+         ELSE hint || '@' || label || '#' || dense_rank() OVER (PARTITION BY hint, label ORDER BY owner) END AS call_id
+FROM labelled;
 
 -- Each device's share of each explicit call (a call whose events came in two exports of one phone has two):
 -- the device's other events near it belong to it, and its activations then open no window of their own.
