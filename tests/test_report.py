@@ -69,6 +69,27 @@ def test_log_text_is_escaped(store, tmp_path):
     assert "alert(1)" in data  # the text is there, escaped
 
 
+def test_model_only_table_names_the_device_never_its_path():
+    """The report's table of calls only the model flags shows the device as every output does (its name, or
+    'unknown'), not the store's device key, which may be a folder path."""
+    import duckdb
+
+    from analyzer.resources import query_text
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TEMP TABLE report_calls AS SELECT * FROM (VALUES "
+        "('C-1', '/home/u/tickets/4411/', 'unknown', 'unrecovered_interruption', 0.91::DOUBLE, 'suspected'), "
+        "('C-2', '/x/sysdiagnose_a/', 'iPhone 22B83', 'bluetooth_routing', 0.7, 'suspected')) "
+        "t(call_id, device_id, device, model_label, model_probability, verdict)"
+    )
+    rows = con.execute(query_text("report/model_only.sql")).fetchall()
+    assert rows == [
+        ("C-1", "unknown", "unrecovered_interruption", 0.91),
+        ("C-2", "iPhone 22B83", "bluetooth_routing", 0.7),
+    ]
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by .ci/run")
 def test_dashboard_and_report_in_a_browser(store, tmp_path):
     from playwright.sync_api import sync_playwright
