@@ -13,6 +13,7 @@ from analyzer.formats.logparse import ParseOptions, fast_scan, store_fast
 from analyzer.formats.sniff import describe_unknown, sniff
 from analyzer.normalise.events import normalise_source
 from analyzer.normalise.stats import derive_intervals, store_stage
+from analyzer.normalise.typed_rows import store_typed
 from analyzer.read.filescan import FileScan, scan_file
 from analyzer.read.sources import Collector, InputFile
 from analyzer.resources import query_statements, query_text
@@ -238,6 +239,7 @@ def _ingest_stats(
 
     def flush() -> None:
         counts.add(store_stage(con, source_id, opts.window))
+        counts.add(store_typed(con, source_id, opts.window))  # rows a format typed itself (webrtc-internals)
         commit()
 
     stage = fmt.stage_fast if fast else fmt.stage
