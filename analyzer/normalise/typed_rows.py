@@ -8,20 +8,25 @@ from datetime import datetime
 import duckdb
 
 from analyzer.normalise.stats import _typed_statements, store_statements
+from analyzer.resources import query_text
 from analyzer.store.counts import EXCERPT, Counts
 from analyzer.store.db import params_for
 
 
 def store_typed(con: duckdb.DuckDBPyConnection, source_id: int, window: dict[str, datetime]) -> Counts:
-    """stat_pretyped's rows checked (numbers, growth since the object's previous sample) and moved into rejects and
-    the typed tables, like store_stage's once it has typed them; no counts when there is no such table."""
+    """stat_pretyped's rows checked (growth since the object's previous sample) and moved into rejects and the typed
+    tables, like store_stage's once it has typed them; no counts when there is no such table. The format puts no
+    row there that the exact number checks would have to look at (it sends those objects the JSON way)."""
     found = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'stat_pretyped'"
     ).fetchall()[0][0]
     if not found:
         return Counts()
     statements = store_statements()
-    after_typing = statements[statements.index(_typed_statements()[0]) + 1 :]
+    typed, exact = _typed_statements()
+    # no row is left for the exact checks (reject_reason 'check') or the walk for non-finite numbers (odd): skipped
+    skip = {exact, query_text("stats/check_finite.sql")}
+    after_typing = [sql for sql in statements[statements.index(typed) + 1 :] if sql not in skip]
     con.execute("DROP TABLE IF EXISTS stat_typed; ALTER TABLE stat_pretyped RENAME TO stat_typed")
     for sql in after_typing:
         con.execute(sql, params_for(sql, {"source_id": source_id, "excerpt": EXCERPT, **window}))

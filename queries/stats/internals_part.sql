@@ -24,7 +24,7 @@ WITH parsed AS (
 ), typed AS (
     SELECT *,
         CASE WHEN kind = 'num' AND is_array AND NOT regexp_matches(vals, '[^-+0-9.eE,\[\]\s]')
-             THEN TRY_CAST(vals AS DOUBLE[]) END AS dbl,
+             THEN json_transform(vals, '["DOUBLE"]') END AS dbl,
         CASE WHEN kind IN ('text', 'ts') AND is_array THEN json_transform(vals, '["VARCHAR"]') END AS txt,
         valid AND start_ts IS NOT NULL AND stat_id <> '' AND is_array AS series_ok
     FROM kinded
