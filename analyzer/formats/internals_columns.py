@@ -9,24 +9,25 @@ from datetime import datetime
 from functools import cache
 
 import duckdb
-import pyarrow as pa
 
 from analyzer.normalise.stats import _all_fields, _checked_fields, limits, stats_tables
+from analyzer.normalise.typed_rows import check_typed
 from analyzer.resources import query_text
 from analyzer.store.db import sql_literal
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """wi_limits (the range each numeric field may hold) and wi_known (each typed table's fields), once a file."""
-    lims = [(f, _low(f), limits()[f].max) for f in limits()]
-    con.register("wi_lim", pa.table({"field": [x[0] for x in lims], "lo": [x[1] for x in lims],
-                                     "hi": [x[2] for x in lims]}))
-    con.execute("CREATE OR REPLACE TEMP TABLE wi_limits AS SELECT * FROM wi_lim")
-    con.unregister("wi_lim")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE wi_limits AS "
+        "SELECT unnest($field) AS field, unnest($lo)::DOUBLE AS lo, unnest($hi)::DOUBLE AS hi",
+        {"field": list(limits()), "lo": [_low(f) for f in limits()], "hi": [lim.max for lim in limits().values()]},
+    )
     known = [(t.type, f) for t in stats_tables() for f in _known(t)]
-    con.register("wi_kn", pa.table({"type": [k[0] for k in known], "field": [k[1] for k in known]}))
-    con.execute("CREATE OR REPLACE TEMP TABLE wi_known AS SELECT * FROM wi_kn")
-    con.unregister("wi_kn")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE wi_known AS SELECT unnest($type) AS type, unnest($field) AS field",
+        {"type": [t for t, _ in known], "field": [f for _, f in known]},
+    )
 
 
 def _low(field: str) -> float | None:
@@ -54,6 +55,7 @@ def stage_part(con: duckdb.DuckDBPyConnection, part: int, window: dict[str, date
     ).fetchall()
     con.execute(_typed_sql(tuple(p for (p,) in present)), window)
     if con.execute("SELECT count(*) FROM stat_pretyped").fetchall()[0][0]:
+        check_typed(con, window)
         con.execute(query_text("stats/internals_objects.sql"))
 
 
@@ -68,7 +70,7 @@ def _typed_sql(present: tuple[str, ...]) -> str:
     ]
     unnest = [f"unnest({c}) AS {c}" for c in col.values()]
     fields = [
-        f"{sql_literal(f)}: " + (col[f] if f in col else f"CAST(NULL AS {'DOUBLE' if f in numeric else 'VARCHAR'})")
+        f"{sql_literal(f)}: " + col.get(f, f"CAST(NULL AS {'DOUBLE' if f in numeric else 'VARCHAR'})")
         for f in _all_fields()
     ]
     text = query_text("stats/internals_typed.sql")

@@ -1,6 +1,7 @@
 -- The JSON text of the columnar samples that need it (stat_pretyped.obj, as webrtc_internals_stage.sql writes
 -- it): a stats type kept whole (stats_other), a property its typed table has no column for (`extra`; wi_known
--- lists each typed table's fields), or a rejected sample (its excerpt). Other samples keep no JSON text.
+-- lists each typed table's fields), or a rejected sample (its excerpt; the checks have run: check_typed). Other
+-- samples keep no JSON text.
 UPDATE stat_pretyped SET obj = o.obj
 FROM (
     WITH need AS (
