@@ -238,7 +238,8 @@ def _ingest_stats(
         con.execute("BEGIN TRANSACTION")
 
     def flush() -> None:
-        counts.add(store_stage(con, source_id, opts.window))
+        if con.execute("SELECT count(*) FROM stat_stage").fetchall()[0][0]:  # ~15 statements, even over nothing
+            counts.add(store_stage(con, source_id, opts.window))
         counts.add(store_typed(con, source_id, opts.window))  # rows a format typed itself (webrtc-internals)
         commit()
 
