@@ -21,18 +21,17 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE wi_limits AS "
         "SELECT unnest($field) AS field, unnest($lo)::DOUBLE AS lo, unnest($hi)::DOUBLE AS hi",
-        {"field": list(limits()), "lo": [_low(f) for f in limits()], "hi": [lim.max for lim in limits().values()]},
+        {
+            "field": list(limits()),
+            "lo": [lim.min for lim in limits().values()],
+            "hi": [lim.max for lim in limits().values()],
+        },
     )
     known = [(t.type, f) for t in stats_tables() for f in _known(t)]
     con.execute(
         "CREATE OR REPLACE TEMP TABLE wi_known AS SELECT unnest($type) AS type, unnest($field) AS field",
         {"type": [t for t, _ in known], "field": [f for _, f in known]},
     )
-
-
-def _low(field: str) -> float | None:
-    lim = limits()[field]
-    return 0.0 if lim.counter and lim.min is None else lim.min
 
 
 def _known(table) -> list[str]:
