@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.formats import internals_scan
+from analyzer.formats import internals_columns, internals_scan
 from analyzer.formats import webrtc_internals as wi
 
 DATA = Path(__file__).parent / "data"
@@ -27,6 +27,9 @@ INPUTS = [
     DATA / "bad" / "webrtc_internals_bad_offset.json",
     DATA / "bad" / "webrtc_internals_nan.json",
     DATA / "bad" / "webrtc_internals_year_9999.json",
+    # typed straight from the series: extra properties, a late property, a timestamp series, a null, a counter
+    # growing too fast, a value out of range, whole types (codec, certificate), text that looks like an exponent
+    DATA / "stats" / "webrtc_internals_columns.json",
 ]
 
 
@@ -49,10 +52,31 @@ def test_tiny_parts_store_the_same(path, monkeypatch):
     calls = []
     monkeypatch.setattr(wi, "PART_BYTES", 1)
     real_stage = wi._stage_held
-    monkeypatch.setattr(wi, "_stage_held", lambda con, flush: calls.append(1) or real_stage(con, flush))
+    monkeypatch.setattr(wi, "_stage_held", lambda con, flush, window: calls.append(1) or real_stage(con, flush, window))
     stored = TOOL["stored"](path)
     assert TOOL["_differences"](_expected(path), stored) == []
     assert len(calls) >= 2  # held series staged after each peer connection, not once at the end
+
+
+def test_clean_objects_take_the_columnar_path(monkeypatch):
+    """W3C objects with plain values are typed from their series (JSON text only for the samples stored whole, with
+    an `extra` property, or rejected); legacy goog objects and objects with a value the exact checks must see go
+    the JSON way."""
+    routes, texts = {}, {}
+    real = internals_columns.stage_part
+
+    def stage_part(con, part, window):
+        real(con, part, window)
+        routes.update(con.execute("SELECT stat_id, columnar FROM wi_route").fetchall())
+        texts.update(con.execute("SELECT stat_id, count(obj) FROM stat_pretyped GROUP BY ALL").fetchall())
+
+    monkeypatch.setattr(internals_columns, "stage_part", stage_part)
+    TOOL["stored"](DATA / "stats" / "webrtc_internals_columns.json")
+    assert {s for s, columnar in routes.items() if columnar} == {"IT01A7", "OT01A8", "COT01", "SA7"}
+    assert texts == {"IT01A7": 5, "OT01A8": 5, "COT01": 5, "SA7": 0}  # OT01A8: an object with a rejected sample
+    routes.clear()
+    TOOL["stored"](DATA / "stats" / "webrtc_internals.json")
+    assert routes["IT01A1111"] and not routes["ssrc_3333_recv"]
 
 
 def _scan(text: bytes, batch_bytes: int = 1 << 20) -> list[internals_scan.Series]:

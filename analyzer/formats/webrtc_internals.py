@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import mmap
 import re
+from datetime import datetime
 
 import duckdb
 import pyarrow as pa
 
+from analyzer.formats import internals_columns
 from analyzer.formats.base import StatsFormat
 from analyzer.formats.internals_scan import Series, iter_series, peer_connections, release
 from analyzer.resources import query_text
@@ -38,7 +40,7 @@ class WebrtcInternals(StatsFormat):
             with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as doc:
                 lines = _count_lines(doc)
                 complete = _looks_complete(doc)
-                _stage_series(con, doc, flush)
+                _stage_series(con, doc, flush, opts.window)
         if not complete:
             con.execute(
                 "INSERT INTO stat_stage (locator, reject_reason) VALUES ('document', "
@@ -47,10 +49,11 @@ class WebrtcInternals(StatsFormat):
         return lines, 0
 
 
-def _stage_series(con: duckdb.DuckDBPyConnection, doc: mmap.mmap, flush) -> None:
+def _stage_series(con: duckdb.DuckDBPyConnection, doc: mmap.mmap, flush, window: dict[str, datetime]) -> None:
     """Every peer connection's series held in wi_series; whenever that is a part's worth, staged and flushed in
     parts of whole stats objects."""
     con.execute(_SERIES_TABLE)
+    internals_columns.prepare(con)
     held = seq = 0
     for pc_id, start, end in peer_connections(doc, lambda pos: release(doc, pos)):
         for batch in iter_series(doc, pc_id, start, end, PART_BYTES, seq):
@@ -58,11 +61,14 @@ def _stage_series(con: duckdb.DuckDBPyConnection, doc: mmap.mmap, flush) -> None
             held += _hold(con, batch)
             release(doc, batch.stop)
         if held >= PART_BYTES:
-            _stage_held(con, flush)
+            _stage_held(con, flush, window)
             held = 0
         release(doc, end)
-    _stage_held(con, flush)
-    con.execute("DROP TABLE wi_series; DROP TABLE IF EXISTS wi_parts")
+    _stage_held(con, flush, window)
+    con.execute(
+        "DROP TABLE wi_series; DROP TABLE IF EXISTS wi_parts; DROP TABLE IF EXISTS wi_part; "
+        "DROP TABLE IF EXISTS wi_route; DROP TABLE wi_limits; DROP TABLE wi_known"
+    )
 
 
 def _hold(con: duckdb.DuckDBPyConnection, batch: Series) -> int:
@@ -79,13 +85,13 @@ def _hold(con: duckdb.DuckDBPyConnection, batch: Series) -> int:
     return batch.size
 
 
-def _stage_held(con: duckdb.DuckDBPyConnection, flush) -> None:
-    """The held series staged part by part, each part stored (flush) before the next."""
+def _stage_held(con: duckdb.DuckDBPyConnection, flush, window: dict[str, datetime]) -> None:
+    """The held series staged part by part (analyzer/formats/internals_columns.py), each part stored (flush)
+    before the next."""
     con.execute(query_text("stats/webrtc_internals_parts.sql"), {"part_bytes": PART_BYTES})
     parts = con.execute("SELECT DISTINCT part FROM wi_parts ORDER BY part").fetchall()
-    stage_sql = query_text("stats/webrtc_internals_stage.sql")
     for (part,) in parts:
-        con.execute(stage_sql, {"part": part})
+        internals_columns.stage_part(con, part, window)
         flush()
     con.execute("DELETE FROM wi_series")
 

@@ -13,6 +13,7 @@ from analyzer.formats.logparse import ParseOptions, fast_scan, store_fast
 from analyzer.formats.sniff import describe_unknown, sniff
 from analyzer.normalise.events import normalise_source
 from analyzer.normalise.stats import derive_intervals, store_stage
+from analyzer.normalise.typed_rows import store_typed
 from analyzer.read.filescan import FileScan, scan_file
 from analyzer.read.sources import Collector, InputFile
 from analyzer.resources import query_statements, query_text
@@ -237,7 +238,9 @@ def _ingest_stats(
         con.execute("BEGIN TRANSACTION")
 
     def flush() -> None:
-        counts.add(store_stage(con, source_id, opts.window))
+        if con.execute("SELECT count(*) FROM stat_stage").fetchall()[0][0]:  # ~15 statements, even over nothing
+            counts.add(store_stage(con, source_id, opts.window))
+        counts.add(store_typed(con, source_id, opts.window))  # rows a format typed itself (webrtc-internals)
         commit()
 
     stage = fmt.stage_fast if fast else fmt.stage

@@ -1,5 +1,6 @@
--- One part ($part of wi_parts: whole stats objects) of the webrtc-internals series held in wi_series
--- (webrtc_internals_hold.sql) into stat_stage.
+-- The stats objects of one part of the webrtc-internals series held in wi_series (webrtc_internals_hold.sql) that
+-- internals_route.sql sends the JSON way (wi_route.columnar false: a damaged series, a legacy goog type, a value
+-- the exact checks must see), into stat_stage.
 -- Layout: {"getUserMedia": [...], "PeerConnections": {"<pid>-<lid>": {"updateLog": [{time, type, value}],
 -- "stats": {"<statId>-<property>": {"startTime", "endTime", "statsType", "values": "[v0, v1, ...]"}}}}}.
 -- Every series of one stats object ends at the same sample (the dump's last poll) but a property that appeared
@@ -10,8 +11,8 @@
 INSERT INTO stat_stage
 WITH series AS (
     SELECT pc_id, name, stat_id, prop, obj_text, seq, TRY_CAST(obj_text AS JSON) AS o
-    FROM wi_series JOIN wi_parts USING (pc_id, stat_id)
-    WHERE part = $part
+    FROM wi_series JOIN wi_route USING (pc_id, stat_id)
+    WHERE NOT columnar
 ), valued AS (
     SELECT *, o ->> 'statsType' AS stats_type, stats_instant(o ->> 'startTime') AS start_ts,
         stats_instant(o ->> 'endTime') AS end_ts,
