@@ -214,7 +214,8 @@ def _number_statements() -> list[str]:
         "FROM stat_typed WHERE reject_reason IS NULL "
         "UNION ALL SELECT NULL, type, origin, call_id_hint, pc, stat_id, ts, line, CAST(nums AS DOUBLE[]) "
         "FROM stat_last) "
-        "WINDOW w AS (PARTITION BY type, origin, call_id_hint, pc, stat_id ORDER BY ts, line NULLS FIRST)"
+        "WINDOW w AS (PARTITION BY type, origin, call_id_hint, pc, stat_id "
+        "ORDER BY ts, line NULLS FIRST, rid NULLS FIRST)"
     )
     grown = (
         "CREATE OR REPLACE TEMP TABLE stat_grown AS SELECT rid, type, origin, call_id_hint, pc, stat_id, ts, line, "
@@ -225,11 +226,12 @@ def _number_statements() -> list[str]:
         "UPDATE stat_typed SET reject_reason = b.bad FROM stat_grown b "
         "WHERE stat_typed.rid = b.rid AND b.bad IS NOT NULL"
     )
-    # the latest sample of each object (ts, then line; a sample without a line first) that passed the check
+    # the latest sample of each object that passed the check (ts, then line, a sample without a line first, then
+    # the order staged: two samples of one object in one report are taken in the report's order)
     carry = (
         "CREATE OR REPLACE TEMP TABLE stat_last AS SELECT l.* FROM ("
         "SELECT arg_max({type: type, origin: origin, call_id_hint: call_id_hint, pc: pc, stat_id: stat_id, ts: ts, "
-        "line: line, nums: nums}, (ts, coalesce(line, -1))) AS l FROM stat_grown WHERE bad IS NULL "
+        "line: line, nums: nums}, (ts, coalesce(line, -1), coalesce(rid, -1))) AS l FROM stat_grown WHERE bad IS NULL "
         "GROUP BY type, origin, call_id_hint, pc, stat_id)"
     )
     return [*_typed_statements(), query_text("stats/check_finite.sql"), grown, growth, carry, "DROP TABLE stat_grown"]
