@@ -22,24 +22,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.bench_ingest import PEAK
+from bench.bench_ingest import PEAK, raw_script
 
 HERE = Path(__file__).resolve().parent
 
-RAW = (
-    PEAK
-    + r"""
-import duckdb, json, sys, time
-folder, db = sys.argv[1], sys.argv[2]
-t = time.perf_counter()
-con = duckdb.connect(db)
+RAW = raw_script(
+    r"""
 con.execute('''CREATE TABLE lines AS SELECT json::VARCHAR AS line
     FROM read_json_objects($nd, format = 'newline_delimited', maximum_object_size = 100000000)''',
-    {"nd": folder + "/**/*.ndjson"})
+    {"nd": path + "/**/*.ndjson"})
 if sys.argv[3] == "txt":
-    con.execute("INSERT INTO lines SELECT content FROM read_text($txt)", {"txt": folder + "/**/*.txt"})
-n = con.execute("SELECT count(*) FROM lines").fetchall()[0][0]
-print(json.dumps({"seconds": time.perf_counter() - t, "rows": n, "rss_mb": peak_mb()}))
+    con.execute("INSERT INTO lines SELECT content FROM read_text($txt)", {"txt": path + "/**/*.txt"})
+result = {"rows": con.execute("SELECT count(*) FROM lines").fetchall()[0][0]}
 """
 )
 

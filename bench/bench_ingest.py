@@ -28,14 +28,28 @@ def peak_mb():
             return int(line.split()[1]) / 1024
 """
 
-RAW = (
-    PEAK
-    + r"""
+_RAW_HEAD = r"""
 import duckdb, json, sys, time
-from analyzer.normalise.patterns import relevance_regex
 path, db = sys.argv[1], sys.argv[2]
 t = time.perf_counter()
 con = duckdb.connect(db)
+"""
+_RAW_TAIL = r"""
+con.close()
+print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": peak_mb(), **result}))
+"""
+
+
+def raw_script(body: str) -> str:
+    """A benchmark's baseline child script: `path` and `db` are its first two arguments, `con` a DuckDB connection
+    to db and `t` the start (body may reset it); body sets the dict `result`, printed as JSON with the seconds
+    since t and the peak memory (rss_mb)."""
+    return PEAK + _RAW_HEAD + body.strip("\n") + _RAW_TAIL
+
+
+RAW = raw_script(
+    r"""
+from analyzer.normalise.patterns import relevance_regex
 con.execute('''CREATE TABLE kept AS
 SELECT timestamp, eventMessage, processImagePath, processID, threadID, messageType, subsystem, category, senderImagePath
 FROM read_ndjson(?, columns={timestamp: 'VARCHAR', eventMessage: 'VARCHAR', processImagePath: 'VARCHAR',
@@ -43,10 +57,7 @@ FROM read_ndjson(?, columns={timestamp: 'VARCHAR', eventMessage: 'VARCHAR', proc
      senderImagePath: 'VARCHAR'}, ignore_errors=true)
 WHERE regexp_matches(concat_ws(' ', processImagePath, subsystem, category, eventMessage), ?)''',
     [path, relevance_regex()])
-n = con.execute('SELECT count(*) FROM kept').fetchall()[0][0]
-con.close()
-print(json.dumps({"seconds": time.perf_counter() - t, "kept": n,
-                  "rss_mb": peak_mb()}))
+result = {"kept": con.execute('SELECT count(*) FROM kept').fetchall()[0][0]}
 """
 )
 

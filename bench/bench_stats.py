@@ -17,32 +17,21 @@ from pathlib import Path
 
 import duckdb
 
-from bench.bench_ingest import INGEST, PEAK, _run
+from bench.bench_ingest import INGEST, _run, raw_script
 
 HERE = Path(__file__).resolve().parent
 
-RAW_NDJSON = (
-    PEAK
-    + r"""
-import duckdb, json, sys, time
-path, db = sys.argv[1], sys.argv[2]
-t = time.perf_counter()
-con = duckdb.connect(db)
+RAW_NDJSON = raw_script(
+    r"""
 con.execute('''CREATE TABLE objs AS SELECT line_ts, unnest(CAST(stats AS JSON[])) AS o
     FROM read_ndjson(?, columns={timestamp: 'BIGINT', call_id: 'VARCHAR', pc_id: 'VARCHAR', stats: 'JSON'})
     t(line_ts, call_id, pc_id, stats)''', [path])
-n = con.execute('SELECT count(*) FROM objs').fetchall()[0][0]
-print(json.dumps({"seconds": time.perf_counter() - t, "kept": n, "rss_mb": peak_mb()}))
+result = {"kept": con.execute('SELECT count(*) FROM objs').fetchall()[0][0]}
 """
 )
 
-RAW_INTERNALS = (
-    PEAK
-    + r"""
-import duckdb, json, sys, time
-path, db = sys.argv[1], sys.argv[2]
-t = time.perf_counter()
-con = duckdb.connect(db)
+RAW_INTERNALS = raw_script(
+    r"""
 how = "read_json_objects + json_keys of every peer connection's stats"
 try:
     con.execute('''CREATE TABLE series AS
@@ -55,7 +44,7 @@ except duckdb.OutOfMemoryException:
     how = "read_json ran out of memory; read_text + json_valid instead"
     t = time.perf_counter()
     n = con.execute('SELECT json_valid(content)::INT FROM read_text($path)', {"path": path}).fetchall()[0][0]
-print(json.dumps({"seconds": time.perf_counter() - t, "kept": n, "rss_mb": peak_mb(), "how": how}))
+result = {"kept": n, "how": how}
 """
 )
 

@@ -150,6 +150,9 @@ def _field_check(field: str) -> str:
 
 
 _TO_CHECK = "check"  # stat_typed.reject_reason of an object whose numbers the exact check must look at
+# the exact check's first line: store_stage runs it only when an object is to be checked (planning its CASE per
+# field takes about half a second, every part, even with nothing to check)
+_WHEN_TO_CHECK = "-- only when an object is to be checked\n"
 
 
 def _typed_statements() -> list[str]:
@@ -170,7 +173,8 @@ def _typed_statements() -> list[str]:
     )
     checks = ", ".join(_field_check(f) for f in fields)
     exact = (
-        f"UPDATE stat_typed SET reject_reason = b.bad FROM (SELECT rid, coalesce({checks}) AS bad FROM ("
+        f"{_WHEN_TO_CHECK}UPDATE stat_typed SET reject_reason = b.bad FROM ("
+        f"SELECT rid, coalesce({checks}) AS bad FROM ("
         "SELECT *, list_transform(v, lambda x: TRY_CAST(x AS DOUBLE)) AS d FROM ("
         f"SELECT rid, json_extract(obj, {_paths(fields)}) AS v FROM stat_typed "
         f"WHERE reject_reason = {sql_literal(_TO_CHECK)}))) b WHERE stat_typed.rid = b.rid"
@@ -199,7 +203,9 @@ def _growth_check(rated: list[str]) -> str:
 def _number_statements() -> list[str]:
     """Every staged object's numbers checked, whatever its type: parsed once into stat_typed with the numeric
     fields checked against their limits, any other number checked for being finite, then the counters' growth
-    from the object's previous sample (in this part of the file or, through `stat_last`, the part before)."""
+    from the object's previous sample (in this part of the file or, through `stat_last`, the part before). One
+    window over each object's samples (stat_grown) gives the growth check and, per object, the last sample that
+    passed it, carried to the next part."""
     rated = _rated_fields()
     nums = "[" + ", ".join(_n(f) for f in rated) + "]"
     windowed = (
@@ -208,22 +214,27 @@ def _number_statements() -> list[str]:
         "FROM stat_typed WHERE reject_reason IS NULL "
         "UNION ALL SELECT NULL, type, origin, call_id_hint, pc, stat_id, ts, line, CAST(nums AS DOUBLE[]) "
         "FROM stat_last) "
-        "WINDOW w AS (PARTITION BY type, origin, call_id_hint, pc, stat_id ORDER BY ts, line NULLS FIRST)"
+        "WINDOW w AS (PARTITION BY type, origin, call_id_hint, pc, stat_id "
+        "ORDER BY ts, line NULLS FIRST, rid NULLS FIRST)"
+    )
+    grown = (
+        "CREATE OR REPLACE TEMP TABLE stat_grown AS SELECT rid, type, origin, call_id_hint, pc, stat_id, ts, line, "
+        f"nums, CASE WHEN rid IS NOT NULL AND prev IS NOT NULL THEN {_growth_check(rated)} END AS bad "
+        f"FROM ({windowed})"
     )
     growth = (
-        f"UPDATE stat_typed SET reject_reason = b.bad FROM (SELECT rid, {_growth_check(rated)} AS bad "
-        f"FROM ({windowed}) WHERE rid IS NOT NULL AND prev IS NOT NULL) b "
+        "UPDATE stat_typed SET reject_reason = b.bad FROM stat_grown b "
         "WHERE stat_typed.rid = b.rid AND b.bad IS NOT NULL"
     )
+    # the latest sample of each object that passed the check (ts, then line, a sample without a line first, then
+    # the order staged: two samples of one object in one report are taken in the report's order)
     carry = (
-        "CREATE OR REPLACE TEMP TABLE stat_last AS SELECT * FROM (SELECT * REPLACE (CAST(nums AS DOUBLE[]) AS nums) "
-        "FROM stat_last UNION ALL "
-        f"SELECT type, origin, call_id_hint, coalesce(pc_id, ''), stat_id, ts, line, {nums} "
-        "FROM stat_typed WHERE reject_reason IS NULL) "
-        "QUALIFY row_number() OVER (PARTITION BY type, origin, call_id_hint, pc, stat_id "
-        "ORDER BY ts DESC, line DESC NULLS LAST) = 1"
+        "CREATE OR REPLACE TEMP TABLE stat_last AS SELECT l.* FROM ("
+        "SELECT arg_max({type: type, origin: origin, call_id_hint: call_id_hint, pc: pc, stat_id: stat_id, ts: ts, "
+        "line: line, nums: nums}, (ts, coalesce(line, -1), coalesce(rid, -1))) AS l FROM stat_grown WHERE bad IS NULL "
+        "GROUP BY type, origin, call_id_hint, pc, stat_id)"
     )
-    return [*_typed_statements(), query_text("stats/check_finite.sql"), growth, carry]
+    return [*_typed_statements(), query_text("stats/check_finite.sql"), grown, growth, carry, "DROP TABLE stat_grown"]
 
 
 def _paths(fields: list[str]) -> str:
@@ -280,7 +291,11 @@ def store_statements() -> tuple[str, ...]:
 def store_stage(con: duckdb.DuckDBPyConnection, source_id: int, window: dict[str, datetime]) -> Counts:
     """Move everything staged for one source into rejects / typed tables, then empty the stage. `window`: the
     plausible instants ($earliest, $latest; ParseOptions.window)."""
+    if not con.execute("SELECT count(*) FROM stat_stage").fetchall()[0][0]:
+        return Counts()  # nothing staged since the last part
     for sql in store_statements():
+        if sql.startswith(_WHEN_TO_CHECK) and not _any_to_check(con):
+            continue
         con.execute(sql, params_for(sql, {"source_id": source_id, "excerpt": EXCERPT, **window}))
     total, rejected = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE reject_reason IS NOT NULL) + (SELECT count(*) FROM stat_typed "
@@ -288,6 +303,11 @@ def store_stage(con: duckdb.DuckDBPyConnection, source_id: int, window: dict[str
     ).fetchall()[0]
     con.execute("DELETE FROM stat_stage; DROP TABLE stat_typed")
     return Counts(records=total, stored=total - rejected, rejected=rejected)
+
+
+def _any_to_check(con: duckdb.DuckDBPyConnection) -> bool:
+    sql = "SELECT count(*) FROM stat_typed WHERE reject_reason = $check"
+    return con.execute(sql, {"check": _TO_CHECK}).fetchall()[0][0] > 0
 
 
 _SAMPLES_PER_BUCKET = 500_000  # RTP samples the interval series is derived from at once (bounds its memory)

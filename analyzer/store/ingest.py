@@ -102,14 +102,13 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
     scan, fast_records = _scan(con, item, fmt)
     found = con.execute(query_text("store/find_source.sql"), {"content_hash": scan.digest}).fetchall()
     if found:
-        con.execute("DROP TABLE IF EXISTS fast_rows; DROP TABLE IF EXISTS stats_fast")
+        con.execute("DROP TABLE IF EXISTS fast_rows")
         source_id, path = found[0]
         message = f"already ingested as source {source_id} ({path})"
         return FileResult(label=item.label, format=fmt.name, status="duplicate", source_id=source_id, message=message)
     try:
         if fmt.kind == "stats":
-            fast = fast_records is not None and fast_records == scan.lines
-            source_id, counts, layouts = _store_stats_file(con, item, fmt, scan.digest, opts, fast)
+            source_id, counts, layouts = _store_stats_file(con, item, fmt, scan.digest, opts)
         else:
             source_id, counts, layouts = _store_log_file(con, item, fmt, scan, fast_records, opts)
     except _NothingRelevant as exc:
@@ -125,16 +124,14 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
 
 
 def _scan(con: duckdb.DuckDBPyConnection, item: InputFile, fmt) -> tuple[FileScan, int | None]:
-    """Hash and count the file's lines in a thread while DuckDB scans the same file (when the format has a fast
-    scan: a log format's fast_sql, a stats format's fast_read); returns the scan and the number of records the
-    fast scan read (None without one)."""
+    """Hash and count the file's lines in a thread while DuckDB scans the same file (a log format's fast_sql);
+    returns the scan and the number of records the fast scan read (None without one: a stats file is read a part
+    at a time when it is stored)."""
+    if fmt.kind != "log":
+        return scan_file(item.path), None
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending_scan = pool.submit(scan_file, item.path)
-        if fmt.kind == "log":
-            fast_records = fast_scan(con, item, fmt)
-        else:
-            fast_read = getattr(fmt, "fast_read", None)
-            fast_records = fast_read(con, item) if fast_read else None
+        fast_records = fast_scan(con, item, fmt)
         return pending_scan.result(), fast_records
 
 
@@ -178,22 +175,19 @@ def _store_log_file(
 
 
 def _store_stats_file(
-    con: duckdb.DuckDBPyConnection, item: InputFile, fmt, digest: str, opts: ParseOptions, fast: bool
+    con: duckdb.DuckDBPyConnection, item: InputFile, fmt, digest: str, opts: ParseOptions
 ) -> tuple[int, Counts, str | None]:
     """Store a stats file part by part (bounded memory): its sources row says `complete = false` until the end,
-    and what a failure leaves is removed (store.remove_incomplete), as a store opened after a crash does. `fast`:
-    the format's fast_read took the whole file (stage it from there)."""
+    and what a failure leaves is removed (store.remove_incomplete), as a store opened after a crash does."""
     with transaction(con):
         source_id = _insert_source(con, item, fmt, digest, complete=False)
     try:
         with transaction(con):
-            counts = _ingest_stats(con, item, fmt, source_id, opts, fast)
+            counts = _ingest_stats(con, item, fmt, source_id, opts)
             layouts = _finish_source(con, source_id, counts)
     except BaseException:
         remove_incomplete(con)
         raise
-    finally:
-        con.execute("DROP TABLE IF EXISTS stats_fast")
     return source_id, counts, layouts
 
 
@@ -222,9 +216,7 @@ def _check_text_is_a_log(con: duckdb.DuckDBPyConnection, item: InputFile, source
             )
 
 
-def _ingest_stats(
-    con: duckdb.DuckDBPyConnection, item: InputFile, fmt, source_id: int, opts: ParseOptions, fast: bool
-) -> Counts:
+def _ingest_stats(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, source_id: int, opts: ParseOptions) -> Counts:
     """Stage a stats file's objects, type them part by part, and derive its interval series. A record is a
     stats object or a peer-connection state change."""
     con.execute(
@@ -237,14 +229,15 @@ def _ingest_stats(
         con.execute("COMMIT")  # the typed part is on disk; memory does not grow with the file
         con.execute("BEGIN TRANSACTION")
 
+    commit()  # a format may roll back a part it failed to read (stats_ndjson read_part): nothing before it
+
     def flush() -> None:
         if con.execute("SELECT count(*) FROM stat_stage").fetchall()[0][0]:  # ~15 statements, even over nothing
             counts.add(store_stage(con, source_id, opts.window))
         counts.add(store_typed(con, source_id, opts.window))  # rows a format typed itself (webrtc-internals)
         commit()
 
-    stage = fmt.stage_fast if fast else fmt.stage
-    counts.lines, counts.meta_lines = stage(con, item, opts, flush)
+    counts.lines, counts.meta_lines = fmt.stage(con, item, opts, flush)
     flush()
     to_rejects, remove = query_statements("stats/check_state_times.sql")
     values = {"source_id": source_id, **opts.window}

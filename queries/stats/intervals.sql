@@ -3,7 +3,8 @@
 --     stream's all the same;
 --   * the stream's first sample opens it with a lead-in interval (one polling step before it, no rates): the
 --     packets counted before the first poll, so the series adds up to the counters;
---   * duplicate timestamps for one stream: the sample on the later line wins;
+--   * duplicate timestamps for one stream: the sample on the later line wins (then the later locator, the
+--     greater counters);
 --   * a counter that goes down means the stream restarted: the interval counts the new value as its delta
 --     (the counter restarted from zero) and is flagged counter_reset;
 --   * samples further apart than max(5 s, 3x the stream's median interval) form a gap: no rates;
@@ -19,7 +20,8 @@ WITH inb AS (
            concealed_samples, total_samples_received, audio_level, jitter_s
     FROM stats_inbound_rtp
     WHERE source_id = $source_id AND hash(origin, coalesce(pc_id, ''), stat_id) % $buckets = $bucket
-    QUALIFY row_number() OVER (PARTITION BY origin, pc, stat_id, ts ORDER BY line DESC NULLS LAST) = 1
+    QUALIFY row_number() OVER (PARTITION BY origin, pc, stat_id, ts ORDER BY line DESC NULLS LAST, locator DESC NULLS LAST,
+                                   packets DESC NULLS LAST, bytes DESC NULLS LAST, lost DESC NULLS LAST) = 1
         AND coalesce(max(kind) OVER (PARTITION BY origin, coalesce(pc_id, ''), stat_id), 'audio') = 'audio'
 ), outb AS (
     SELECT source_id, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, locator, ssrc,
@@ -28,7 +30,8 @@ WITH inb AS (
            CAST(NULL AS DOUBLE) AS audio_level, CAST(NULL AS DOUBLE) AS jitter_s
     FROM stats_outbound_rtp
     WHERE source_id = $source_id AND hash(origin, coalesce(pc_id, ''), stat_id) % $buckets = $bucket
-    QUALIFY row_number() OVER (PARTITION BY origin, pc, stat_id, ts ORDER BY line DESC NULLS LAST) = 1
+    QUALIFY row_number() OVER (PARTITION BY origin, pc, stat_id, ts ORDER BY line DESC NULLS LAST, locator DESC NULLS LAST,
+                                   packets DESC NULLS LAST, bytes DESC NULLS LAST) = 1
         AND coalesce(max(kind) OVER (PARTITION BY origin, coalesce(pc_id, ''), stat_id), 'audio') = 'audio'
 ), samples AS (
     SELECT 'inbound' AS direction, * FROM inb
@@ -68,13 +71,24 @@ WITH inb AS (
         CASE WHEN counter_reset THEN total_samples_received ELSE total_samples_received - prev_samples END AS d_samples
     FROM deltas
 ), remote AS (
-    SELECT origin, coalesce(pc_id, '') AS pc, ssrc, ts, round_trip_time_s, fraction_lost, jitter_s
-    FROM stats_remote_inbound_rtp WHERE source_id = $source_id
+    -- one report per instant (the ASOF join below would take any of several): the later line, then the greater
+    -- stat id, then the values decide
+    SELECT origin, pc, ssrc, ts, r.round_trip_time_s, r.fraction_lost, r.jitter_s
+    FROM (SELECT origin, coalesce(pc_id, '') AS pc, ssrc, ts,
+                 arg_max(v, (coalesce(line, -1), stat_id, coalesce(locator, ''), v)) AS r
+          FROM (SELECT *, {round_trip_time_s: round_trip_time_s, fraction_lost: fraction_lost, jitter_s: jitter_s} AS v
+                FROM stats_remote_inbound_rtp WHERE source_id = $source_id)
+          GROUP BY ALL)
 ), pair AS (
-    SELECT origin, coalesce(pc_id, '') AS pc, ts, current_round_trip_time_s
+    -- one candidate pair per instant, chosen as the remote report above
+    SELECT origin, coalesce(pc_id, '') AS pc, ts,
+           arg_max(current_round_trip_time_s,
+                   (coalesce(line, -1), stat_id, coalesce(locator, ''), current_round_trip_time_s))
+               AS current_round_trip_time_s
     FROM stats_candidate_pair
     WHERE source_id = $source_id AND current_round_trip_time_s IS NOT NULL
       AND (coalesce(nominated, selected, 'true') = 'true' OR state = 'succeeded')
+    GROUP BY ALL
 ), with_remote AS (
     SELECT s.*, r.round_trip_time_s AS remote_rtt, r.fraction_lost AS remote_loss, r.jitter_s AS remote_jitter
     FROM sized s

@@ -4,7 +4,8 @@
 --   * the report is compressed (fileFormat 3: an object left out is unchanged) and the object was named in an
 --     earlier report and not removed (null) since;
 -- in the old jitsi compression and in whole reports an object left out is gone. Each field holds its last sent
--- value (ASOF on the line). The instant: the object's own, else the report's.
+-- value (ASOF on the line). The instant: the object's own, else the report's. An object's keys are in name order
+-- (the same text whatever order the threads grouped them in).
 INSERT INTO stat_stage
 WITH reports AS (
     SELECT pc_id, line, bool_or(compressed) AS compressed, max(obj_ms) AS report_ms
@@ -35,7 +36,7 @@ WITH reports AS (
            AND c.line >= d.line
 ), objects AS (
     SELECT pc_id, line, any_value(ms) AS ms, stat_id,
-           json_merge_patch(json_group_object(key, value),
+           json_merge_patch(to_json(map_from_entries(list((key, value) ORDER BY key))),
                             json_object('id', stat_id)) AS obj
     FROM filled WHERE value IS NOT NULL GROUP BY pc_id, line, stat_id
 )
