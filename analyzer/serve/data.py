@@ -34,8 +34,7 @@ PAGE_COLUMNS = (
 BUSY_WAIT_S = 1.5  # how long one call's request waits for an ingest to let go of the file
 REFRESH_EVERY_S = 2.0  # how often the store's file is looked at for changes
 CACHED_ANSWERS = 256  # the fleet view's and the list's answers kept, the most recent (each a few kB at most)
-# where a call is in the store (snapshot.sql, for one_call.sql); a call the snapshot does not have has nothing
-NOWHERE = {"first_event": 0, "last_event": -1, "link_events": [], "link_devices": [], "link_dups": []}
+SNAPSHOT = (("serve_calls", "snapshot.sql"), ("serve_links", "links.sql"))  # the snapshot's tables, from the store
 PLOTTED = ("events", "series", "states")  # queries/serve/call_<name>.sql: what the timeline draws
 ONE_CALL_TABLES = ("calls", "event_links", "call_streams", "findings", "predictions", "session_events")  # one_call.sql
 
@@ -156,14 +155,15 @@ class Fleet:
         signature = _signature(self.db)
         try:
             with self.store() as con:
-                table = con.sql(query_text("serve/snapshot.sql")).to_arrow_table()
+                tables = {name: con.sql(query_text(f"serve/{sql}")).to_arrow_table() for name, sql in SNAPSHOT}
         except StoreBusy:
             self.note = "an ingest is writing the store: the fleet is as it was when the snapshot was taken"
             return False
         fresh = duckdb.connect(":memory:")
-        fresh.register("snapshot_rows", table)
-        fresh.execute("CREATE TABLE serve_calls AS SELECT * FROM snapshot_rows")
-        fresh.unregister("snapshot_rows")
+        for name, table in tables.items():
+            fresh.register("snapshot_rows", table)
+            fresh.execute(f"CREATE TABLE {name} AS SELECT * FROM snapshot_rows")
+            fresh.unregister("snapshot_rows")
         for statement in query_statements("serve/filters.sql"):
             fresh.execute(statement)
         with self._snapshot_lock:
@@ -239,11 +239,14 @@ class Fleet:
         for _ in range(3):
             if _signature(self.db) != self._seen:
                 self.refresh()
-            where = self.summary(call_id) or NOWHERE
+            events = [r["event_id"] for r in self._rows("serve/call_links.sql", {"call_id": call_id})]
+            summary = self.summary(call_id) or {}
+            cited = [summary[k] for k in ("cited_first", "cited_last") if summary.get(k) is not None]
+            span = {"first_event": min(events + cited, default=0), "last_event": max(events + cited, default=-1)}
             with self.store() as con:
                 if _signature(self.db) != self._seen:
                     continue  # written between the snapshot and now: look again
-                params = {k: where[k] for k in NOWHERE} | {"call_id": call_id}
+                params = span | {"link_events": events, "call_id": call_id}
                 for statement in query_statements("serve/one_call.sql"):
                     con.execute(statement, params_for(statement, params))
                 try:

@@ -2,13 +2,13 @@
 -- store's (found before them) hold only that call's rows, so that triage's queries, written for a ticket's few calls,
 -- read one call of a large fleet and answer as they would over the whole store: the call, its events' links and
 -- stream links, its findings and the model's prediction, and its events together with every event its findings
--- cite. The snapshot holds the call's links ($link_events, $link_devices, $link_dups: event_links' rows of the call)
--- and says where its events are, between $first_event and $last_event (so the scan skips the rest). Dropped at the
--- end of the request.
+-- cite. The snapshot says where they are: its events are $link_events (serve/links.sql), and they and those its
+-- findings cite lie between $first_event and $last_event (so the scan skips the rest). Dropped at the end of the
+-- request.
 CREATE OR REPLACE TEMP TABLE calls AS SELECT * FROM store.main.calls WHERE call_id = $call_id;
 CREATE OR REPLACE TEMP TABLE event_links AS
-SELECT unnest(CAST($link_events AS BIGINT[])) AS event_id, unnest(CAST($link_devices AS VARCHAR[])) AS device_id,
-    CAST($call_id AS VARCHAR) AS call_id, unnest(CAST($link_dups AS BIGINT[])) AS dup_of;
+SELECT unnest(CAST($link_events AS BIGINT[])) AS event_id, c.device_id, c.call_id, CAST(NULL AS BIGINT) AS dup_of
+FROM temp.main.calls c;
 CREATE OR REPLACE TEMP TABLE call_streams AS SELECT * FROM store.main.call_streams WHERE call_id = $call_id;
 CREATE OR REPLACE TEMP TABLE findings AS SELECT * FROM store.main.findings WHERE call_id = $call_id;
 CREATE OR REPLACE TEMP TABLE predictions AS SELECT * FROM store.main.predictions WHERE call_id = $call_id;
