@@ -154,6 +154,37 @@ def test_ticket_is_what_triage_writes(store, fleet):
     assert served.split(cut)[1].count("device\\_log") == 1  # only the files this call was read from
 
 
+PANEL_FIELDS = ("call_id", "verdict", "cause", "confidence", "routes", "start_utc", "duration_s", "found_by", "model",
+                "timeline")  # fmt: skip
+
+
+def _shown(call: dict) -> dict:
+    """What the page shows of a call of triage's report: its fields, and its findings in triage's order up to ties
+    (findings of one severity at one time come in the store's order, which a query of the whole store may lose)."""
+    findings = sorted(call["findings"], key=lambda f: (f["severity"], f["t_rel"] or 0, f["rule_id"], f["detail"]))
+    return {k: call[k] for k in PANEL_FIELDS} | {"findings": findings}
+
+
+def test_a_call_shows_what_triage_says_of_it(store, fleet):
+    """The page reads one call where the snapshot says it is (its links, its events' span), not by scanning the
+    store: it shows what triage's report of the whole store says of that call (calls with and without findings)."""
+    every = _all_rows(fleet, Query())
+    some = [r for r in every if r["findings"]][:5] + [r for r in every if not r["findings"]][:2]  # triage is slow
+    shown = {r["call_id"]: fleet.call(r["call_id"])["call"] for r in some}
+    con = connect(store, read_only=True)
+    rules = load_rules()
+    for call, page in shown.items():
+        whole = build_report(con, rules, TriageOptions(call_id=call)).calls[0]
+        assert _shown(page) == _shown(whole), call
+    con.close()
+    assert any(
+        f["evidence"]
+        for r in _all_rows(fleet, Query(verdict="failed"))
+        for f in fleet.call(r["call_id"])["call"]["findings"]
+    )
+    assert fleet.call("C-no-such-call") == {"missing": "C-no-such-call"}
+
+
 def test_a_password_is_required_beyond_this_machine(monkeypatch, store):
     monkeypatch.delenv("ANALYZER_DASHBOARD_PASSWORD", raising=False)
     assert password_for("127.0.0.1") is None and password_for("localhost") is None
@@ -256,7 +287,13 @@ def test_an_ingest_runs_while_the_store_is_served(store, tmp_path):
     reader.join()
     assert out.returncode == 0, out.stderr
     assert "call" in answers and "page" in answers
-    assert served.refresh() and served.count(Query()) == before + 1
+    # the snapshot is stale: a call is still read where the store now has it (the snapshot is taken again first)
+    con = connect(db, read_only=True)
+    whole = build_report(con, load_rules(), TriageOptions(call_id=call)).calls[0]
+    con.close()
+    shown = served.call(call)["call"]
+    assert _shown(shown) == _shown(whole)
+    assert served.count(Query()) == before + 1
 
 
 def _free_port() -> int:

@@ -15,6 +15,15 @@ from analyzer.serve.data import PAGE_COLUMNS, Fleet, Query, StoreBusy, call_in
 
 FILTERS = ("verdict", "cause", "rule", "os_version", "device_model", "app_version", "route")  # one dropdown each
 CHART_DIMS = ("day", *(dim for dim, _ in views.CHARTS))
+FILTER_INPUTS = (
+    Input("url", "search"),
+    Input("filter-days", "start_date"),
+    Input("filter-days", "end_date"),
+    *(Input(f"filter-{name}", "value") for name in FILTERS),
+    Input("filter-search", "value"),
+    Input("chart-click", "data"),
+    Input("clear-filters", "n_clicks"),
+)  # what sets the filters (`_query`)
 FLEET_OUTPUTS = len(FILTERS) + 3  # dropdown choices, the charts' data, the count and the status line
 HIDDEN = {"display": "none"}
 LABELS = {
@@ -142,6 +151,7 @@ def _layout() -> html.Div:
             "cacheBlockSize": PAGE_SIZE,
             "maxBlocksInCache": 20,
             "animateRows": False,
+            "suppressAnimationFrame": True,
         },
         style={"height": "480px"},
     )
@@ -208,6 +218,31 @@ def _fleet_view(fleet: Fleet, q: Query) -> tuple:
     return (*options, charts, matching, status)
 
 
+def _query(trigger: str | None, search: str | None, day_from: str | None, day_to: str | None, *rest) -> Query:
+    """The filters after the user's action (`trigger`: the id of the input that changed; `rest`: the values of
+    FILTER_INPUTS after the first three): the URL's, the controls', or those with a chart's bar toggled."""
+    values, text, click = rest[: len(FILTERS)], rest[len(FILTERS)], rest[len(FILTERS) + 1]
+    if trigger in (None, "url"):
+        return Query.from_search(search)
+    if trigger == "clear-filters":
+        return Query()
+    q = Query.from_search(
+        Query(
+            day_from=(day_from or "")[:10],
+            day_to=(day_to or "")[:10],
+            search=text or "",
+            **{name: v or "" for name, v in zip(FILTERS, values, strict=True)},
+        ).to_search()
+    )
+    if trigger == "chart-click" and (click or {}).get("dim") in CHART_DIMS:
+        dim, value = click["dim"], str(click.get("value", ""))
+        if dim == "day":
+            same = q.day_from == q.day_to == value
+            return q.with_(day_from="" if same else value, day_to="" if same else value)
+        return q.with_(**{dim: "" if getattr(q, dim) == value else value})
+    return q
+
+
 def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
     """The Dash app serving the store at `db` (read-only)."""
     fleet = fleet or Fleet(db)
@@ -229,14 +264,8 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         Output("fleet-charts", "data"),
         Output("matching", "children"),
         Output("status", "children"),
-        Input("url", "search"),
-        Input("filter-days", "start_date"),
-        Input("filter-days", "end_date"),
-        *(Input(f"filter-{name}", "value") for name in FILTERS),
-        Input("filter-search", "value"),
-        Input("chart-click", "data"),
+        *FILTER_INPUTS,
         Input("calls-grid", "cellClicked"),
-        Input("clear-filters", "n_clicks"),
         prevent_initial_call=False,
     )
     def sync(search, day_from, day_to, *rest):
@@ -245,42 +274,23 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         a dropdown always gets its choices with its value."""
         values = rest[: len(FILTERS)]
         text = rest[len(FILTERS)]
-        click, cell = rest[len(FILTERS) + 1 : len(FILTERS) + 3]
+        cell = rest[len(FILTERS) + 3]
         trigger = ctx.triggered_id
         call = call_in(search)
-        if trigger in (None, "url"):
-            q = Query.from_search(search)
-            out_search = no_update
-        elif trigger == "clear-filters":
-            q, out_search = Query(), Query().to_search(call)
-        else:
-            q = Query.from_search(
-                Query(
-                    day_from=(day_from or "")[:10],
-                    day_to=(day_to or "")[:10],
-                    search=text or "",
-                    **{name: v or "" for name, v in zip(FILTERS, values, strict=True)},
-                ).to_search()
-            )
-            if trigger == "calls-grid":
-                call = (cell or {}).get("rowId") or call
-            elif trigger == "chart-click" and (click or {}).get("dim") in CHART_DIMS:
-                dim, value = click["dim"], str(click.get("value", ""))
-                if dim == "day":
-                    same = q.day_from == q.day_to == value
-                    q = q.with_(day_from="" if same else value, day_to="" if same else value)
-                else:
-                    q = q.with_(**{dim: "" if getattr(q, dim) == value else value})
-            out_search = q.to_search(call)
+        q = _query(trigger, search, day_from, day_to, *rest)
+        if trigger == "calls-grid":
+            call = (cell or {}).get("rowId") or call
+        url_changed = trigger in (None, "url")
+        out_search = no_update if url_changed else q.to_search(call)
         # the fleet as drawn stays when only the open call changed (a click on the list)
-        same = trigger not in (None, "url") and q == Query.from_search(search)
+        same = not url_changed and q == Query.from_search(search)
         fleet_part = (no_update,) * FLEET_OUTPUTS if same else _fleet_view(fleet, q)
         # a control is set only when its value changes: each prop set costs the page a redraw of that control
         shown = [(day_from or "")[:10], (day_to or "")[:10], *(v or "" for v in values), text or ""]
         wanted = [q.day_from, q.day_to, *(getattr(q, name) for name in FILTERS), q.search]
         return (
             out_search,
-            no_update if trigger == "calls-grid" else call,  # call_panel answers the click itself
+            call if url_changed else no_update,  # only the URL names another call (`clicked_call` answers a click)
             no_update if same else q.to_search(),
             *(no_update if old == new else new or None for old, new in zip(shown, wanted, strict=True)),
             *fleet_part,
@@ -290,7 +300,9 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
     app.clientside_callback(PURGE_ON_NEW_FILTERS, Output("grid-filter-key", "data"), Input("filters", "data"))
 
     @app.callback(
-        Output("calls-grid", "getRowsResponse"), Input("calls-grid", "getRowsRequest"), State("url", "search")
+        Output("calls-grid", "getRowsResponse"),
+        Input("calls-grid", "getRowsRequest"),
+        State("url", "search"),
     )
     def rows(request, search):
         """One block of the call list, paged, sorted and filtered in DuckDB."""
@@ -306,40 +318,50 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         )
         return {"rowData": data, "rowCount": total}
 
-    @app.callback(
-        Output("call-head", "children"),
-        Output("call-timeline", "figure"),
-        Output("call-timeline", "style"),
-        Output("call-body", "children"),
-        Output("download-button", "style"),
-        Output("open-call", "data", allow_duplicate=True),
-        Input("open-call", "data"),
-        Input("calls-grid", "cellClicked"),
-        State("url", "search"),
-        prevent_initial_call=True,
-    )
-    def call_panel(call, cell, search):
-        """The open call (`call=` in the URL, or the call clicked in the list: answered here, while `sync` sets the
-        URL, so that opening a call is one request): its head, its timeline and its findings."""
-        opened = no_update
-        if ctx.triggered_id == "calls-grid" and (cell or {}).get("rowId"):
-            call = opened = cell["rowId"]
+    def panel(call: str | None, search: str | None) -> tuple:
+        """The open call's head, timeline (figure and style), findings and the ticket button's style."""
         if not call:
-            return [], no_update, HIDDEN, [], HIDDEN, opened
+            return [], no_update, HIDDEN, [], HIDDEN
         key = (call, fleet.taken)
         if key not in calls:
             try:
                 calls[key] = views.call_view(fleet.call(call))
             except StoreBusy:
                 busy = "An ingest is writing the store: this call shows when it ends."
-                return [html.H2(f"Call {call}"), html.P(busy)], no_update, HIDDEN, [], HIDDEN, opened
+                return [html.H2(f"Call {call}"), html.P(busy)], no_update, HIDDEN, [], HIDDEN
             while len(calls) > CACHED_CALLS:
                 calls.popitem(last=False)
         view = calls[key]
         back = dcc.Link("close the call", href=Query.from_search(search).to_search() or "?")
         shown = view["timeline"] is not None
         figure, style = (view["timeline"], None) if shown else (no_update, HIDDEN)
-        return [back, *view["head"]], figure, style, view["body"], style, opened
+        return [back, *view["head"]], figure, style, view["body"], style
+
+    panel_outputs = ("call-head", "children"), ("call-timeline", "figure"), ("call-timeline", "style")
+    panel_outputs += ("call-body", "children"), ("download-button", "style")
+
+    @app.callback(
+        *(Output(*o) for o in panel_outputs),
+        Input("open-call", "data"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def call_panel(call, search):
+        """The call the URL names (`call=`): its head, its timeline and its findings."""
+        return panel(call, search)
+
+    @app.callback(
+        *(Output(*o, allow_duplicate=True) for o in panel_outputs),
+        Output("open-call", "data", allow_duplicate=True),
+        Input("calls-grid", "cellClicked"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def clicked_call(cell, search):
+        """The call clicked in the list, answered at once: its own callback, so that it does not wait for `sync`
+        (which sets the URL alongside; a callback reading another's output waits for it)."""
+        call = (cell or {}).get("rowId")
+        return (*panel(call, search), call) if call else (no_update,) * (len(panel_outputs) + 1)
 
     @app.callback(
         Output("download", "data"),

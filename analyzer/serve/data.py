@@ -22,8 +22,9 @@ import duckdb
 
 from analyzer.detect.rules import Rule, load_rules
 from analyzer.errors import InputError
+from analyzer.reference import severity_rank
 from analyzer.resources import query_statements, query_text
-from analyzer.store.db import connect, writer_waiting
+from analyzer.store.db import StillLocked, connect, params_for, retry_locked, writer_waiting
 from analyzer.triage.ticket import Report
 
 PAGE_COLUMNS = (
@@ -33,6 +34,8 @@ PAGE_COLUMNS = (
 BUSY_WAIT_S = 1.5  # how long one call's request waits for an ingest to let go of the file
 REFRESH_EVERY_S = 2.0  # how often the store's file is looked at for changes
 CACHED_ANSWERS = 256  # the fleet view's and the list's answers kept, the most recent (each a few kB at most)
+SNAPSHOT = (("serve_calls", "snapshot.sql"), ("serve_links", "links.sql"))  # the snapshot's tables, from the store
+PLOTTED = ("events", "series", "states")  # queries/serve/call_<name>.sql: what the timeline draws
 ONE_CALL_TABLES = ("calls", "event_links", "call_streams", "findings", "predictions", "session_events")  # one_call.sql
 
 
@@ -120,7 +123,6 @@ class Fleet:
         # answers of the snapshot's queries by (snapshot, query, parameters): the same filters asked again (a filter
         # cleared, a link opened twice, a sort undone) answer at once; a new snapshot starts anew
         self._answers: OrderedDict = OrderedDict()
-        self._generation = 0
         self._seen: tuple | None = None
         self._looked = 0.0
         self.taken: str | None = None  # when the snapshot was taken (UTC), shown on the page
@@ -129,19 +131,18 @@ class Fleet:
     @contextmanager
     def store(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """The store attached read-only for one request (waiting up to BUSY_WAIT_S for an ingest), then detached."""
+
+        def attach() -> bool | None:
+            if writer_waiting(self.db):  # an ingest waiting for the file goes first
+                return None
+            self._session.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(self.db)})
+            return True
+
         with self._store_lock:
-            deadline = time.monotonic() + BUSY_WAIT_S
-            while True:
-                if not writer_waiting(self.db):  # an ingest waiting for the file goes first
-                    try:
-                        self._session.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(self.db)})
-                        break
-                    except duckdb.IOException as exc:
-                        if "lock" not in str(exc).lower():
-                            raise InputError(f"{self.db}: cannot open the store: {exc}") from None
-                if time.monotonic() >= deadline:
-                    raise StoreBusy(str(self.db))
-                time.sleep(0.1)
+            try:
+                retry_locked(attach, BUSY_WAIT_S, str(self.db), most=0.1)
+            except StillLocked:
+                raise StoreBusy(str(self.db)) from None
             try:
                 self._session.execute("USE store")
                 yield self._session
@@ -154,19 +155,19 @@ class Fleet:
         signature = _signature(self.db)
         try:
             with self.store() as con:
-                table = con.sql(query_text("serve/snapshot.sql")).to_arrow_table()
+                tables = {name: con.sql(query_text(f"serve/{sql}")).to_arrow_table() for name, sql in SNAPSHOT}
         except StoreBusy:
             self.note = "an ingest is writing the store: the fleet is as it was when the snapshot was taken"
             return False
         fresh = duckdb.connect(":memory:")
-        fresh.register("snapshot_rows", table)
-        fresh.execute("CREATE TABLE serve_calls AS SELECT * FROM snapshot_rows")
-        fresh.unregister("snapshot_rows")
+        for name, table in tables.items():
+            fresh.register("snapshot_rows", table)
+            fresh.execute(f"CREATE TABLE {name} AS SELECT * FROM snapshot_rows")
+            fresh.unregister("snapshot_rows")
         for statement in query_statements("serve/filters.sql"):
             fresh.execute(statement)
         with self._snapshot_lock:
             old, self._snapshot = self._snapshot, fresh
-            self._generation += 1
             self._answers.clear()
         old.close()
         self._seen, self.note = signature, ""
@@ -185,11 +186,12 @@ class Fleet:
     def _rows(self, name: str, params: dict) -> list[dict]:
         """The rows of queries/serve/<name> over the snapshot (cached: callers must not change them)."""
         with self._snapshot_lock:
-            key = (self._generation, name, tuple(sorted(params.items())))
+            snapshot = self._snapshot
+            key = (id(snapshot), name, tuple(sorted(params.items())))
             if key in self._answers:
                 self._answers.move_to_end(key)
                 return self._answers[key]
-            generation, cur = self._generation, self._snapshot.cursor()
+            cur = snapshot.cursor()
         try:
             result = cur.execute(query_text(name), params)
             cols = [d[0] for d in result.description]
@@ -197,7 +199,7 @@ class Fleet:
         finally:
             cur.close()
         with self._snapshot_lock:
-            if generation == self._generation:
+            if snapshot is self._snapshot:  # not an answer of a snapshot replaced meanwhile
                 self._answers[key] = rows
                 while len(self._answers) > CACHED_ANSWERS:
                     self._answers.popitem(last=False)
@@ -233,44 +235,69 @@ class Fleet:
     @contextmanager
     def _one_call(self, call_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
         """The store narrowed to one call (queries/serve/one_call.sql): triage's queries, which read every call,
-        read just it."""
-        with self.store() as con:
-            for statement in query_statements("serve/one_call.sql"):
-                con.execute(statement, {"call_id": call_id})
-            try:
-                yield con
-            finally:
-                for table in ONE_CALL_TABLES:
-                    con.execute(f"DROP TABLE IF EXISTS temp.main.{table}")
+        read just it, where the snapshot says it is (so the snapshot is taken again first if the store changed)."""
+        for _ in range(3):
+            if _signature(self.db) != self._seen:
+                self.refresh()
+            events = [r["event_id"] for r in self._rows("serve/call_links.sql", {"call_id": call_id})]
+            summary = self.summary(call_id) or {}
+            cited = [summary[k] for k in ("cited_first", "cited_last") if summary.get(k) is not None]
+            span = {"first_event": min(events + cited, default=0), "last_event": max(events + cited, default=-1)}
+            with self.store() as con:
+                if _signature(self.db) != self._seen:
+                    continue  # written between the snapshot and now: look again
+                params = span | {"link_events": events, "call_id": call_id}
+                for statement in query_statements("serve/one_call.sql"):
+                    con.execute(statement, params_for(statement, params))
+                try:
+                    yield con
+                finally:
+                    con.execute("".join(f"DROP TABLE IF EXISTS temp.main.{table};" for table in ONE_CALL_TABLES))
+                return
+        raise StoreBusy(str(self.db))
 
     def call(self, call_id: str) -> dict:
-        """One call: its triage report (findings with evidence and fix, the model's view, timeline), its device
-        events, stats series and connection states for the timeline; {'missing': id} when the store has no such call."""
+        """One call as the page shows it: its verdict and route, findings with their evidence and fix, the model's
+        view and the timeline as triage gives them (triage's own queries and code, without the parts of a ticket the
+        page does not show), and its device events, stats series and connection states for the timeline; {'missing':
+        id} when the store has no such call."""
+        from analyzer.triage.redact import Redactor
+        from analyzer.triage.ticket import _finding, _prediction, _timeline
+
+        rank, red, by_id = severity_rank(), Redactor(False), {r.id: r for r in self.rules}
         with self._one_call(call_id) as con:
-            report = self._report(con, call_id, sources=False)
-            if not report.calls:
+            one = {"call_id": call_id}
+            summary = self.summary(call_id)
+            if summary is None:
                 return {"missing": call_id}
-            detail = {
-                name: _dicts(con.execute(query_text(f"serve/call_{name}.sql"), {"call_id": call_id}))
-                for name in ("events", "series", "states")
+            findings = [
+                _finding(con, f, by_id.get(f["rule_id"]), red)
+                for f in _dicts(con.execute(query_text("triage/findings.sql"), one))
+            ]
+            gaps = _dicts(con.execute(query_text("triage/gaps.sql"), one))
+            call = {
+                **{k: summary[k] for k in ("verdict", "confidence", "routes", "start_utc", "duration_s", "found_by")},
+                "call_id": call_id,
+                "cause": summary["cause"] or None,
+                "model": _prediction(con, call_id),
+                "findings": sorted(findings, key=lambda f: (-rank[f["severity"]], f["t_rel"] or 0)),
+                "timeline": _timeline(con, call_id, gaps, red),
             }
-        return {"call": report.calls[0], "summary": self.summary(call_id), "report": report, **detail}
+            detail = {name: _dicts(con.execute(query_text(f"serve/call_{name}.sql"), one)) for name in PLOTTED}
+        return {"call": call, "summary": summary, **detail}
 
     def ticket_markdown(self, call_id: str) -> str:
         """The markdown `analyzer triage --call <id>` writes for this call."""
         from analyzer.render.triage_report import to_markdown
 
         with self._one_call(call_id) as con:
-            return to_markdown(self._report(con, call_id, sources=True))
+            return to_markdown(self._report(con, call_id))
 
-    def _report(self, con: duckdb.DuckDBPyConnection, call_id: str, sources: bool) -> Report:
-        """Triage's report of one call; with `sources`, listing only the files that call was read from (the ticket
-        shows them, the page does not)."""
+    def _report(self, con: duckdb.DuckDBPyConnection, call_id: str) -> Report:
+        """Triage's report of one call, listing only the files that call was read from (the ticket shows them)."""
         from analyzer.triage.ticket import TriageOptions, build_report
 
         report = build_report(con, self.rules, TriageOptions(call_id=call_id))
-        if not sources:
-            return report
         files = {r[0] for r in con.execute(query_text("serve/call_files.sql"), {"call_id": call_id}).fetchall()}
         report.sources = [s for s in report.sources if s["file"] in files]
         return report

@@ -6,10 +6,11 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -18,6 +19,7 @@ from analyzer.reference import install as install_policy
 from analyzer.resources import query_text, resource_dir
 from analyzer.settings import number
 
+T = TypeVar("T")
 DEFAULT_DB = "analyzer.duckdb"
 SCHEMA_VERSION = "4"  # queries/schema.sql writes it; a store with another version is refused, not misread
 
@@ -71,30 +73,57 @@ def writer_waiting(target: str | Path) -> bool:
         return False
 
 
+class StillLocked(Exception):
+    """Another process kept the store locked for the whole wait (the lock error it last gave is the cause)."""
+
+
+def retry_locked(
+    attempt: Callable[[], T | None],
+    wait_s: float,
+    what: str,
+    pause: float = 0.1,
+    most: float = 2.0,
+    waiting: Callable[[], None] | None = None,
+) -> T:
+    """`attempt()` until it succeeds, for up to `wait_s`: an attempt that fails for a lock (another process holds the
+    file) or gives None (asked to step aside) is tried again after a pause (doubling up to `most`; `waiting()` runs
+    before each); StillLocked when the time is up. Any other I/O error: an InputError naming `what`."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        last = None
+        try:
+            done = attempt()
+            if done is not None:
+                return done
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise InputError(f"{what}: cannot open the database: {exc}") from exc
+            last = exc
+        if time.monotonic() >= deadline:
+            raise StillLocked(what) from last
+        if waiting is not None:
+            waiting()
+        time.sleep(pause)
+        pause = min(pause * 2, most)
+
+
 def _open(target: str, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
     """Open the file; when another process holds it (a concurrent ingest), wait for it, then say so plainly. A writer
     that waits says so in its waiting mark (touched at each try, removed when it is done waiting)."""
-    deadline = time.monotonic() + wait_s
-    delay = 0.1
     mark = None if read_only or target == ":memory:" else waiting_mark(target)
+
+    def announce() -> None:
+        if mark is not None:
+            with contextlib.suppress(OSError):  # a folder it may not write: it waits unannounced
+                mark.write_text(f"{os.getpid()}\n")
+
     try:
-        while True:
-            try:
-                return duckdb.connect(target, read_only=read_only)
-            except duckdb.IOException as exc:
-                locked = "lock" in str(exc).lower()
-                if not locked:
-                    raise InputError(f"{target}: cannot open the database: {exc}") from exc
-                if time.monotonic() >= deadline:
-                    raise InputError(
-                        f"{target}: the database is in use by another analyzer process; waited {wait_s:g} s "
-                        "(set ANALYZER_LOCK_WAIT_S to wait longer)"
-                    ) from exc
-                if mark is not None:
-                    with contextlib.suppress(OSError):  # a folder it may not write: it waits unannounced
-                        mark.write_text(f"{os.getpid()}\n")
-                time.sleep(delay)
-                delay = min(delay * 2, 2.0)
+        return retry_locked(lambda: duckdb.connect(target, read_only=read_only), wait_s, target, waiting=announce)
+    except StillLocked as exc:
+        raise InputError(
+            f"{target}: the database is in use by another analyzer process; waited {wait_s:g} s "
+            "(set ANALYZER_LOCK_WAIT_S to wait longer)"
+        ) from exc.__cause__
     finally:
         if mark is not None:
             with contextlib.suppress(OSError):
