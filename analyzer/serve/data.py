@@ -262,7 +262,7 @@ class Fleet:
         page does not show), and its device events, stats series and connection states for the timeline; {'missing':
         id} when the store has no such call."""
         from analyzer.triage.redact import Redactor
-        from analyzer.triage.ticket import _finding, _prediction, _timeline
+        from analyzer.triage.ticket import call_finding, call_prediction, call_timeline
 
         rank, red, by_id = severity_rank(), Redactor(False), {r.id: r for r in self.rules}
         with self._one_call(call_id) as con:
@@ -271,7 +271,7 @@ class Fleet:
             if summary is None:
                 return {"missing": call_id}
             findings = [
-                _finding(con, f, by_id.get(f["rule_id"]), red)
+                call_finding(con, f, by_id.get(f["rule_id"]), red)
                 for f in _dicts(con.execute(query_text("triage/findings.sql"), one))
             ]
             gaps = _dicts(con.execute(query_text("triage/gaps.sql"), one))
@@ -279,9 +279,9 @@ class Fleet:
                 **{k: summary[k] for k in ("verdict", "confidence", "routes", "start_utc", "duration_s", "found_by")},
                 "call_id": call_id,
                 "cause": summary["cause"] or None,
-                "model": _prediction(con, call_id),
+                "model": call_prediction(con, call_id),
                 "findings": sorted(findings, key=lambda f: (-rank[f["severity"]], f["t_rel"] or 0)),
-                "timeline": _timeline(con, call_id, gaps, red),
+                "timeline": call_timeline(con, call_id, gaps, red),
             }
             detail = {name: _dicts(con.execute(query_text(f"serve/call_{name}.sql"), one)) for name in PLOTTED}
         return {"call": call, "summary": summary, **detail}

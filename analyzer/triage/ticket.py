@@ -58,7 +58,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) 
     return [dict(zip(cols, r, strict=True)) for r in result.fetchall()]
 
 
-def _prediction(con: duckdb.DuckDBPyConnection, call_id: str) -> dict | None:
+def call_prediction(con: duckdb.DuckDBPyConnection, call_id: str) -> dict | None:
+    """The model's view of one call as the report shows it (None when the store holds no prediction for it)."""
     rows = _rows(con, query_text("triage/prediction.sql"), {"call_id": call_id})
     if not rows:
         return None
@@ -74,7 +75,7 @@ def _prediction(con: duckdb.DuckDBPyConnection, call_id: str) -> dict | None:
     }
 
 
-def _finding(con: duckdb.DuckDBPyConnection, f: dict, rule: Rule | None, red: Redactor) -> dict:
+def call_finding(con: duckdb.DuckDBPyConnection, f: dict, rule: Rule | None, red: Redactor) -> dict:
     """One finding as the report shows it: what, when, the evidence lines (the first few) and the fix."""
     evidence = _rows(
         con, query_text("triage/evidence.sql"), {"events": f["evidence"] or [], "stats": f["stats_evidence"] or []}
@@ -102,7 +103,7 @@ def _finding(con: duckdb.DuckDBPyConnection, f: dict, rule: Rule | None, red: Re
     }
 
 
-def _timeline(con: duckdb.DuckDBPyConnection, cid: str, gaps: list[dict], red: Redactor) -> list[dict]:
+def call_timeline(con: duckdb.DuckDBPyConnection, cid: str, gaps: list[dict], red: Redactor) -> list[dict]:
     """The call's events and its silent stretches of audio, in order."""
     events = [
         {"t_rel": round(t["t_rel"], 1), "what": red(t["what"]), "producer": t["producer"]}
@@ -135,7 +136,7 @@ def _call(
     rank = severity_rank()
     cid = call["call_id"]
     findings = [
-        _finding(con, f, by_id.get(f["rule_id"]), red)
+        call_finding(con, f, by_id.get(f["rule_id"]), red)
         for f in _rows(con, query_text("triage/findings.sql"), {"call_id": cid})
         if rank[f["severity"]] >= rank[opts.min_severity]
     ]
@@ -148,10 +149,10 @@ def _call(
         "call_id": red(cid),
         "device": red(call["device"]),
         **{k: call[k] for k in _CALL_FIELDS},
-        "model": _prediction(con, cid),
+        "model": call_prediction(con, cid),
         "findings": sorted(findings, key=lambda f: (-rank[f["severity"]], f["t_rel"] or 0)),
         "connections": connections,
-        "timeline": _timeline(con, cid, gaps, red),
+        "timeline": call_timeline(con, cid, gaps, red),
         "audio_gaps": gaps,
     }
 
