@@ -148,6 +148,13 @@ def _collect(node: exp.ArrayAgg | exp.GroupConcat, where: exp.Expression | None)
     return sqlglot.parse_one(sql, read="spark")
 
 
+def _first(order: exp.Order, where: exp.Expression | None) -> exp.Expression:
+    """DuckDB's first(x ORDER BY k) [FILTER (WHERE c)]: the x of the first row in that order, NULL or not (Spark's
+    FIRST follows no order): the head of the rows collected as structs and sorted."""
+    cond = f" FILTER (WHERE {where.sql('spark')})" if where is not None else ""
+    return sqlglot.parse_one(f"ELEMENT_AT({_ordered([order.this], order.expressions, cond)}, 1)._v0", read="spark")
+
+
 def _spark_forms(node: exp.Expression) -> exp.Expression:
     """One DuckDB node whose sqlglot Spark rendering means something else, rewritten."""
     if isinstance(node, exp.Join) and str(node.args.get("method") or "").upper() == "ASOF":
@@ -183,9 +190,14 @@ def _spark_forms(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.TimeToUnix):
         return sqlglot.parse_one(f"UNIX_MICROS({node.this.sql('spark')}) / 1000000.0", read="spark")
     if isinstance(node, exp.IgnoreNulls) and isinstance(node.this, exp.AnyValue):
-        return sqlglot.parse_one(f"FIRST({node.this.this.sql('spark')}, TRUE)", read="spark")
+        return exp.Anonymous(this="FIRST", expressions=[node.this.this.copy(), exp.true()])
     if isinstance(node, exp.AnyValue):
-        return sqlglot.parse_one(f"FIRST({node.this.sql('spark')}, TRUE)", read="spark")
+        # FIRST(x, TRUE), not FIRST(x) IGNORE NULLS: Spark takes a FILTER only before IGNORE NULLS
+        return exp.Anonymous(this="FIRST", expressions=[node.this.copy(), exp.true()])
+    if isinstance(node, exp.Filter) and isinstance(node.this, exp.First) and isinstance(node.this.this, exp.Order):
+        return _first(node.this.this, node.expression.this)
+    if isinstance(node, exp.First) and isinstance(node.this, exp.Order):
+        return _first(node.this, None)
     if isinstance(node, exp.Filter) and isinstance(node.this, (exp.ArrayAgg, exp.GroupConcat)):
         return _collect(node.this, node.expression.this)
     if isinstance(node, (exp.ArrayAgg, exp.GroupConcat)):
