@@ -3,7 +3,11 @@ sizes (default 10 000 and 100 000 calls), and how each scales from the smaller t
 against the ratio of calls). The lake is written from the synthetic store bench/fleet_store.py fills (200 devices,
 half the calls with the app's ids, audio intervals), by `analyzer lake export`'s code.
 
-usage: python -m bench.bench_lake [--calls 10000 100000] [--no-spark]
+With --equivalence N it runs the issue's equivalence instead: a simulated fleet of N calls and every rule's
+positive fixture (as tests/test_lake.py, whose CI run has a few calls), analysed by both engines, compared row for
+row (analyzer/lake/compare.py), with each engine's seconds.
+
+usage: python -m bench.bench_lake [--calls 10000 100000] [--no-spark] [--equivalence 2000]
 """
 
 from __future__ import annotations
@@ -29,6 +33,44 @@ def build_lake(calls: int) -> Path:
     return lake
 
 
+def equivalence_lake(calls: int) -> Path:
+    """The lake of a simulated fleet of `calls` calls and every rule's positive fixture, kept in bench/out/."""
+    from analyzer.lake.write import write_sets
+    from analyzer.pipeline import collect
+    from analyzer.simulator.fleet import FleetOptions, simulate
+    from analyzer.store.db import connect
+
+    lake = OUT / f"lake-equivalence-{calls}"
+    if (lake / "table=sources").exists():
+        return lake
+    files = OUT / f"fleet-equivalence-{calls}"
+    if not (files / "labels.csv").exists():
+        simulate(files, FleetOptions(calls=calls, seed=20))
+    fixtures = sorted((Path(__file__).resolve().parents[1] / "tests" / "rules").glob("*/positive"))
+    con = connect(":memory:")
+    collect(con, [str(files), *map(str, fixtures)])
+    write_sets(con, lake)
+    con.close()
+    return lake
+
+
+def equivalence(calls: int) -> None:
+    """Both engines over the equivalence lake: their seconds, the rules that fired and what differs."""
+    from analyzer.detect.rules import load_rules
+    from analyzer.lake.compare import differences, output_rows
+
+    start = time.perf_counter()
+    lake = equivalence_lake(calls)
+    print(f"lake of {calls:,} simulated calls and the rules' positive fixtures: {time.perf_counter() - start:.1f} s")
+    outs = {engine: OUT / f"equivalence-{engine}-{calls}" for engine in ("duckdb", "spark")}
+    for engine, out in outs.items():
+        print(f"{engine:>6}: {timed(engine, lake, out):8.1f} s", flush=True)
+    fired = {r[0] for r in output_rows(outs["duckdb"], "findings", ("finding_id",))}
+    print(f"rules that fired: {len(fired)} of {len(load_rules())}")
+    found = differences(outs["duckdb"], outs["spark"])
+    print("the same calls, findings, predictions and verdicts" if not found else "\n".join(found))
+
+
 def timed(engine: str, lake: Path, out: Path) -> float:
     """Seconds `analyzer fleet --engine ENGINE` takes over `lake` (rules and model, the same call as the CLI's)."""
     from analyzer.detect.rules import load_rules
@@ -45,7 +87,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, nargs=2, default=[10_000, 100_000])
     parser.add_argument("--no-spark", action="store_true", help="DuckDB only (no Java here)")
+    parser.add_argument("--equivalence", type=int, metavar="N", help="compare the engines on N simulated calls")
     args = parser.parse_args()
+    if args.equivalence:
+        equivalence(args.equivalence)
+        return
     engines = ["duckdb"] if args.no_spark else ["duckdb", "spark"]
     times: dict[tuple[str, int], float] = {}
     for calls in args.calls:

@@ -109,6 +109,7 @@ def test_import_of_no_lake_is_one_line(tmp_path):
 # ---------------------------------------------------------------- the analysis on DuckDB and on Spark
 
 RULE_FIXTURES = Path(__file__).parent / "rules"
+FLEET_CALLS = 12  # the CI run; the issue's 2,000 calls: python -m bench.bench_lake --equivalence 2000
 
 
 def _spark_missing() -> str | None:
@@ -117,7 +118,8 @@ def _spark_missing() -> str | None:
     import shutil
 
     if not os.environ.get("ANALYZER_SPARK_TESTS"):
-        # issue #20: the equivalence has not yet been shown (a full Spark run did not finish on the 2-core machine)
+        # issue #20: on 2026-11-26 every rule fired on both engines and the calls agreed, but an audio_unit_failed
+        # finding and call_verdicts or predictions still differed; a run took ~11 min on the loaded 2-core machine
         return "Spark equivalence not yet shown (issue #20); ANALYZER_SPARK_TESTS=1 runs it"
     if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("sqlglot") is None:
         return "pyspark and sqlglot are not installed (pip install -e '.[spark]')"
@@ -126,39 +128,27 @@ def _spark_missing() -> str | None:
     return None
 
 
-def _output(out: Path, table: str, drop: tuple[str, ...] = ()) -> list[tuple]:
-    """One table an engine wrote under --out, its rows in one order."""
-    from analyzer.lake.fleet import output_files
-
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    files = {"f": output_files(out, table)}
-    cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet($f)", files).fetchall()]
-    listed = ", ".join(f'"{c}"' for c in cols if c not in drop)
-    return con.execute(f"SELECT {listed} FROM read_parquet($f) ORDER BY ALL", files).fetchall()
-
-
 @pytest.fixture(scope="module")
-def rule_lake(tmp_path_factory) -> Path:
-    """A lake of every rule's positive and negative fixture: each rule fires on it at least once."""
-    lake = tmp_path_factory.mktemp("rules") / "lake"
-    folders = sorted(p for p in RULE_FIXTURES.glob("*/*") if p.is_dir() and p.name in ("positive", "negative"))
-    con = stored(*folders)
-    write_sets(con, lake)
-    return lake
+def analysis_lake(tmp_path_factory) -> Path:
+    """A lake of a small simulated fleet and every rule's positive fixture, so that each rule fires on it (with the
+    negative fixtures too, interruption.ended_without_reactivation's positive call was lost to the others)."""
+    base = tmp_path_factory.mktemp("analysis")
+    files = fleet(base / "fleet", calls=FLEET_CALLS, seed=20)
+    write_sets(stored(files, *sorted(RULE_FIXTURES.glob("*/positive"))), base / "lake")
+    return base / "lake"
 
 
 @pytest.mark.skipif(_spark_missing() is not None, reason=_spark_missing() or "")
-def test_duckdb_and_spark_give_the_same_calls_findings_and_verdicts(rule_lake, tmp_path):
+def test_duckdb_and_spark_give_the_same_calls_findings_predictions_and_verdicts(analysis_lake, tmp_path):
     from analyzer.detect.rules import load_rules
+    from analyzer.lake.compare import differences, output_rows
     from analyzer.lake.fleet import fleet_duckdb, fleet_spark
 
     rules = load_rules()
-    fleet_duckdb(rule_lake, tmp_path / "duckdb", rules, None, True)
-    fleet_spark(rule_lake, tmp_path / "spark", rules, None, True)
-    fired = {r[0] for r in _output(tmp_path / "duckdb", "findings", ("finding_id",))}
-    assert fired == {r.id for r in rules}
-    for table, drop in (("calls", ()), ("findings", ("finding_id",)), ("call_verdicts", ()), ("predictions", ())):
-        duck, spark = _output(tmp_path / "duckdb", table, drop), _output(tmp_path / "spark", table, drop)
-        assert duck, table
-        assert spark == duck, table
+    fleet_duckdb(analysis_lake, tmp_path / "duckdb", rules, None, True)
+    fleet_spark(analysis_lake, tmp_path / "spark", rules, None, True)
+    for engine in ("duckdb", "spark"):
+        fired = {r[0] for r in output_rows(tmp_path / engine, "findings", ("finding_id",))}
+        assert fired == {r.id for r in rules}, engine
+    assert len(output_rows(tmp_path / "duckdb", "predictions")) == len(output_rows(tmp_path / "duckdb", "calls"))
+    assert differences(tmp_path / "duckdb", tmp_path / "spark") == []

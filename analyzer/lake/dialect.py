@@ -60,10 +60,21 @@ def inline_macros(tree: exp.Expression, macros: dict[str, Macro]) -> exp.Express
     return tree.transform(expand)
 
 
+def _tree(node: exp.Expression) -> exp.Expression:
+    """A DuckDB sub-expression rewritten for Spark (sqlglot's transform does not enter the node that replaces
+    another, so a rewrite that keeps parts of the old node rewrites them itself)."""
+    return node.copy().transform(_spark_forms)
+
+
+def _sub(node: exp.Expression) -> str:
+    """A DuckDB sub-expression as Spark SQL text (see _tree)."""
+    return _tree(node).sql("spark")
+
+
 def _ordered(values: list[exp.Expression], order: list[exp.Ordered], cond: str = "") -> str:
     """Spark: the collected `values` sorted by `order` (an array of structs _k0.._kn, _v), as SQL text."""
-    keys = ", ".join(f"{o.this.sql('spark')} AS _k{i}" for i, o in enumerate(order))
-    value = ", ".join(f"{v.sql('spark')} AS _v{i}" for i, v in enumerate(values))
+    keys = ", ".join(f"{_sub(o.this)} AS _k{i}" for i, o in enumerate(order))
+    value = ", ".join(f"{_sub(v)} AS _v{i}" for i, v in enumerate(values))
     cases = []
     for i, o in enumerate(order):
         lo, hi = ("1", "-1") if o.args.get("desc") else ("-1", "1")
@@ -114,8 +125,8 @@ def _asof(join: exp.Join) -> exp.Join:
     on = exp.and_(join.args["on"].copy(), sqlglot.parse_one(within, read="duckdb"))
     plain = join.copy()
     plain.set("method", None)
-    plain.set("this", bounded)
-    plain.set("on", on)
+    plain.set("this", _tree(bounded))
+    plain.set("on", _tree(on))
     return plain
 
 
@@ -128,8 +139,8 @@ def _collect(node: exp.ArrayAgg | exp.GroupConcat, where: exp.Expression | None)
     distinct = isinstance(value, exp.Distinct)
     if distinct:
         value = value.expressions[0]
-    cond = f" FILTER (WHERE {where.sql('spark')})" if where is not None else ""
-    v = value.sql("spark")
+    cond = f" FILTER (WHERE {_sub(where)})" if where is not None else ""
+    v = _sub(value)
     if isinstance(inner, exp.Order):
         listed = f"TRANSFORM({_ordered([value], inner.expressions, cond)}, s -> s._v0)"
     elif isinstance(node, exp.GroupConcat):
@@ -140,12 +151,19 @@ def _collect(node: exp.ArrayAgg | exp.GroupConcat, where: exp.Expression | None)
         listed = f"ARRAY_DISTINCT({listed})"
     if isinstance(node, exp.ArrayAgg):
         return sqlglot.parse_one(listed, read="spark")
-    sep = (node.args.get("separator") or exp.Literal.string(",")).sql("spark")
+    sep = _sub(node.args.get("separator") or exp.Literal.string(","))
     sql = (
         f"CASE WHEN COUNT({v}){cond} = 0 THEN NULL "
         f"ELSE CONCAT_WS({sep}, TRANSFORM({listed}, s -> CAST(s AS STRING))) END"
     )
     return sqlglot.parse_one(sql, read="spark")
+
+
+def _first(order: exp.Order, where: exp.Expression | None) -> exp.Expression:
+    """DuckDB's first(x ORDER BY k) [FILTER (WHERE c)]: the x of the first row in that order, NULL or not (Spark's
+    FIRST follows no order): the head of the rows collected as structs and sorted."""
+    cond = f" FILTER (WHERE {_sub(where)})" if where is not None else ""
+    return sqlglot.parse_one(f"ELEMENT_AT({_ordered([order.this], order.expressions, cond)}, 1)._v0", read="spark")
 
 
 def _spark_forms(node: exp.Expression) -> exp.Expression:
@@ -157,16 +175,16 @@ def _spark_forms(node: exp.Expression) -> exp.Expression:
         value = node.this.this.expressions[0]
         window = node.copy()
         window.set("this", exp.Anonymous(this="COLLECT_SET", expressions=[value.copy()]))
-        return exp.Anonymous(this="SIZE", expressions=[window])
+        return exp.Anonymous(this="SIZE", expressions=[window.transform(_spark_forms)])
     if isinstance(node, exp.UnixToTime) and node.args.get("scale") is not None and node.args["scale"].name == "3":
         # epoch_ms(timestamp): the queries only ever take a timestamp's milliseconds (never the reverse)
-        return exp.Anonymous(this="UNIX_MILLIS", expressions=[node.this.copy()])
+        return exp.Anonymous(this="UNIX_MILLIS", expressions=[_tree(node.this)])
     if isinstance(node, exp.Bracket) and len(node.expressions) == 1 and isinstance(node.expressions[0], exp.Slice):
         # list[a:b] (1-based, both ends in) -> SLICE(list, a, b - a + 1)
         cut = node.expressions[0]
-        arr = node.this.sql("spark")
-        lo = cut.this.sql("spark") if cut.this is not None else "1"
-        hi = cut.expression.sql("spark") if cut.expression is not None else f"SIZE({arr})"
+        arr = _sub(node.this)
+        lo = _sub(cut.this) if cut.this is not None else "1"
+        hi = _sub(cut.expression) if cut.expression is not None else f"SIZE({arr})"
         return sqlglot.parse_one(f"SLICE({arr}, {lo}, ({hi}) - ({lo}) + 1)", read="spark")
     if _call_name(node) == "to_seconds":
         # a frame bound must be an interval literal in Spark: to_seconds(<number>) is one
@@ -174,18 +192,31 @@ def _spark_forms(node: exp.Expression) -> exp.Expression:
         inner = arg.unnest() if isinstance(arg, exp.Paren) else arg
         if isinstance(inner, exp.Literal):
             return sqlglot.parse_one(f"INTERVAL '{inner.name}' SECOND", read="spark")
-        return sqlglot.parse_one(f"MAKE_DT_INTERVAL(0, 0, 0, {arg.sql('spark')})", read="spark")
+        return sqlglot.parse_one(f"MAKE_DT_INTERVAL(0, 0, 0, {_sub(arg)})", read="spark")
     if isinstance(node, exp.PercentileCont) and node.expression is not None:
         # quantile_cont(x, q): Spark 3.5 spells the interpolated percentile percentile(x, q)
-        return exp.Anonymous(this="PERCENTILE", expressions=[node.this.copy(), node.expression.copy()])
+        return exp.Anonymous(this="PERCENTILE", expressions=[_tree(node.this), _tree(node.expression)])
+    if isinstance(node, exp.Avg):
+        # DuckDB averages in doubles whatever the type; Spark keeps a DECIMAL's scale (avg(1.0 or 0.0) to 5 places)
+        return exp.Anonymous(this="AVG", expressions=[exp.cast(_tree(node.this), "DOUBLE")])
     if isinstance(node, exp.ArrayOverlaps):
-        return exp.Anonymous(this="ARRAYS_OVERLAP", expressions=[node.this.copy(), node.expression.copy()])
+        return exp.Anonymous(this="ARRAYS_OVERLAP", expressions=[_tree(node.this), _tree(node.expression)])
     if isinstance(node, exp.TimeToUnix):
-        return sqlglot.parse_one(f"UNIX_MICROS({node.this.sql('spark')}) / 1000000.0", read="spark")
+        # DuckDB's epoch(ts), to the last bit: its milliseconds / 1000 plus the rest of its microseconds / 1e6, in
+        # doubles (not the exact decimal, nor micros / 1e6, which round otherwise in one value of four)
+        us = f"UNIX_MICROS({_sub(node.this)})"
+        return sqlglot.parse_one(
+            f"(CAST({us} DIV 1000 AS DOUBLE) / 1000 + CAST({us} % 1000 AS DOUBLE) / 1000000)", read="spark"
+        )
     if isinstance(node, exp.IgnoreNulls) and isinstance(node.this, exp.AnyValue):
-        return sqlglot.parse_one(f"FIRST({node.this.this.sql('spark')}, TRUE)", read="spark")
+        return exp.Anonymous(this="FIRST", expressions=[_tree(node.this.this), exp.true()])
     if isinstance(node, exp.AnyValue):
-        return sqlglot.parse_one(f"FIRST({node.this.sql('spark')}, TRUE)", read="spark")
+        # FIRST(x, TRUE), not FIRST(x) IGNORE NULLS: Spark takes a FILTER only before IGNORE NULLS
+        return exp.Anonymous(this="FIRST", expressions=[_tree(node.this), exp.true()])
+    if isinstance(node, exp.Filter) and isinstance(node.this, exp.First) and isinstance(node.this.this, exp.Order):
+        return _first(node.this.this, node.expression.this)
+    if isinstance(node, exp.First) and isinstance(node.this, exp.Order):
+        return _first(node.this, None)
     if isinstance(node, exp.Filter) and isinstance(node.this, (exp.ArrayAgg, exp.GroupConcat)):
         return _collect(node.this, node.expression.this)
     if isinstance(node, (exp.ArrayAgg, exp.GroupConcat)):

@@ -96,8 +96,8 @@ def _predict_batches(batches: Iterator[pa.RecordBatch], model_path: str) -> Iter
         feats = pl.from_arrow(batch).with_columns(pl.exclude(*NOT_FEATURES).cast(pl.Float64))
         con = connect(":memory:")
         insert_predictions(con, feats, model)
-        rows = con.execute("SELECT * REPLACE (CAST(probabilities AS VARCHAR) AS probabilities) FROM predictions")
-        yield from rows.fetch_arrow_table().to_batches()
+        rows = con.sql("SELECT * REPLACE (CAST(probabilities AS VARCHAR) AS probabilities) FROM predictions")
+        yield from rows.to_arrow_table().to_batches()
         con.close()
 
 
@@ -106,7 +106,7 @@ def fleet_spark(
 ) -> list[str]:
     """The same analysis on Spark: the statements transpiled, the model in an Arrow UDF (mapInArrow); returns notes."""
     from analyzer.classify.model import DEFAULT_MODEL, ModelError, load
-    from analyzer.lake.spark import open_store, spark_session
+    from analyzer.lake.spark import open_store, spark_session, timed
     from analyzer.resources import query_text
 
     spark = spark_session(master)
@@ -114,12 +114,15 @@ def fleet_spark(
     notes: list[str] = []
     try:
         store.run_file("calls/sessionise.sql")
-        log.info("spark: sessionised")
-        found = [store.query(_rule_sql(store, rule)) for rule in rules]
-        findings = functools.reduce(lambda a, b: a.unionByName(b), found) if found else None
-        if findings is not None:
-            store.replace_numbered("findings", findings, "finding_id", "rule_id, call_id, first_ts")
-        log.info("spark: rules run")
+        store.freeze_views()
+        found = []
+        for rule in rules:
+            with timed(f"rule {rule.id}"):
+                found.append(store.query(_rule_sql(store, rule)).localCheckpoint(eager=True))
+        if found:
+            with timed("findings"):
+                findings = functools.reduce(lambda a, b: a.unionByName(b), found)
+                store.replace_numbered("findings", findings, "finding_id", "rule_id, call_id, first_ts")
         if use_model:
             try:
                 load(model or DEFAULT_MODEL)
@@ -135,12 +138,13 @@ def fleet_spark(
                 predicted = feats.mapInArrow(
                     functools.partial(_predict_batches, model_path=str(model or DEFAULT_MODEL)), schema
                 )
-                store.replace("predictions", predicted)
-        log.info("spark: predictions made")
+                with timed("predictions"):
+                    store.replace("predictions", predicted)
         store.run_file("triage/verdicts.sql")
         _clear(out)
         for table in OUTPUTS:
-            store.spark.table(table).coalesce(1).write.mode("overwrite").parquet(str(out / table))
+            with timed(f"write {table}"):
+                store.spark.table(table).coalesce(1).write.mode("overwrite").parquet(str(out / table))
     finally:
         store.close()
         work.cleanup()

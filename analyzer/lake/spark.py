@@ -1,11 +1,17 @@
 """The analysis on Spark from the same SQL: the lake's tables as Spark views (ids mapped by queries/lake/id_map.sql),
 then the statements of queries/ and the rules of rules/, each transpiled from DuckDB (analyzer/lake/dialect.py)
 and run in order. A DuckDB statement that creates or fills a table becomes a Spark view over its result,
-materialised (CREATE TABLE, INSERT) so that the next statement starts from data, not from a growing plan."""
+materialised (CREATE TABLE, INSERT) so that the next statement starts from data, not from a growing plan. A DuckDB
+view becomes a Spark SQL view (its text, read again at each use, so it sees the tables as they are then) until
+`freeze_views` materialises the views once, when the tables they read are final."""
 
 from __future__ import annotations
 
+import logging
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +20,7 @@ from sqlglot import exp
 
 from analyzer.errors import InputError
 from analyzer.lake.dialect import Macro, parse_macros, to_spark
-from analyzer.lake.layout import PARTITIONS, SETS_TABLE, lake_tables, table_files
+from analyzer.lake.layout import PARTITIONS, SET_COLUMNS, SETS_TABLE, lake_tables, table_files
 from analyzer.lake.read import mapped_select
 from analyzer.resources import query_statements, query_text
 from analyzer.store.db import _REF_MAPS, connect, sql_literal
@@ -22,9 +28,20 @@ from analyzer.store.db import _REF_MAPS, connect, sql_literal
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def timed(what: str) -> Iterator[None]:
+    """Log how many seconds the block took (the Spark engine's per-statement figures)."""
+    start = time.perf_counter()
+    yield
+    log.info("spark: %s %.2f s", what, time.perf_counter() - start)
+
 
 def spark_session(master: str = "local[2]") -> SparkSession:
-    """A Spark session for the analysis: UTC, no UI, few shuffle partitions (a day's bucket is small)."""
+    """A Spark session for the analysis: UTC, no UI, few shuffle partitions merged further by adaptive execution
+    (a day's bucket is small), small tables broadcast."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -36,6 +53,9 @@ def spark_session(master: str = "local[2]") -> SparkSession:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
+        .config("spark.sql.autoBroadcastJoinThreshold", str(32 * 1024 * 1024))
         .config("spark.driver.memory", "2g")
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
@@ -70,6 +90,7 @@ class SparkStore:
         self.macros: dict[str, Macro] = parse_macros(query_statements("macros.sql") + query_statements("views.sql"))
         self.macros.update(self._ref_maps())
         self.lake = lake
+        self.views: list[str] = []  # the SQL views, in the order they were made
         self.tables = lake_tables(self.duck)
         self._load_store_tables()
         self._load_lake()
@@ -106,21 +127,28 @@ class SparkStore:
             self._replace(table, self._from_duckdb(f"SELECT * FROM {_quoted(table)}"))
 
     def _load_lake(self) -> None:
-        """Each lake table as view lake_<table>, the id map, then the table itself with its ids mapped."""
+        """Each lake table as view lake_<table>, the id map, then the table itself with its ids mapped (a table with
+        no files stays the empty table it is). Files are read with the schema the store gives them (no footer read
+        to merge schemas; a column an older set lacks reads as NULL)."""
+        present = []
         for table in self.tables:
             files = [str(p) for p in table_files(self.lake, table)]
+            added = SET_COLUMNS if table == SETS_TABLE else SET_COLUMNS[:1]
+            extra = "".join(f", CAST(NULL AS {'VARCHAR' if c == 'lake_set' else 'BIGINT'}) AS {c}" for c in added)
+            shape = f"SELECT *{extra} FROM {_quoted(table)} WHERE false"
             if files:
-                df = self.spark.read.option("mergeSchema", "true").parquet(*files)
+                df = self.spark.read.schema(self._schema(shape)).parquet(*files)
                 df = df.drop(*[p for p in PARTITIONS if p in df.columns])
+                present.append(table)
             else:
-                extra = ", CAST(NULL AS VARCHAR) AS lake_set" if table != SETS_TABLE else ""
-                df = self._from_duckdb(f"SELECT *{extra} FROM {_quoted(table)} WHERE false")
+                df = self._from_duckdb(shape)
             df.createOrReplaceTempView(f"lake_{table}")
         self._replace("lake_id_map", self.query(query_text("lake/id_map.sql")).cache())
-        for table in self.tables:
+        for table in present:
             columns = [r[0] for r in self.duck.execute(f"DESCRIBE {_quoted(table)}").fetchall()]
             have = set(self.spark.table(f"lake_{table}").columns)
-            self._replace(table, self._aligned(table, self.query(mapped_select(table, columns, have))))
+            with timed(f"read {table}"):
+                self._replace(table, self._aligned(table, self.query(mapped_select(table, columns, have))), keep=True)
 
     def query(self, sql: str) -> DataFrame:
         """One DuckDB SELECT, run by Spark."""
@@ -160,7 +188,11 @@ class SparkStore:
             if kind == "MACRO":
                 return
             name = tree.this.name
-            self._replace(name, self.query(tree.expression.sql("duckdb")), keep=kind == "TABLE")
+            if kind == "VIEW":
+                self.view(name, tree.expression.sql("duckdb"))
+                return
+            with timed(f"table {name}"):
+                self._replace(name, self.query(tree.expression.sql("duckdb")), keep=True)
         elif isinstance(tree, exp.Delete):
             if tree.args.get("where") is not None:
                 raise NotImplementedError(f"DELETE with WHERE: {sql[:80]}")
@@ -170,9 +202,25 @@ class SparkStore:
             target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
             name = target.name
             new = self._aligned(name, self.query(tree.expression.sql("duckdb")))
-            self._replace(name, self.spark.table(name).unionByName(new), keep=True)
+            with timed(f"insert {name}"):
+                self._replace(name, self.spark.table(name).unionByName(new), keep=True)
         else:
             raise NotImplementedError(f"statement the Spark engine cannot run: {sql[:80]}")
+
+    def view(self, name: str, select: str) -> None:
+        """A view as SQL text: Spark resolves the names in it at each use (a view made from a DataFrame would keep
+        the tables as they were when it was made)."""
+        self.spark.sql(f"CREATE OR REPLACE TEMP VIEW `{name}` AS {to_spark(select, self.macros)}")
+        if name not in self.views:
+            self.views.append(name)
+
+    def freeze_views(self) -> None:
+        """Every view materialised once, in the order made (a view reads the frozen views before it): the rules
+        and the features read the same views many times, and the tables under them no longer change."""
+        for name in self.views:
+            with timed(f"view {name}"):
+                self._replace(name, self.spark.table(name), keep=True)
+        self.views.clear()
 
     def run_file(self, relpath: str) -> None:
         """Every statement of one queries/ file, in order."""
