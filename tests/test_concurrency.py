@@ -41,10 +41,14 @@ def test_second_ingest_waits_for_the_first(tmp_path):
 
 def test_lock_wait_gives_up_with_a_clear_message(tmp_path):
     db = tmp_path / "shared.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db), "4"], stdout=subprocess.PIPE, text=True)
+    # held until the ingest has given up (however long a loaded machine takes to start it), then let go
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db), "600"], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
-    out = _ingest(db, LOGS / "device.ndjson", env={**os.environ, "ANALYZER_LOCK_WAIT_S": "0.5"})
-    holder.wait()
+    try:
+        out = _ingest(db, LOGS / "device.ndjson", env={**os.environ, "ANALYZER_LOCK_WAIT_S": "0.5"})
+    finally:
+        holder.kill()
+        holder.wait()
     assert out.returncode == 2
     assert "in use by another analyzer process" in out.stderr and "Traceback" not in out.stderr
 
