@@ -290,7 +290,7 @@ def store_stage(con: duckdb.DuckDBPyConnection, source_id: int, window: dict[str
     return Counts(records=total, stored=total - rejected, rejected=rejected)
 
 
-_SAMPLES_PER_BUCKET = 500_000  # RTP samples the interval series is derived from at once (bounds its memory)
+_SAMPLES_PER_BUCKET = 150_000  # RTP samples the interval series is derived from at once (bounds its memory)
 
 
 def derive_intervals(con: duckdb.DuckDBPyConnection, source_id: int, between: Callable[[], None] | None = None) -> int:

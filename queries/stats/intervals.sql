@@ -67,12 +67,22 @@ WITH inb AS (
         CASE WHEN counter_reset THEN concealed_samples ELSE concealed_samples - prev_concealed END AS d_concealed,
         CASE WHEN counter_reset THEN total_samples_received ELSE total_samples_received - prev_samples END AS d_samples
     FROM deltas
+), streams AS (
+    -- the bucket's streams: the ASOF joins' right side is read for them only (its memory follows the bucket)
+    SELECT DISTINCT origin, coalesce(pc_id, '') AS pc, ssrc FROM stats_inbound_rtp
+    WHERE source_id = $source_id AND hash(origin, coalesce(pc_id, ''), stat_id) % $buckets = $bucket
+    UNION
+    SELECT DISTINCT origin, coalesce(pc_id, '') AS pc, ssrc FROM stats_outbound_rtp
+    WHERE source_id = $source_id AND hash(origin, coalesce(pc_id, ''), stat_id) % $buckets = $bucket
 ), remote AS (
-    SELECT origin, coalesce(pc_id, '') AS pc, ssrc, ts, round_trip_time_s, fraction_lost, jitter_s
-    FROM stats_remote_inbound_rtp WHERE source_id = $source_id
+    SELECT origin, coalesce(r.pc_id, '') AS pc, ssrc, ts, round_trip_time_s, fraction_lost, jitter_s
+    FROM stats_remote_inbound_rtp r SEMI JOIN streams s
+        ON s.origin = r.origin AND s.pc = coalesce(r.pc_id, '') AND s.ssrc = r.ssrc
+    WHERE source_id = $source_id
 ), pair AS (
-    SELECT origin, coalesce(pc_id, '') AS pc, ts, current_round_trip_time_s
-    FROM stats_candidate_pair
+    SELECT origin, coalesce(p.pc_id, '') AS pc, ts, current_round_trip_time_s
+    FROM stats_candidate_pair p SEMI JOIN (SELECT DISTINCT origin, pc FROM streams) s
+        ON s.origin = p.origin AND s.pc = coalesce(p.pc_id, '')
     WHERE source_id = $source_id AND current_round_trip_time_s IS NOT NULL
       AND (coalesce(nominated, selected, 'true') = 'true' OR state = 'succeeded')
 ), with_remote AS (
