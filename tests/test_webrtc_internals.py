@@ -58,6 +58,18 @@ def test_tiny_parts_store_the_same(path, monkeypatch):
     assert len(calls) >= 2  # held series staged after each peer connection, not once at the end
 
 
+@pytest.mark.parametrize("path", INPUTS[:2], ids=lambda p: p.name)
+def test_intervals_stream_by_stream_keep_their_rtt(path, monkeypatch):
+    """The interval series derived a stream or so at a time, each bucket reading only its own streams' remote
+    reports and its peer connections' candidate pairs (bounded memory): the same intervals, RTT included."""
+    from analyzer.normalise import stats
+
+    monkeypatch.setattr(stats, "_SAMPLES_PER_BUCKET", 1)
+    stored = TOOL["stored"](path)
+    assert TOOL["_differences"](_expected(path), stored) == []
+    assert stored["rtp_intervals"]
+
+
 def test_clean_objects_take_the_columnar_path(monkeypatch):
     """W3C objects with plain values are typed from their series (JSON text only for the samples stored whole, with
     an `extra` property, or rejected); legacy goog objects and objects with a value the exact checks must see go

@@ -310,7 +310,7 @@ def _any_to_check(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute(sql, {"check": _TO_CHECK}).fetchall()[0][0] > 0
 
 
-_SAMPLES_PER_BUCKET = 500_000  # RTP samples the interval series is derived from at once (bounds its memory)
+_SAMPLES_PER_BUCKET = 150_000  # RTP samples the interval series is derived from at once (bounds its memory)
 
 
 def derive_intervals(con: duckdb.DuckDBPyConnection, source_id: int, between: Callable[[], None] | None = None) -> int:

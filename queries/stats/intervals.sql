@@ -70,22 +70,33 @@ WITH inb AS (
         CASE WHEN counter_reset THEN concealed_samples ELSE concealed_samples - prev_concealed END AS d_concealed,
         CASE WHEN counter_reset THEN total_samples_received ELSE total_samples_received - prev_samples END AS d_samples
     FROM deltas
+), streams AS (
+    -- the bucket's streams: the ASOF joins' right side is read for them only (its memory follows the bucket)
+    SELECT DISTINCT origin, coalesce(pc_id, '') AS pc, ssrc FROM stats_inbound_rtp
+    WHERE source_id = $source_id AND hash(origin, coalesce(pc_id, ''), stat_id) % $buckets = $bucket
+    UNION
+    SELECT DISTINCT origin, coalesce(pc_id, '') AS pc, ssrc FROM stats_outbound_rtp
+    WHERE source_id = $source_id AND hash(origin, coalesce(pc_id, ''), stat_id) % $buckets = $bucket
 ), remote AS (
     -- one report per instant (the ASOF join below would take any of several): the later line, then the greater
     -- stat id, then the values decide
     SELECT origin, pc, ssrc, ts, r.round_trip_time_s, r.fraction_lost, r.jitter_s
     FROM (SELECT origin, coalesce(pc_id, '') AS pc, ssrc, ts,
                  arg_max(v, (coalesce(line, -1), stat_id, coalesce(locator, ''), v)) AS r
-          FROM (SELECT *, {round_trip_time_s: round_trip_time_s, fraction_lost: fraction_lost, jitter_s: jitter_s} AS v
-                FROM stats_remote_inbound_rtp WHERE source_id = $source_id)
+          FROM (SELECT x.*, {round_trip_time_s: x.round_trip_time_s, fraction_lost: x.fraction_lost,
+                             jitter_s: x.jitter_s} AS v
+                FROM stats_remote_inbound_rtp x SEMI JOIN streams s
+                    ON s.origin = x.origin AND s.pc = coalesce(x.pc_id, '') AND s.ssrc = x.ssrc
+                WHERE x.source_id = $source_id)
           GROUP BY ALL)
 ), pair AS (
     -- one candidate pair per instant, chosen as the remote report above
-    SELECT origin, coalesce(pc_id, '') AS pc, ts,
-           arg_max(current_round_trip_time_s,
-                   (coalesce(line, -1), stat_id, coalesce(locator, ''), current_round_trip_time_s))
+    SELECT p.origin, coalesce(p.pc_id, '') AS pc, p.ts,
+           arg_max(p.current_round_trip_time_s,
+                   (coalesce(p.line, -1), p.stat_id, coalesce(p.locator, ''), p.current_round_trip_time_s))
                AS current_round_trip_time_s
-    FROM stats_candidate_pair
+    FROM stats_candidate_pair p SEMI JOIN (SELECT DISTINCT origin, pc FROM streams) s
+        ON s.origin = p.origin AND s.pc = coalesce(p.pc_id, '')
     WHERE source_id = $source_id AND current_round_trip_time_s IS NOT NULL
       AND (coalesce(nominated, selected, 'true') = 'true' OR state = 'succeeded')
     GROUP BY ALL
