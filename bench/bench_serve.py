@@ -3,7 +3,7 @@
 (the callback's work: SQL and figures), and, when Debian's chromium is there, in a headless browser against the
 running server.
 
-usage: python -m bench.bench_serve [--calls 100000] [--repeat 40]
+usage: python -m bench.bench_serve [--calls 100000] [--repeat 40] [--no-server] [--only filter open]
 """
 
 from __future__ import annotations
@@ -120,13 +120,14 @@ window.benchCells = col => {
     const texts = cells.sort((a, b) => row(a) - row(b)).map(c => c.innerText);
     return texts.length > 0 && texts.every(t => t !== '') ? texts : null;
 };
-// whether a callback's answer has come back since the user acted
+// whether an answer (a callback's, or the list's rows) has come back since the user acted
 window.benchReplied = () => performance.getEntriesByType('resource').some(
-    e => e.name.includes('_dash-update-component') && e.startTime > window.benchActed && e.responseEnd > 0);
+    e => (e.name.includes('_dash-update-component') || e.name.includes('calls.json'))
+        && e.startTime > window.benchActed && e.responseEnd > 0);
 """
 
 
-def browser_side(db: Path, repeat: int) -> None:
+def browser_side(db: Path, repeat: int, only: tuple[str, ...] = ()) -> None:
     """The same interactions in headless chromium against the running server, each from the user's action (the
     click's or key's event in the page) to the animation frame in which its whole answer is in the page (charts,
     count and list rows; a call's head, timeline and findings); the driver's own round trips are left out and shown
@@ -256,6 +257,8 @@ def browser_side(db: Path, repeat: int) -> None:
                 "open a call": open_call,
             }
             for name, act in cases.items():
+                if only and not name.startswith("baseline") and not any(word in name for word in only):
+                    continue
                 home()
                 measure(name, act)
             browser.close()
@@ -277,13 +280,16 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=40)
     ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--no-server", action="store_true", help="only the browser's figures")
+    ap.add_argument("--only", nargs="*", default=(), help="browser interactions whose names hold one of these words")
     args = ap.parse_args()
     t = time.perf_counter()
     db = build_store(args.calls)
     print(f"store: {db.name} ({db.stat().st_size / 1e6:.0f} MB, ready in {time.perf_counter() - t:.1f}s)")
-    server_side(db, args.calls, args.repeat)
+    if not args.no_server:
+        server_side(db, args.calls, args.repeat)
     if not args.no_browser and (shutil.which("chromium") or shutil.which("chromium-browser")):
-        browser_side(db, args.repeat)
+        browser_side(db, args.repeat, tuple(args.only))
 
 
 if __name__ == "__main__":

@@ -91,6 +91,63 @@ def test_filters_and_each_chart_leaves_its_own_filter_out(fleet):
     assert Query.from_search("?day_from=yesterday&verdict=failed") == Query(verdict="failed")
 
 
+def _counted(rows: list[dict], q: Query) -> dict:
+    """The fleet view's counts as the call list's rows give them: each chart's values over the calls that pass every
+    filter but its own."""
+    values = {
+        "day": lambda r: [r["start_utc"][:10]],
+        "verdict": lambda r: [r["verdict"]],
+        "cause": lambda r: [r["cause"]] if r["cause"] else [],
+        "rule": lambda r: r["rules"].split(", ") if r["rules"] else [],
+        "os_version": lambda r: [r["os_version"]],
+        "device_model": lambda r: [r["device_model"]],
+        "app_version": lambda r: [r["app_version"]],
+        "route": lambda r: [r["route"]],
+    }
+    chosen = {"day": q.day_from, **{dim: getattr(q, dim) for dim in values if dim != "day"}}
+    counts: dict = {}
+    for r in rows:
+        passes = {dim: not chosen[dim] or chosen[dim] in values[dim](r) for dim in values}
+        for dim in values:
+            if all(ok for other, ok in passes.items() if other != dim):
+                for v in values[dim](r):
+                    counts[(dim, v)] = counts.get((dim, v), 0) + 1
+    return counts
+
+
+def test_the_fleet_view_counts_every_call_with_or_without_a_search(fleet):
+    every = _all_rows(fleet, Query())
+    version, day = every[0]["os_version"], every[0]["start_utc"][:10]
+    term = every[0]["device"][:3].upper()  # a search most calls match (the counts then come from every call)
+    for q in (Query(), Query(os_version=version), Query(os_version=version, day_from=day, day_to=day, verdict="failed"),
+              Query(search=term), Query(search=term, os_version=version)):  # fmt: skip
+        shown: dict = {}
+        for r in fleet.overview(q):
+            shown[(r["dim"], r["value"])] = shown.get((r["dim"], r["value"]), 0) + r["calls"]
+        matching = [r for r in every if not q.search or q.search.lower() in (r["call_id"] + r["device"]).lower()]
+        assert shown == _counted(matching, q), q
+    assert len(_all_rows(fleet, Query(search=term))) > 1
+
+
+def test_the_list_answers_the_grid_directly(store, fleet, monkeypatch):
+    import analyzer.serve.app as served
+
+    monkeypatch.setattr(served, "ROWS_MOST", 10)
+    app = build_app(store, fleet)
+    client = app.server.test_client()
+    every = _all_rows(fleet, Query())
+    version = every[0]["os_version"]
+    answer = client.get(f"/calls.json?filters=%3Fos_version%3D{version}&start=1&end=4&sort=duration_s&desc=1").json
+    assert answer == {"rows": fleet.page(Query(os_version=version), 1, 4, "duration_s", True)[0],
+                      "total": sum(r["os_version"] == version for r in every)}  # fmt: skip
+    assert client.get("/calls.json?start=2&end=100000").json["rows"] == every[2:12]  # at most ROWS_MOST a request
+    refused = client.get("/calls.json?start=x&end=5")
+    assert refused.status_code == 400 and b"whole numbers" in refused.data
+    guarded = build_app(store, fleet)
+    require_password(guarded.server, "s3cret")
+    assert guarded.server.test_client().get("/calls.json?start=0&end=5").status_code == 401
+
+
 def test_answers_are_kept_until_the_snapshot_changes(store):
     served = Fleet(store)
     served.refresh()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dash_ag_grid as dag
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from flask import Response, jsonify, request
 
 from analyzer.serve import views
 from analyzer.serve.data import PAGE_COLUMNS, Fleet, Query, StoreBusy, call_in
@@ -24,7 +25,6 @@ FILTER_INPUTS = (
     Input("chart-click", "data"),
     Input("clear-filters", "n_clicks"),
 )  # what sets the filters (`_query`)
-FLEET_OUTPUTS = len(FILTERS) + 3  # dropdown choices, the charts' data, the count and the status line
 HIDDEN = {"display": "none"}
 LABELS = {
     "verdict": "verdict",
@@ -56,13 +56,46 @@ body{font-family:sans-serif;margin:1em 1.5em}.controls{display:flex;flex-wrap:wr
 .key{font-weight:normal;font-size:12px}
 .key::before{content:"";display:inline-block;width:.8em;height:.8em;margin:0 .2em 0 .6em}
 """ + "".join(f".seg.{v},.key.{v}::before{{background:{c}}}" for v, c in views.VERDICT_COLOURS.items())
+ROWS_PATH = "calls.json"  # the call list's rows, asked for by the grid itself (GRID_ROWS, `calls_json`)
+ROWS_MOST = 500  # rows one request may ask for
+# the grid asks the server for its rows directly (no Dash round trip between a new filter and the request for its
+# rows), under the filters `sync` last named (before it answers: the URL's). The grid's own source (Dash's) is set
+# when the grid is ready, which may be after its API is: ours replaces it once it is there.
+GRID_ROWS = """
+function(id) {
+    const source = {
+        getRows(params) {
+            const sort = (params.sortModel || [])[0] || {};
+            const ask = new URLSearchParams({
+                filters: window.serveFilterKey === undefined ? window.location.search : window.serveFilterKey,
+                start: params.startRow,
+                end: params.endRow,
+                sort: sort.colId || 'start_utc',
+                desc: sort.sort === 'desc' ? '1' : '',
+            });
+            fetch('ROWS_PATH?' + ask, {credentials: 'same-origin'})
+                .then(r => r.ok ? r.json() : Promise.reject(r.status))
+                .then(a => params.successCallback(a.rows, a.total))
+                .catch(() => params.failCallback());
+        },
+    };
+    const install = api => {
+        const current = api.getGridOption('datasource');
+        if (current === undefined) { setTimeout(() => install(api), 5); }
+        else if (current !== source) { api.setGridOption('datasource', source); }
+    };
+    dash_ag_grid.getApiAsync(id).then(install);
+    return id;
+}
+""".replace("ROWS_PATH", ROWS_PATH)
 PURGE_ON_NEW_FILTERS = """
 function(key) {
-    if (window.serveFilterKey !== undefined && window.serveFilterKey !== key) {
+    const changed = window.serveFilterKey !== undefined && window.serveFilterKey !== key;
+    window.serveFilterKey = key;
+    if (changed) {
         const api = dash_ag_grid.getApi('calls-grid');
         if (api) { api.purgeInfiniteCache(); }
     }
-    window.serveFilterKey = key;
     return key;
 }
 """
@@ -159,6 +192,7 @@ def _layout() -> html.Div:
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="grid-filter-key"),
+            dcc.Store(id="grid-source"),
             dcc.Store(id="filters"),  # the URL's filters as a query string, set with the fleet view
             dcc.Store(id="open-call"),  # the call the URL names
             dcc.Store(id="chart-click"),  # the bar last clicked: {dim, value, n}
@@ -201,6 +235,13 @@ def _options(rows: list[dict], dim: str, chosen: str) -> list[dict]:
     if chosen and chosen not in {v for v, _ in values}:
         values.append((chosen, 0))
     return [{"label": f"{v} ({n})", "value": v} for v, n in sorted(values, key=lambda x: (-x[1], x[0]))]
+
+
+def _holding(options: list[dict] | None, value: str) -> list[dict] | object:
+    """A dropdown's choices until the fleet view counts them anew: they must hold its value (or it drops it)."""
+    if not value or any(o.get("value") == value for o in options or ()):
+        return no_update
+    return [*(options or ()), {"label": value, "value": value}]
 
 
 def _fleet_view(fleet: Fleet, q: Query) -> tuple:
@@ -261,20 +302,19 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         Output("filters", "data"),
         *controls,
         *(Output(f"filter-{name}", "options") for name in FILTERS),
-        Output("fleet-charts", "data"),
-        Output("matching", "children"),
-        Output("status", "children"),
         *FILTER_INPUTS,
         Input("calls-grid", "cellClicked"),
+        *(State(f"filter-{name}", "options") for name in FILTERS),
         prevent_initial_call=False,
     )
     def sync(search, day_from, day_to, *rest):
-        """The URL, the filter controls and the fleet view kept together: a change to the URL or a control (or a click
-        on a chart or a call) sets the URL and the controls, and draws the fleet under those filters. One callback, so
-        a dropdown always gets its choices with its value."""
+        """The URL and the filter controls kept together: a change to the URL or a control (or a click on a chart or a
+        call) sets the URL and the controls, and names the filters (`filters`, which the fleet view and the list
+        follow). No query here, so the list asks for its rows while the fleet view is still being counted."""
         values = rest[: len(FILTERS)]
         text = rest[len(FILTERS)]
         cell = rest[len(FILTERS) + 3]
+        choices = rest[len(FILTERS) + 4 :]
         trigger = ctx.triggered_id
         call = call_in(search)
         q = _query(trigger, search, day_from, day_to, *rest)
@@ -284,7 +324,6 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         out_search = no_update if url_changed else q.to_search(call)
         # the fleet as drawn stays when only the open call changed (a click on the list)
         same = not url_changed and q == Query.from_search(search)
-        fleet_part = (no_update,) * FLEET_OUTPUTS if same else _fleet_view(fleet, q)
         # a control is set only when its value changes: each prop set costs the page a redraw of that control
         shown = [(day_from or "")[:10], (day_to or "")[:10], *(v or "" for v in values), text or ""]
         wanted = [q.day_from, q.day_to, *(getattr(q, name) for name in FILTERS), q.search]
@@ -293,30 +332,45 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
             call if url_changed else no_update,  # only the URL names another call (`clicked_call` answers a click)
             no_update if same else q.to_search(),
             *(no_update if old == new else new or None for old, new in zip(shown, wanted, strict=True)),
-            *fleet_part,
+            *(_holding(old, getattr(q, name)) for name, old in zip(FILTERS, choices, strict=True)),
         )
+
+    @app.callback(
+        *(Output(f"filter-{name}", "options", allow_duplicate=True) for name in FILTERS),
+        Output("fleet-charts", "data"),
+        Output("matching", "children"),
+        Output("status", "children"),
+        Input("filters", "data"),
+        prevent_initial_call=True,
+    )
+    def fleet_view(filters):
+        """The fleet under the filters `sync` named: the dropdowns' choices (each always holding its chosen value,
+        so a value set before its choices arrive stays), the charts, the count of calls and the status line."""
+        return _fleet_view(fleet, Query.from_search(filters))
 
     app.clientside_callback(DRAW_CHARTS, Output("fleet-drawn", "data"), Input("fleet-charts", "data"))
     app.clientside_callback(PURGE_ON_NEW_FILTERS, Output("grid-filter-key", "data"), Input("filters", "data"))
 
-    @app.callback(
-        Output("calls-grid", "getRowsResponse"),
-        Input("calls-grid", "getRowsRequest"),
-        State("url", "search"),
-    )
-    def rows(request, search):
-        """One block of the call list, paged, sorted and filtered in DuckDB."""
-        if not request:
-            return no_update
-        sort = (request.get("sortModel") or [{}])[0]
-        data, total = fleet.page(
-            Query.from_search(search),
-            int(request.get("startRow", 0)),
-            int(request.get("endRow", 100)),
-            sort.get("colId", "start_utc"),
-            sort.get("sort") == "desc",
+    app.clientside_callback(GRID_ROWS, Output("grid-source", "data"), Input("calls-grid", "id"))
+
+    @app.server.get("/" + ROWS_PATH)
+    def calls_json() -> Response:
+        """One block of the call list (`start`..`end` under `filters`, sorted by `sort`, `desc`), paged, sorted and
+        filtered in DuckDB, with how many calls match; a block that is not numbers is refused."""
+        ask = request.args
+        try:
+            start, end = int(ask.get("start", 0)), int(ask.get("end", PAGE_SIZE))
+        except ValueError:
+            return Response("start and end must be whole numbers\n", 400, mimetype="text/plain")
+        start = max(0, start)
+        rows, total = fleet.page(
+            Query.from_search(ask.get("filters")),
+            start,
+            min(end, start + ROWS_MOST),
+            ask.get("sort", "start_utc"),
+            ask.get("desc") == "1",
         )
-        return {"rowData": data, "rowCount": total}
+        return jsonify(rows=rows, total=total)
 
     def panel(call: str | None, search: str | None) -> tuple:
         """The open call's head, timeline (figure and style), findings and the ticket button's style."""
@@ -352,25 +406,26 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
 
     @app.callback(
         *(Output(*o, allow_duplicate=True) for o in panel_outputs),
-        Output("open-call", "data", allow_duplicate=True),
         Input("calls-grid", "cellClicked"),
         State("url", "search"),
         prevent_initial_call=True,
     )
     def clicked_call(cell, search):
         """The call clicked in the list, answered at once: its own callback, so that it does not wait for `sync`
-        (which sets the URL alongside; a callback reading another's output waits for it)."""
+        (which sets the URL alongside; a callback reading another's output waits for it). It does not set `open-call`:
+        that would open the call a second time through `call_panel`."""
         call = (cell or {}).get("rowId")
-        return (*panel(call, search), call) if call else (no_update,) * (len(panel_outputs) + 1)
+        return panel(call, search) if call else (no_update,) * len(panel_outputs)
 
     @app.callback(
         Output("download", "data"),
         Input("download-button", "n_clicks"),
-        State("open-call", "data"),
+        State("url", "search"),
         prevent_initial_call=True,
     )
-    def download(n_clicks, call):
-        """The ticket markdown `analyzer triage --call <id>` writes for the open call."""
+    def download(n_clicks, search):
+        """The ticket markdown `analyzer triage --call <id>` writes for the open call (the one the URL names)."""
+        call = call_in(search)
         if not n_clicks or not call:
             return no_update
         name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in call)[:100] or "call"

@@ -1,13 +1,20 @@
 -- The fleet view under the filters: for each dimension a chart shows, its values with the calls and the failed ones
 -- (verdict failed), each chart counting the calls that pass every filter but its own (a chart is a filter for the
--- others). dim 'day' has one row a day and verdict (value: the day, verdict in `verdict`). The calls are first
--- counted by every combination of values and flags, so the charts are drawn from a few thousand rows, not every call.
-WITH combos AS (
+-- others). dim 'day' has one row a day and verdict (value: the day, verdict in `verdict`). The calls are counted by
+-- every combination of values first (without a search the snapshot holds those counts: serve_combos), so the charts
+-- are drawn from a few thousand rows, not every call.
+WITH counted AS (
+    SELECT day, verdict, cause, rules, os_version, device_model, app_version, route, n
+    FROM serve_combos WHERE $search = ''
+    UNION ALL
+    SELECT day, verdict, cause, rules, os_version, device_model, app_version, route, count(*) AS n
+    FROM serve_calls WHERE $search <> '' AND serve_found($search, call_id, device_id, device)
+    GROUP BY ALL
+), combos AS (
     SELECT CAST(day AS VARCHAR) AS day, verdict, nullif(cause, '') AS cause, rules, os_version, device_model,
-        app_version, route, m_day, m_verdict, m_cause, m_rule, m_os, m_model, m_app, m_route, count(*) AS n
-    FROM serve_flagged($day_from, $day_to, $verdict, $cause, $rule, $os_version, $device_model, $app_version, $route,
-                       $search)
-    WHERE m_search
+        app_version, route, m_day, m_verdict, m_cause, m_rule, m_os, m_model, m_app, m_route, sum(n) AS n
+    FROM serve_flagged('counted', $day_from, $day_to, $verdict, $cause, $rule, $os_version, $device_model,
+                       $app_version, $route)
     GROUP BY ALL
 ), long AS (
     SELECT d.dim, d.value, c.verdict, c.n

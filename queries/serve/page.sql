@@ -8,9 +8,10 @@ WITH matching AS (
                    WHEN 'verdict' THEN verdict WHEN 'cause' THEN cause WHEN 'rules' THEN array_to_string(rules, ', ')
                    END AS text_key,
         CASE $sort WHEN 'duration_s' THEN duration_s WHEN 'findings' THEN findings ELSE seq END AS number_key
-    FROM serve_flagged($day_from, $day_to, $verdict, $cause, $rule, $os_version, $device_model, $app_version, $route,
-                       $search)
-    WHERE m_day AND m_verdict AND m_cause AND m_rule AND m_os AND m_model AND m_app AND m_route AND m_search
+    FROM serve_flagged('serve_calls', $day_from, $day_to, $verdict, $cause, $rule, $os_version, $device_model,
+                       $app_version, $route)
+    WHERE m_day AND m_verdict AND m_cause AND m_rule AND m_os AND m_model AND m_app AND m_route
+      AND serve_found($search, call_id, device_id, device)
 ), page AS (
     SELECT seq, count(*) OVER () AS total,
         row_number() OVER (ORDER BY CASE WHEN NOT $descending THEN text_key END ASC,
