@@ -242,6 +242,30 @@ def test_a_call_shows_what_triage_says_of_it(store, fleet):
     assert fleet.call("C-no-such-call") == {"missing": "C-no-such-call"}
 
 
+def test_a_call_read_from_overlapping_exports_shows_each_event_once(tmp_path):
+    """Two exports of one phone's log that overlap (the second holds the last two thirds of the first): the page
+    shows each of a call's events once, as triage's report of the whole store does."""
+    simulate(tmp_path / "fleet", FleetOptions(calls=3, seed=7))
+    log = next((tmp_path / "fleet" / "devices").glob("*/device_log.ndjson"))
+    lines = log.read_text().splitlines(keepends=True)
+    (log.parent / "device_log_later.ndjson").write_text("".join(lines[len(lines) // 3 :]))
+    db = tmp_path / "overlap.duckdb"
+    con = connect(db)
+    analyse(con, [str(tmp_path / "fleet" / "devices")], load_rules())
+    assert con.execute("SELECT count(*) FROM event_links WHERE dup_of IS NOT NULL").fetchone()[0] > 0
+    con.close()
+    served = Fleet(db)
+    served.refresh()
+    con = connect(db, read_only=True)
+    for row in _all_rows(served, Query()):
+        detail = served.call(row["call_id"])
+        whole = build_report(con, load_rules(), TriageOptions(call_id=row["call_id"])).calls[0]
+        assert _shown(detail["call"]) == _shown(whole), row["call_id"]
+        events = [(e["t_rel"], e["kind"], e["message"]) for e in detail["events"]]
+        assert events and len(events) == len(set(events)), row["call_id"]
+    con.close()
+
+
 def test_a_password_is_required_beyond_this_machine(monkeypatch, store):
     monkeypatch.delenv("ANALYZER_DASHBOARD_PASSWORD", raising=False)
     assert password_for("127.0.0.1") is None and password_for("localhost") is None
