@@ -120,6 +120,12 @@ window.benchCells = col => {
     const texts = cells.sort((a, b) => row(a) - row(b)).map(c => c.innerText);
     return texts.length > 0 && texts.every(t => t !== '') ? texts : null;
 };
+// when a download was handed to the browser (dcc.Download makes a blob URL of the file)
+const createObjectURL = URL.createObjectURL;
+URL.createObjectURL = function (blob) {
+    window.benchDownloaded = performance.now();
+    return createObjectURL.call(URL, blob);
+};
 // whether an answer (a callback's, or the list's rows) has come back since the user acted
 window.benchReplied = () => performance.getEntriesByType('resource').some(
     e => (e.name.includes('_dash-update-component') || e.name.includes('calls.json'))
@@ -248,6 +254,18 @@ def browser_side(db: Path, repeat: int, only: tuple[str, ...] = ()) -> None:
                     call,
                 )
 
+            def download(i: int) -> None:
+                # a call opened (not timed), then its ticket: from the click to the file handed to the browser
+                cell = page.locator(f"#calls-grid .ag-row[row-index='{(i + 3) % 20}'] .ag-cell[col-id='call_id']")
+                call = cell.inner_text()
+                cell.click()
+                page.wait_for_function(
+                    "c => (document.querySelector('#call-title') || {}).innerText === 'Call ' + c", arg=call
+                )
+                with page.expect_download():
+                    page.click("#download-button")
+                answered("() => window.benchDownloaded > window.benchActed")
+
             cases = {
                 "baseline: a callback doing nothing": baseline,
                 "next page": page_next,
@@ -255,6 +273,7 @@ def browser_side(db: Path, repeat: int, only: tuple[str, ...] = ()) -> None:
                 "filter iOS (chart click)": filter_os,
                 "search a call id": search,
                 "open a call": open_call,
+                "download a call's ticket": download,
             }
             for name, act in cases.items():
                 if only and not name.startswith("baseline") and not any(word in name for word in only):
