@@ -450,6 +450,11 @@ def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
         assert "call=" in page.url
         expect(page.locator("#call-title")).to_have_text(f"Call {last_call}", timeout=20_000)
         assert page.locator("#call-timeline .scatterlayer .trace").count() >= 2  # its events and findings
+        page.click("text=close the call")  # the URL no longer names it, and the page no longer shows it
+        expect(page.locator("#call-title")).to_have_count(0, timeout=20_000)
+        assert "call=" not in page.url
+        page.go_back()  # the browser's history names it again
+        expect(page.locator("#call-title")).to_have_text(f"Call {last_call}", timeout=20_000)
         # a failed call: its findings with their evidence lines and fix, and the ticket
         failed = next(r for r in every if r["verdict"] == "failed")["call_id"]
         page.goto(server + "/?call=" + failed)

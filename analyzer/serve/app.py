@@ -193,7 +193,7 @@ def _layout() -> html.Div:
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="grid-filter-key"),
             dcc.Store(id="grid-source"),
-            dcc.Store(id="filters"),  # the URL's filters as a query string, set with the fleet view
+            dcc.Store(id="filters"),  # the URL's filters as a query string, set by `sync`, followed by fleet and list
             dcc.Store(id="open-call"),  # the call the URL names
             dcc.Store(id="chart-click"),  # the bar last clicked: {dim, value, n}
             dcc.Store(id="fleet-charts"),  # the charts' data (views.fleet_charts), drawn by DRAW_CHARTS
