@@ -117,6 +117,9 @@ class Fleet:
         # the store's views and macros, defined once over an empty schema; each request attaches the file, reads
         # through them and detaches it
         self._session = connect(":memory:")
+        # one call's queries read a few rows: waking DuckDB's other threads costs more than it saves, and the other
+        # core is left to the snapshot's queries and the page
+        self._session.execute("SET threads = 1")
         self._store_lock = threading.Lock()
         self._snapshot = duckdb.connect(":memory:")
         self._snapshot_lock = threading.Lock()
