@@ -1,7 +1,8 @@
 -- The filters of the served dashboard, once: serve_flagged(source, ...) is a table of calls (serve_calls, or calls
 -- counted by their values: serve_combos) with one flag a filter (true when the row passes it; an empty value passes
 -- every row), so that the call list applies them all and each fleet chart all but its own; serve_found is the search
--- by call id or device. Values come in as the macros' arguments, which the callers bind as $parameters.
+-- by call id or device (in the snapshot's search_text). Values come in as the macros' arguments, which the callers
+-- bind as $parameters.
 CREATE OR REPLACE MACRO serve_flagged(source, day_from, day_to, verdict_, cause_, rule_, os_, model_, app_, route_)
 AS TABLE
 SELECT c.*,
@@ -16,9 +17,8 @@ SELECT c.*,
     route_ = '' OR c.route = route_ AS m_route
 FROM query_table(source) c;
 
-CREATE OR REPLACE MACRO serve_found(search_, call_id, device_id, device) AS
-    search_ = '' OR contains(lower(call_id), lower(search_)) OR contains(lower(device_id), lower(search_))
-        OR contains(lower(device), lower(search_));
+CREATE OR REPLACE MACRO serve_found(search_, search_text) AS
+    search_ = '' OR contains(search_text, lower(search_));
 
 -- the calls counted by every combination of the values the fleet view charts and filters: the fleet view without a
 -- search reads these few rows, not every call

@@ -8,7 +8,7 @@ WITH counted AS (
     FROM serve_combos WHERE $search = ''
     UNION ALL
     SELECT day, verdict, cause, rules, os_version, device_model, app_version, route, count(*) AS n
-    FROM serve_calls WHERE $search <> '' AND serve_found($search, call_id, device_id, device)
+    FROM serve_calls WHERE $search <> '' AND serve_found($search, search_text)
     GROUP BY ALL
 ), combos AS (
     SELECT CAST(day AS VARCHAR) AS day, verdict, nullif(cause, '') AS cause, rules, os_version, device_model,

@@ -11,7 +11,7 @@ WITH matching AS (
     FROM serve_flagged('serve_calls', $day_from, $day_to, $verdict, $cause, $rule, $os_version, $device_model,
                        $app_version, $route)
     WHERE m_day AND m_verdict AND m_cause AND m_rule AND m_os AND m_model AND m_app AND m_route
-      AND serve_found($search, call_id, device_id, device)
+      AND serve_found($search, search_text)
 ), page AS (
     SELECT seq, count(*) OVER () AS total,
         row_number() OVER (ORDER BY CASE WHEN NOT $descending THEN text_key END ASC,

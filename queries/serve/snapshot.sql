@@ -1,7 +1,8 @@
 -- One row a call for the served dashboard (analyzer serve), read from the store through a short-lived read-only
 -- connection and kept in the server's memory until the store changes: every value a string or a number, missing
 -- ones as 'unknown', so that filters and charts need no NULL cases. `device_id` is kept for search only (it may be a
--- file path: `device` never is). `seq` is the calls' order by start time (then call id), the list's default order.
+-- file path: `device` never is); `search_text` is what the search looks in (call id, device id and device, in lower
+-- case, once). `seq` is the calls' order by start time (then call id), the list's default order.
 -- cited_first .. cited_last: the events the call's findings cite lie between those ids (serve/links.sql has its own
 -- events), so that its page reads it without scanning every event (one_call.sql).
 WITH cited AS (
@@ -22,6 +23,7 @@ SELECT v.call_id, v.device, v.device_id, coalesce(v.device_model, 'unknown') AS 
     v.verdict, coalesce(v.cause, '') AS cause, v.confidence, r.routes, v.findings, v.rules,
     coalesce(v.model_label, '') AS model_label,
     v.evidence_kind AS found_by, row_number() OVER (ORDER BY v.start_ts, v.call_id) AS seq,
-    e.cited_first, e.cited_last
+    e.cited_first, e.cited_last,
+    lower(v.call_id || chr(31) || coalesce(v.device_id, '') || chr(31) || coalesce(v.device, '')) AS search_text
 FROM call_verdicts v LEFT JOIN cited e USING (call_id)
     LEFT JOIN routes r USING (call_id)
