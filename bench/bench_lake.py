@@ -13,6 +13,8 @@ usage: python -m bench.bench_lake [--calls 10000 100000] [--no-spark] [--equival
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -72,14 +74,21 @@ def equivalence(calls: int) -> None:
 
 
 def timed(engine: str, lake: Path, out: Path) -> float:
-    """Seconds `analyzer fleet --engine ENGINE` takes over `lake` (rules and model, the same call as the CLI's)."""
+    """Seconds `analyzer fleet --engine ENGINE` takes over `lake` (rules and model, the same call as the CLI's).
+    Spark runs in a process of its own each time, so every size starts its JVM cold (in one process the second
+    size would reuse the first's JVM, warmed)."""
     from analyzer.detect.rules import load_rules
-    from analyzer.lake.fleet import fleet_duckdb, fleet_spark
+    from analyzer.lake.fleet import fleet_duckdb
 
-    run = fleet_spark if engine == "spark" else fleet_duckdb
-    rules = load_rules()
     start = time.perf_counter()
-    run(lake, out, rules, None, True)
+    if engine == "spark":
+        command = [sys.executable, "-m", "analyzer", "fleet", "--engine", "spark", "--lake", str(lake)]
+        root = Path(__file__).resolve().parents[1]
+        done = subprocess.run([*command, "--out", str(out)], cwd=root, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"spark over {lake} failed:\n{done.stderr[-3000:]}")
+    else:
+        fleet_duckdb(lake, out, load_rules(), None, True)
     return time.perf_counter() - start
 
 

@@ -39,14 +39,28 @@ def timed(what: str) -> Iterator[None]:
     log.info("spark: %s %.2f s", what, time.perf_counter() - start)
 
 
+# Local mode is for lakes of a few thousand calls: there Spark's CPU went to compiling (measured on 39-64 calls, 2
+# cores: Janino's whole-stage and expression code ~40% of the JVM's 280 CPU s, and the JIT compiling Spark itself),
+# not to rows. Interpreted operators and a C1-only JIT took it to 120 s with the same rows. A cluster keeps Spark's
+# defaults: there the data is large and compiled code pays for itself.
+LOCAL_SQL = {
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+    "spark.sql.shuffle.partitions": "2",
+}
+LOCAL_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
 def spark_session(master: str = "local[2]") -> SparkSession:
     """A Spark session for the analysis: UTC, no UI, few shuffle partitions merged further by adaptive execution
-    (a day's bucket is small), small tables broadcast."""
+    (a day's bucket is small), small tables broadcast; in local mode, no generated code and a quick JIT."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise InputError("--engine spark needs pyspark: pip install 'call-failure-analyzer[spark]'") from None
-    return (
+    local = master.startswith("local")
+    jvm = "-Duser.timezone=UTC" + (f" {LOCAL_JVM}" if local else "")
+    builder = (
         SparkSession.builder.master(master)
         .appName("analyzer-fleet")
         .config("spark.sql.session.timeZone", "UTC")
@@ -60,10 +74,12 @@ def spark_session(master: str = "local[2]") -> SparkSession:
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
         .config("spark.executorEnv.PYTHONPATH", _python_path())
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
-        .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
-        .getOrCreate()
+        .config("spark.driver.extraJavaOptions", jvm)
+        .config("spark.executor.extraJavaOptions", jvm)
     )
+    for key, value in (LOCAL_SQL if local else {}).items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
 
 
 def _python_path() -> str:
@@ -92,7 +108,8 @@ class SparkStore:
         self.lake = lake
         self.views: list[str] = []  # the SQL views, in the order they were made
         self.tables = lake_tables(self.duck)
-        self._load_store_tables()
+        with timed("store tables"):
+            self._load_store_tables()
         self._load_lake()
 
     def _ref_maps(self) -> dict[str, Macro]:

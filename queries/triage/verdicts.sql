@@ -52,9 +52,18 @@ FROM call_rule_verdicts r LEFT JOIN p USING (call_id);
 -- version, else the build. `device` is the device's name (a sysdiagnose's, a capture's host), never a file path:
 -- 'unknown' where only a file or the ticket stands for it.
 CREATE OR REPLACE TEMP VIEW call_verdicts AS
-WITH routes AS (
-    SELECT call_id, mode(array_to_string(outputs, '+')) AS route
-    FROM call_events WHERE kind = 'route_change' AND array_length(outputs) > 0 GROUP BY call_id
+WITH route_uses AS (
+    SELECT call_id, array_to_string(outputs, '+') AS route, count(*) AS uses, min(ts) AS first_used
+    FROM call_events WHERE kind = 'route_change' AND array_length(outputs) > 0
+    GROUP BY call_id, array_to_string(outputs, '+')
+), routes AS (
+    -- the route changed to most often; a tie goes to the one used first (then by name): mode() leaves ties open,
+    -- and DuckDB and Spark broke one differently
+    SELECT call_id, route FROM (
+        SELECT call_id, route, row_number() OVER (PARTITION BY call_id ORDER BY uses DESC, first_used, route) AS nth
+        FROM route_uses
+    ) ranked
+    WHERE nth = 1
 ), named AS (
     SELECT c.call_id, coalesce(d.name, c.device_id) AS name FROM calls c LEFT JOIN devices d USING (device_id)
 )
