@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
 
 from analyzer.formats.logparse import ParseOptions
+from analyzer.read.sources import InputFile
 from analyzer.store.db import connect
 from analyzer.store.ingest import ingest_paths
+from analyzer.store.ingest_pool import store_prepared
+from tests.helpers import run_cli
 
 DATA = Path(__file__).parent / "data"
 OPTS = ParseOptions()  # one plausible window for every run (a reject's reason names it)
@@ -101,3 +106,19 @@ def test_a_file_too_big_for_the_workers_is_stored_in_its_turn(
     assert p_errors == errors
     for table, expected in rows.items():
         assert p_rows[table] == expected, table
+
+
+def test_a_file_no_worker_read_is_read_by_the_main_process() -> None:
+    killed: Future = Future()
+    killed.set_exception(BrokenProcessPool("a worker was killed"))
+    con = connect(":memory:")
+    item = InputFile(path=DATA / "logs" / "device.ndjson", display="device.ndjson")
+    result = store_prepared(con, item, killed, OPTS)
+    assert result.status == "ingested" and result.records > 0
+    assert con.execute("SELECT count(*) FROM session_events").fetchall()[0][0] == result.events > 0
+
+
+def test_jobs_below_one_is_refused() -> None:
+    out = run_cli("ingest", str(DATA / "logs"), "--db", ":memory:", "--jobs", "0")
+    assert out.returncode == 2
+    assert "--jobs" in out.stderr

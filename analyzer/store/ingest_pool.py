@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -103,9 +103,17 @@ def _draw(con: duckdb.DuckDBPyConnection, seq: str, n: int) -> int:
     return last - n
 
 
-def store_prepared(con: duckdb.DuckDBPyConnection, item: InputFile, pending: Future) -> FileResult:
-    """In the main process: store what a worker made of `item` in one transaction, as ingest_file would have."""
-    done: Prepared = pending.result()
+def store_prepared(
+    con: duckdb.DuckDBPyConnection, item: InputFile, pending: Future | None, opts: ParseOptions
+) -> FileResult:
+    """In the main process: store what a worker made of `item` in one transaction, as ingest_file would have. A file
+    no worker read (a worker was killed, e.g. for memory) is read here."""
+    try:
+        if pending is None:
+            raise BrokenProcessPool
+        done: Prepared = pending.result()
+    except BrokenProcessPool:
+        return ingest_file(con, item, opts)
     if done.digest is not None:
         duplicate = find_duplicate(con, item, done.format, done.digest)
         if duplicate:
@@ -159,15 +167,18 @@ def ingest_steps(
     context = multiprocessing.get_context("spawn")  # the main process holds DuckDB's threads: no fork
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(threads,)) as pool:
         waiting = iter(pooled)
-        ahead: deque[Future] = deque()
+        ahead: dict[int, Future | None] = {}
 
         def read_ahead() -> None:
             while len(ahead) < 2 * jobs and (item := next(waiting, None)) is not None:
-                ahead.append(pool.submit(prepare, item, opts))
+                try:
+                    ahead[id(item)] = pool.submit(prepare, item, opts)
+                except BrokenProcessPool:
+                    ahead[id(item)] = None
 
         for item in items:
             read_ahead()
             if id(item) in to_pool:
-                yield item, partial(store_prepared, con, item, ahead.popleft())
+                yield item, partial(store_prepared, con, item, ahead.pop(id(item)), opts)
             else:
                 yield item, partial(ingest_file, con, item, opts)
