@@ -71,13 +71,18 @@ def matches_sql() -> str:
 _DEFINED: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
 
 
-def normalise_source(con: duckdb.DuckDBPyConnection, source_id: int) -> int:
-    """Derive session_events from one source's log_records; returns how many were added."""
-    count = "SELECT count(*) FROM session_events WHERE source_id = $source_id"
-    before = con.execute(count, {"source_id": source_id}).fetchall()[0][0]
+def define_matches(con: duckdb.DuckDBPyConnection) -> None:
+    """Define the table macro event_matches on this connection unless it holds it already; call it outside a
+    transaction (a rollback would undo the definition)."""
     if con not in _DEFINED:
         con.execute(matches_sql())
         _DEFINED.add(con)
+
+
+def normalise_source(con: duckdb.DuckDBPyConnection, source_id: int) -> int:
+    """Derive session_events from one source's log_records (define_matches first); returns how many were added."""
+    count = "SELECT count(*) FROM session_events WHERE source_id = $source_id"
+    before = con.execute(count, {"source_id": source_id}).fetchall()[0][0]
     con.execute(query_text("normalise/events.sql"), {"source_id": source_id})
     con.execute(query_text("normalise/route_details.sql"), {"source_id": source_id})
     after = con.execute(count, {"source_id": source_id}).fetchall()[0][0]

@@ -12,7 +12,7 @@ from analyzer.errors import InputError
 from analyzer.formats import LogFormat, StatsFormat
 from analyzer.formats.logparse import ParseOptions, fast_scan, store_fast
 from analyzer.formats.sniff import describe_unknown, sniff
-from analyzer.normalise.events import normalise_source
+from analyzer.normalise.events import define_matches, normalise_source
 from analyzer.normalise.stats import derive_intervals, store_stage
 from analyzer.normalise.typed_rows import store_typed
 from analyzer.read.filescan import FileScan, scan_file
@@ -190,6 +190,7 @@ def _store_log_file(
     con: duckdb.DuckDBPyConnection, item: InputFile, fmt, scan: FileScan, fast_records: int | None, opts: ParseOptions
 ) -> tuple[int, Counts, str | None]:
     """Parse a log file into log_records and rejects and type its events, in one transaction."""
+    define_matches(con)
     with transaction(con):
         source_id = _insert_source(con, item, fmt, scan.digest, complete=True)
         if fast_records is not None and fast_records == scan.lines:
