@@ -58,18 +58,27 @@ def _private_store() -> duckdb.DuckDBPyConnection:
             con.close()
         con = connect(":memory:")
         con.execute("SET threads = $n", {"n": _worker["threads"]})
-        _worker.update(con=con, files=0, tables=source_tables(con))
+        tables = (*source_tables(con), "sources")
+        counted = " UNION ALL ".join(f"SELECT {i}, count(*) FROM {name}" for i, name in enumerate(tables))
+        _worker.update(con=con, files=0, tables=tables, counted=counted, filled=tables)
     _worker["files"] += 1
-    for name in (*_worker["tables"], "sources"):
+    for name in _worker["filled"]:
         con.execute(f"DELETE FROM {name}")
-    for seq in _SEQUENCES:
-        con.execute(f"CREATE OR REPLACE SEQUENCE {seq} START 1")
+    con.execute("; ".join(f"CREATE OR REPLACE SEQUENCE {seq} START 1" for seq in _SEQUENCES))
+    _worker["filled"] = _worker["tables"]  # until the file is done (a failure: all emptied next time)
     return con
+
+
+def _filled(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    """The private store's tables that hold rows (one statement counts them all)."""
+    tables = _worker["tables"]
+    return tuple(tables[i] for i, n in con.execute(_worker["counted"]).fetchall() if n)
 
 
 def _drawn(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """How many values each sequence gave since the store was emptied."""
-    return {seq: con.execute("SELECT nextval($seq) - 1", {"seq": seq}).fetchall()[0][0] for seq in _SEQUENCES}
+    values = ", ".join(f"nextval('{seq}') - 1" for seq in _SEQUENCES)
+    return dict(zip(_SEQUENCES, con.execute(f"SELECT {values}").fetchall()[0], strict=True))
 
 
 def prepare(item: InputFile, opts: ParseOptions) -> Prepared:
@@ -88,10 +97,9 @@ def prepare(item: InputFile, opts: ParseOptions) -> Prepared:
     except InputError as exc:
         done.error = str(exc)
     done.drawn = _drawn(con)
+    _worker["filled"] = _filled(con)
     if done.result is not None and done.result.status == "ingested":
-        tables = (*_worker["tables"], "sources")
-        rows = {name: con.sql(f"SELECT * FROM {name}").to_arrow_table() for name in tables}
-        done.rows = {name: table for name, table in rows.items() if table.num_rows}
+        done.rows = {name: con.sql(f"SELECT * FROM {name}").to_arrow_table() for name in _worker["filled"]}
     return done
 
 
