@@ -25,7 +25,7 @@ class Analysis:
 
 
 def collect(con: duckdb.DuckDBPyConnection, paths: list[str], **ingest: Any) -> IngestSummary:
-    """Ingest `paths` into the store (`ingest` holds ingest_paths' options: opts, progress, one_device) and group
+    """Ingest `paths` into the store (`ingest` holds ingest_paths' options: opts, progress, one_device, jobs) and group
     everything the store holds into calls (`summary.calls` is their count)."""
     summary = ingest_paths(con, paths, **ingest)
     summary.calls = sessionise(con)

@@ -1,12 +1,13 @@
 """Benchmark: `analyzer ingest` of a simulated fleet folder against DuckDB's raw read of the same files.
 
-usage: python -m bench.bench_fleet [--calls 2000] [--noise 600] [--keep]
+usage: python -m bench.bench_fleet [--calls 2000] [--noise 600] [--keep] [--jobs 1 2]
   * the fleet: `analyzer simulate --calls N` (device log exports, app getStats uploads, gateway stats), made once
     under bench/out/ and kept with --keep
   * baseline: DuckDB parsing every line of the same files (read_json_objects of the ndjson files, read_text of
     the others) into a table, in one statement (DuckDB reads the files in parallel)
   * `analyzer ingest <folder>` into a fresh store (one transaction per file), its wall time, CPU time and peak
-    memory; CPU / wall says how many of the cores the ingest kept busy
+    memory; CPU / wall says how many of the cores the ingest kept busy; once per --jobs value (worker processes
+    reading the files; 1: one file after another in one process), in the same run
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=2000)
     ap.add_argument("--noise", type=float, default=600.0)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, os.cpu_count() or 1])
     args = ap.parse_args()
     out = HERE / "out"
     out.mkdir(exist_ok=True)
@@ -78,27 +80,33 @@ def main() -> None:
             [sys.executable, "-c", RAW, str(folder), str(Path(tmp) / "raw.duckdb"), txt]
         )
         raw = json.loads(raw_out.strip().splitlines()[-1])
-        db = Path(tmp) / "fleet.duckdb"
         code = PEAK + (
-            "import json, sys, time\nfrom analyzer.store.db import connect\nfrom analyzer.store.ingest import "
-            "ingest_paths\nt = time.perf_counter()\ncon = connect(sys.argv[2])\ns = ingest_paths(con, [sys.argv[1]])\n"
-            "con.close()\nprint(json.dumps({'seconds': time.perf_counter() - t, 'files': len(s.files), "
+            "import json, resource, sys, time\nfrom analyzer.store.db import connect\n"
+            "from analyzer.store.ingest import ingest_paths\nt = time.perf_counter()\ncon = connect(sys.argv[2])\n"
+            "s = ingest_paths(con, [sys.argv[1]], jobs=int(sys.argv[3]))\ncon.close()\n"
+            "print(json.dumps({'seconds': time.perf_counter() - t, 'files': len(s.files), "
             "'records': s.total('records'), 'rejected': s.total('rejected'), 'errors': len(s.errors), "
-            "'rss_mb': peak_mb()}))\n"
+            "'rss_mb': peak_mb(), 'worker_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))\n"
         )
-        ing_out, ing_wall, ing_cpu = _child([sys.executable, "-c", code, str(folder), str(db)])
-        ing = json.loads(ing_out.strip().splitlines()[-1])
+        runs = []
+        for jobs in args.jobs:
+            db = Path(tmp) / f"fleet-{jobs}.duckdb"
+            ing_out, ing_wall, ing_cpu = _child([sys.executable, "-c", code, str(folder), str(db), str(jobs)])
+            runs.append((jobs, json.loads(ing_out.strip().splitlines()[-1]), ing_cpu / ing_wall))
+            db.unlink()
     print(f"fleet: {folder.name} ({args.calls:,} calls, {len(files):,} files, {mb:,.0f} MB), {os.cpu_count()} cores")
     print(
         f"  duckdb raw read:  {raw['seconds']:.2f}s  {mb / raw['seconds']:.0f} MB/s  rows {raw['rows']:,}  "
         f"peak {raw['rss_mb']:.0f} MB  cpu/wall {raw_cpu / raw_wall:.2f}"
     )
-    print(
-        f"  analyzer ingest:  {ing['seconds']:.2f}s  {mb / ing['seconds']:.0f} MB/s  files {ing['files']:,}  "
-        f"records {ing['records']:,}  rejected {ing['rejected']:,}  errors {ing['errors']}  "
-        f"peak {ing['rss_mb']:.0f} MB  cpu/wall {ing_cpu / ing_wall:.2f}"
-    )
-    print(f"  ratio (ingest / raw): {raw['seconds'] / ing['seconds']:.2f}x")
+    for jobs, ing, busy in runs:
+        print(
+            f"  analyzer ingest, jobs {jobs}:  {ing['seconds']:.2f}s  {mb / ing['seconds']:.0f} MB/s  "
+            f"files {ing['files']:,}  records {ing['records']:,}  rejected {ing['rejected']:,}  "
+            f"errors {ing['errors']}  peak {ing['rss_mb']:.0f} MB, a worker {ing['worker_mb']:.0f} MB  "
+            f"cpu/wall {busy:.2f}"
+        )
+        print(f"  ratio (ingest / raw), jobs {jobs}: {raw['seconds'] / ing['seconds']:.2f}x")
     if not args.keep:
         shutil.rmtree(folder)
 

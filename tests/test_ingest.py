@@ -222,3 +222,13 @@ def test_summary_counts_are_the_sources_rows(con, ingest):
         ).fetchone()
         assert tuple(getattr(f, n) for n in names) == row, f.label
     assert any(f.year_assumed for f in summary.files) and any(f.meta_lines for f in summary.files)
+
+
+def test_a_text_file_rolled_back_first_leaves_the_next_log_its_events(con, ingest, tmp_path):
+    """The event patterns' macro is defined once per connection, outside a file's transaction: a text file read
+    first and refused (its transaction rolled back) does not take it away from the next log."""
+    (tmp_path / "a_notes.txt").write_text("a note about nothing in particular\n")
+    (tmp_path / "b_device.ndjson").write_bytes((LOGS / "device.ndjson").read_bytes())
+    summary = ingest(tmp_path)
+    assert [f.status for f in summary.files] == ["skipped", "ingested"]
+    assert summary.files[1].events > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -21,6 +22,17 @@ from analyzer.cli.options import (
 )
 from analyzer.errors import EXIT_INPUT, InputError
 
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Processes reading the files of a folder at once (default: the machine's cores); the store holds the "
+        "same rows whatever the number.",
+    ),
+]
+
 
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, .zip/.tar/.tar.gz/.gz, or - for stdin.")],
@@ -31,6 +43,7 @@ def ingest(
     fmt: FormatOption = OutputFormat.table,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
     lake: LakeOption = None,
+    jobs: JobsOption = None,
 ) -> None:
     """Add logs to a database, idempotently (a file already ingested is recognised by its content hash). With
     --lake, each input file becomes its own set of Parquet files in the lake instead (no database is written).
@@ -57,7 +70,7 @@ def ingest(
         print_summary(summary, fmt.value, "STORE (after analyzer lake import --lake DIR --db STORE)")
     else:
         con = connect(db)
-        summary = collect(con, paths, opts=opts, progress=shown)
+        summary = collect(con, paths, opts=opts, progress=shown, jobs=jobs or os.cpu_count() or 1)
         con.close()
         print_summary(summary, fmt.value, db)
     if summary.errors:

@@ -7,6 +7,7 @@ queries/normalise/events.sql types them.
 
 from __future__ import annotations
 
+import weakref
 from functools import cache
 
 import duckdb
@@ -65,11 +66,23 @@ def matches_sql() -> str:
     return _matches_sql(catalogue().patterns)
 
 
+# connections that hold the macro already (a temp macro lives as long as its connection): defining it took about
+# 0.1 s, every log file
+_DEFINED: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
+
+
+def define_matches(con: duckdb.DuckDBPyConnection) -> None:
+    """Define the table macro event_matches on this connection unless it holds it already; call it outside a
+    transaction (a rollback would undo the definition)."""
+    if con not in _DEFINED:
+        con.execute(matches_sql())
+        _DEFINED.add(con)
+
+
 def normalise_source(con: duckdb.DuckDBPyConnection, source_id: int) -> int:
-    """Derive session_events from one source's log_records; returns how many were added."""
+    """Derive session_events from one source's log_records (define_matches first); returns how many were added."""
     count = "SELECT count(*) FROM session_events WHERE source_id = $source_id"
     before = con.execute(count, {"source_id": source_id}).fetchall()[0][0]
-    con.execute(matches_sql())
     con.execute(query_text("normalise/events.sql"), {"source_id": source_id})
     con.execute(query_text("normalise/route_details.sql"), {"source_id": source_id})
     after = con.execute(count, {"source_id": source_id}).fetchall()[0][0]

@@ -216,18 +216,22 @@ def remove_incomplete(con: duckdb.DuckDBPyConnection) -> int:
     if not ids:
         return 0
     ids.append(0)  # state changes a stats format had staged but not yet given their source
-    base_tables = (
-        "SELECT c.table_name FROM duckdb_columns() c JOIN duckdb_tables() t "
-        "USING (database_name, schema_name, table_name) "
-        "WHERE c.column_name = 'source_id' AND NOT t.temporary AND c.table_name <> 'sources'"
-    )
-    tables = [r[0] for r in con.execute(base_tables).fetchall()]
     with transaction(con):
-        for table in tables:
-            name = '"' + table.replace('"', '""') + '"'  # a table name from the catalogue, quoted as an identifier
+        for name in source_tables(con):
             con.execute(f"DELETE FROM {name} WHERE list_contains($ids, source_id)", {"ids": ids})
         con.execute("DELETE FROM sources WHERE list_contains($ids, source_id)", {"ids": ids})
     return len(ids) - 1
+
+
+def source_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every stored table with a source_id column but sources itself, each quoted as an identifier."""
+    base_tables = (
+        "SELECT c.table_name FROM duckdb_columns() c JOIN duckdb_tables() t "
+        "USING (database_name, schema_name, table_name) "
+        "WHERE c.column_name = 'source_id' AND NOT t.temporary AND c.table_name <> 'sources' ORDER BY 1"
+    )
+    # a table name from the catalogue, quoted as an identifier
+    return ['"' + r[0].replace('"', '""') + '"' for r in con.execute(base_tables).fetchall()]
 
 
 # Reference tables exposed as MAP literals, so that the macros in queries/macros.sql can look values up

@@ -9,9 +9,10 @@ from dataclasses import asdict, dataclass, field
 import duckdb
 
 from analyzer.errors import InputError
+from analyzer.formats import LogFormat, StatsFormat
 from analyzer.formats.logparse import ParseOptions, fast_scan, store_fast
 from analyzer.formats.sniff import describe_unknown, sniff
-from analyzer.normalise.events import normalise_source
+from analyzer.normalise.events import define_matches, normalise_source
 from analyzer.normalise.stats import derive_intervals, store_stage
 from analyzer.normalise.typed_rows import store_typed
 from analyzer.read.filescan import FileScan, scan_file
@@ -56,11 +57,15 @@ def ingest_paths(
     opts: ParseOptions | None = None,
     progress: Callable[[str], None] | None = None,
     one_device: str | None = None,
+    jobs: int = 1,
 ) -> IngestSummary:
     """Ingest every file the paths lead to. Bad inputs become errors in the summary, not exceptions.
 
     one_device: every file whose name does not say its device (a sysdiagnose does) is from this one device,
-    as in a ticket: the phone's log and its stats are then one device's evidence, whatever folder each is in."""
+    as in a ticket: the phone's log and its stats are then one device's evidence, whatever folder each is in.
+    jobs: processes that read the files (store/ingest_pool.py); the store holds the same rows whatever it is."""
+    from analyzer.store.ingest_pool import ingest_steps  # it builds on this module
+
     opts = opts or ParseOptions()
     summary = IngestSummary()
     with Collector() as collector:
@@ -73,10 +78,11 @@ def ingest_paths(
         for item in collected.files:
             if one_device and not item.device_hint:
                 item.device_key = one_device
+        for item, ingest in ingest_steps(con, collected.files, opts, jobs):
             if progress:
                 progress(item.label)
             try:
-                summary.files.append(ingest_file(con, item, opts))
+                summary.files.append(ingest())
             except InputError as exc:
                 summary.errors.append(str(exc))
                 summary.files.append(FileResult(label=item.label, format=None, status="error", message=str(exc)))
@@ -94,18 +100,42 @@ def ingest_paths(
 
 def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOptions) -> FileResult:
     """Ingest one plain file atomically: either all of it lands (source row, records, events) or none."""
-    fmt = sniff(item)
-    if fmt is None:
-        if item.explicit:
-            raise InputError(describe_unknown(item))
-        return FileResult(label=item.label, format=None, status="skipped", message=describe_unknown(item))
-    scan, fast_records = _scan(con, item, fmt)
-    found = con.execute(query_text("store/find_source.sql"), {"content_hash": scan.digest}).fetchall()
-    if found:
+    fmt = sniff_input(item)
+    if isinstance(fmt, FileResult):
+        return fmt
+    scan, fast_records = scan_input(con, item, fmt)
+    duplicate = find_duplicate(con, item, fmt.name, scan.digest)
+    if duplicate:
         con.execute("DROP TABLE IF EXISTS fast_rows")
-        source_id, path = found[0]
-        message = f"already ingested as source {source_id} ({path})"
-        return FileResult(label=item.label, format=fmt.name, status="duplicate", source_id=source_id, message=message)
+        return duplicate
+    return store_file(con, item, fmt, scan, fast_records, opts)
+
+
+def sniff_input(item: InputFile) -> LogFormat | StatsFormat | FileResult:
+    """The file's format; a file of no known format found in a folder is skipped (its result), one named is an
+    InputError."""
+    fmt = sniff(item)
+    if fmt is not None:
+        return fmt
+    if item.explicit:
+        raise InputError(describe_unknown(item))
+    return FileResult(label=item.label, format=None, status="skipped", message=describe_unknown(item))
+
+
+def find_duplicate(con: duckdb.DuckDBPyConnection, item: InputFile, fmt_name: str, digest: str) -> FileResult | None:
+    """The result of a file whose bytes the store already holds (ingest is idempotent), or None."""
+    found = con.execute(query_text("store/find_source.sql"), {"content_hash": digest}).fetchall()
+    if not found:
+        return None
+    source_id, path = found[0]
+    message = f"already ingested as source {source_id} ({path})"
+    return FileResult(label=item.label, format=fmt_name, status="duplicate", source_id=source_id, message=message)
+
+
+def store_file(
+    con: duckdb.DuckDBPyConnection, item: InputFile, fmt, scan: FileScan, fast_records: int | None, opts: ParseOptions
+) -> FileResult:
+    """Store a sniffed and scanned file that the store does not hold yet (the rest of ingest_file)."""
     try:
         if fmt.kind == "stats":
             source_id, counts, layouts = _store_stats_file(con, item, fmt, scan.digest, opts)
@@ -123,7 +153,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
     )
 
 
-def _scan(con: duckdb.DuckDBPyConnection, item: InputFile, fmt) -> tuple[FileScan, int | None]:
+def scan_input(con: duckdb.DuckDBPyConnection, item: InputFile, fmt) -> tuple[FileScan, int | None]:
     """Hash and count the file's lines in a thread while DuckDB scans the same file (a log format's fast_sql);
     returns the scan and the number of records the fast scan read (None without one: a stats file is read a part
     at a time when it is stored)."""
@@ -160,6 +190,7 @@ def _store_log_file(
     con: duckdb.DuckDBPyConnection, item: InputFile, fmt, scan: FileScan, fast_records: int | None, opts: ParseOptions
 ) -> tuple[int, Counts, str | None]:
     """Parse a log file into log_records and rejects and type its events, in one transaction."""
+    define_matches(con)
     with transaction(con):
         source_id = _insert_source(con, item, fmt, scan.digest, complete=True)
         if fast_records is not None and fast_records == scan.lines:
