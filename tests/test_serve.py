@@ -417,6 +417,7 @@ def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
         page.wait_for_selector("#calls-grid .ag-row .ag-cell[col-id='call_id']")
         page.wait_for_selector("#fleet-os_version .bar")
         assert "25 calls match" in page.inner_text("#matching")
+        expect(page.locator("#call-timeline")).to_be_hidden()  # drawn ahead (views.timeline_warmup), not shown
         page.screenshot(path=str(ARTIFACTS / "serve_fleet.png"), full_page=True)
         # a click on a bar filters by its value: the URL names it, the bar is marked, the other charts follow
         page.click(f"#fleet-os_version .bar[data-value='{version}']")
@@ -450,6 +451,7 @@ def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
         assert "Page 2 of 2" in page.inner_text("#calls-grid .ag-paging-panel")
         cell.click()
         expect(page.locator("#call-timeline .gtitle")).to_have_text(f"Timeline of call {last_call}", timeout=20_000)
+        expect(page.locator("#call-timeline")).to_be_visible()
         assert "call=" in page.url
         expect(page.locator("#call-title")).to_have_text(f"Call {last_call}", timeout=20_000)
         assert page.locator("#call-timeline .scatterlayer .trace").count() >= 2  # its events and findings

@@ -196,6 +196,19 @@ def _timeline(detail: dict) -> dict:
     return _figure(data, title, height, showlegend=len(data) > 3, **layout)
 
 
+def timeline_warmup() -> dict:
+    """A timeline with a point in every panel and lane, not a call's: the page draws it, unseen, when it loads, so
+    that opening the first call updates a plot rather than making one."""
+    stats = {"packets": 50, "loss": 0.0, "jitter_ms": 10.0, "rtt_ms": 50.0, "mos": 4.0, "level": 0.1}
+    detail = {
+        "events": [{"t_rel": 0.0, "kind": kind, "at": "", "message": ""} for kind in LANES],
+        "states": [{"t": 0.0, "which": "ice", "state": "connected", "pc_id": ""}],
+        "series": [{"series": name, "t": 0.0, **stats} for name in ("outbound", "inbound", "mic")],
+        "call": {"call_id": "", "findings": [{"t_rel": 0.0, "severity": "info", "rule_id": "", "detail": ""}]},
+    }
+    return _timeline(detail)
+
+
 def _line(name: str, rows: list[dict], key: str, axis: str) -> dict:
     """One stats series as a line on its panel."""
     return {"type": "scatter", "mode": "lines", "name": name, "x": [r["t"] for r in rows], "y": [r[key] for r in rows],
