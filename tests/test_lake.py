@@ -118,9 +118,9 @@ def _spark_missing() -> str | None:
     import shutil
 
     if not os.environ.get("ANALYZER_SPARK_TESTS"):
-        # issue #20: the engines agree (2026-11-26), but this file took 4.6-6.4 min with it on the shared 2-core
-        # machine (load 4-8; the lake's ingest 0.7-2.5 min, Spark 3 min), over the ~3 min CI can give it
-        return "Spark equivalence is slow (~5 min on 2 cores, issue #20); ANALYZER_SPARK_TESTS=1 runs it"
+        # issue #20: the engines agree (2026-11-26); this file takes 2.75 min with it on 2 idle cores (4.6-6.4 min
+        # loaded), which with Java's and pyspark's installs would take the suite past its 15 minutes
+        return "Spark equivalence is slow (~3 min on 2 idle cores, issue #20); ANALYZER_SPARK_TESTS=1 runs it"
     if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("sqlglot") is None:
         return "pyspark and sqlglot are not installed (pip install -e '.[spark]')"
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
