@@ -426,7 +426,7 @@ def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
             arg=str(len(expected)),
         )
         assert f"os_version={version}" in page.url
-        assert page.inner_text("#fleet-os_version .bar.chosen .label") == version
+        expect(page.locator("#fleet-os_version .bar.chosen .label")).to_have_text(version)
         page.click(f"#fleet-os_version .bar[data-value='{version}']")  # a second click clears it
         page.wait_for_function("(document.querySelector('#matching')?.innerText || '').startsWith('25 calls match')")
         # filter by iOS version: the URL names it, the list and the counts follow
@@ -481,8 +481,8 @@ def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
             ".map(c => c.innerText).join('|') === v",
             arg="<img/src=x/onerror=alert(2)>",
         )  # one row, the markup shown as text
-        labels = page.locator("#fleet-app_version .bar .label").all_inner_texts()
-        assert labels == ["<img/src=x/onerror=alert(2)>"]  # in the charts too
+        # in the charts too (drawn from the fleet view, which answers beside the rows)
+        expect(page.locator("#fleet-app_version .bar .label")).to_have_text(["<img/src=x/onerror=alert(2)>"])
         page.click("#calls-grid .ag-row .ag-cell[col-id='call_id']")
         expect(page.locator("#call-title")).to_have_text(f"Call {HOSTILE_CALL}", timeout=20_000)
         time.sleep(0.5)
