@@ -1,8 +1,8 @@
 -- One row a call for the served dashboard (analyzer serve), read from the store through a short-lived read-only
 -- connection and kept in the server's memory until the store changes: every value a string or a number, missing
--- ones as 'unknown', so that filters and charts need no NULL cases. `device_id` is kept for search only (it may be a
--- file path: `device` never is); `search_text` is what the search looks in (call id, device id and device, in lower
--- case, once). `seq` is the calls' order by start time (then call id), the list's default order.
+-- ones as 'unknown', so that filters and charts need no NULL cases. `search_text` is what the search looks in: call
+-- id, device id (it may be a file path: `device` never is) and device, in lower case, once. `seq` is the calls' order
+-- by start time (then call id), the list's default order.
 -- cited_first .. cited_last: the events the call's findings cite lie between those ids (serve/links.sql has its own
 -- events), so that its page reads it without scanning every event (one_call.sql).
 WITH cited AS (
@@ -17,7 +17,7 @@ WITH cited AS (
     WHERE o IS DISTINCT FROM prev
     GROUP BY call_id
 )
-SELECT v.call_id, v.device, v.device_id, coalesce(v.device_model, 'unknown') AS device_model,
+SELECT v.call_id, v.device, coalesce(v.device_model, 'unknown') AS device_model,
     coalesce(v.ios, 'unknown') AS os_version, coalesce(v.app_version, 'unknown') AS app_version, v.route,
     v.day, strftime(v.start_ts, '%Y-%m-%d %H:%M:%S') || 'Z' AS start_utc, round(v.duration_s, 1) AS duration_s,
     v.verdict, coalesce(v.cause, '') AS cause, v.confidence, r.routes, v.findings, v.rules,
