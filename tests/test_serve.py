@@ -217,6 +217,18 @@ def test_ticket_is_what_triage_writes(store, fleet):
     assert served.split(cut)[1].count("device\\_log") == 1  # only the files this call was read from
 
 
+def test_prefetched_ticket_is_served_for_its_snapshot_only(fleet, monkeypatch):
+    """A call's ticket built beside its page is the one the download gets, until a new snapshot is taken."""
+    call = next(r for r in _all_rows(fleet, Query(verdict="failed")))["call_id"]
+    fleet.prefetch_ticket(call)
+    built = fleet.ticket_markdown(call)
+    assert built.startswith("# ") and call in built
+    monkeypatch.setattr(fleet, "_ticket", lambda call_id: f"built again: {call_id}")
+    assert fleet.ticket_markdown(call) == built  # the prefetched one, not built again
+    fleet.refresh()
+    assert fleet.ticket_markdown(call) == f"built again: {call}"
+
+
 PANEL_FIELDS = ("call_id", "verdict", "cause", "confidence", "routes", "start_utc", "duration_s", "found_by", "model",
                 "timeline")  # fmt: skip
 

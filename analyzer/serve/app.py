@@ -381,7 +381,7 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         """The open call's head, timeline (figure and style), findings and the ticket button's style."""
         if not call:
             return [], no_update, GRAPH_HIDDEN, [], HIDDEN
-        key = (call, fleet.taken)
+        key = (call, fleet.generation)
         if key not in calls:
             try:
                 calls[key] = views.call_view(fleet.call(call))
@@ -393,6 +393,8 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
         view = calls[key]
         back = dcc.Link("close the call", href=Query.from_search(search).to_search() or "?")
         shown = view["timeline"] is not None
+        if shown:
+            fleet.prefetch_ticket(call)  # the ticket's button is shown: have its file ready when it is clicked
         figure, style = (view["timeline"], None) if shown else (no_update, GRAPH_HIDDEN)
         return [back, *view["head"]], figure, style, view["body"], None if shown else HIDDEN
 

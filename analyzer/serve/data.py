@@ -12,7 +12,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,7 @@ PAGE_COLUMNS = (
 )  # fmt: skip
 BUSY_WAIT_S = 1.5  # how long one call's request waits for an ingest to let go of the file
 REFRESH_EVERY_S = 2.0  # how often the store's file is looked at for changes
+CACHED_TICKETS = 8  # tickets kept, the most recent calls opened
 CACHED_ANSWERS = 256  # the fleet view's and the list's answers kept, the most recent (each a few kB at most)
 SNAPSHOT = (("serve_calls", "snapshot.sql"), ("serve_links", "links.sql"))  # the snapshot's tables, from the store
 PLOTTED = ("events", "series", "states")  # queries/serve/call_<name>.sql: what the timeline draws
@@ -105,6 +107,41 @@ def _signature(db: Path) -> tuple:
     return tuple(out)
 
 
+class _Reader:
+    """A session of its own (the store's views and macros over an empty schema, one thread) that attaches the store
+    read-only for one request and detaches it, one request at a time."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.session = connect(":memory:")
+        # one call's queries read a few rows: waking DuckDB's other threads costs more than it saves, and the other
+        # core is left to the snapshot's queries and the page
+        self.session.execute("SET threads = 1")
+        self.lock = threading.Lock()
+
+    @contextmanager
+    def attached(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The store attached read-only (waiting up to BUSY_WAIT_S for an ingest), then detached."""
+
+        def attach() -> bool | None:
+            if writer_waiting(self.db):  # an ingest waiting for the file goes first
+                return None
+            self.session.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(self.db)})
+            return True
+
+        with self.lock:
+            try:
+                retry_locked(attach, BUSY_WAIT_S, str(self.db), most=0.1)
+            except StillLocked:
+                raise StoreBusy(str(self.db)) from None
+            try:
+                self.session.execute("USE store")
+                yield self.session
+            finally:
+                self.session.execute("USE memory")
+                self.session.execute("DETACH store")
+
+
 class Fleet:
     """The served store: a snapshot of its calls in memory, and one call's detail read from the file on demand."""
 
@@ -114,13 +151,10 @@ class Fleet:
             raise InputError(f"--db {db}: no such store (run `analyzer ingest ... --db {db}` first)")
         connect(self.db, read_only=True, wait_s=BUSY_WAIT_S).close()  # a clear error for a store of another version
         self.rules = rules if rules is not None else load_rules()
-        # the store's views and macros, defined once over an empty schema; each request attaches the file, reads
-        # through them and detaches it
-        self._session = connect(":memory:")
-        # one call's queries read a few rows: waking DuckDB's other threads costs more than it saves, and the other
-        # core is left to the snapshot's queries and the page
-        self._session.execute("SET threads = 1")
-        self._store_lock = threading.Lock()
+        self._page_reader = _Reader(self.db)  # the snapshot and the open call's page
+        self._ticket_reader = _Reader(self.db)  # tickets, built beside the pages (`prefetch_ticket`)
+        self._tickets: OrderedDict[tuple, Future] = OrderedDict()
+        self._ticket_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticket")
         self._snapshot = duckdb.connect(":memory:")
         self._snapshot_lock = threading.Lock()
         # answers of the snapshot's queries by (snapshot, query, parameters): the same filters asked again (a filter
@@ -128,30 +162,13 @@ class Fleet:
         self._answers: OrderedDict = OrderedDict()
         self._seen: tuple | None = None
         self._looked = 0.0
+        self.generation = 0  # counts the snapshots taken: what is cached of a call is kept under it
         self.taken: str | None = None  # when the snapshot was taken (UTC), shown on the page
         self.note = ""  # why the snapshot may be older than the store
 
-    @contextmanager
-    def store(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The store attached read-only for one request (waiting up to BUSY_WAIT_S for an ingest), then detached."""
-
-        def attach() -> bool | None:
-            if writer_waiting(self.db):  # an ingest waiting for the file goes first
-                return None
-            self._session.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(self.db)})
-            return True
-
-        with self._store_lock:
-            try:
-                retry_locked(attach, BUSY_WAIT_S, str(self.db), most=0.1)
-            except StillLocked:
-                raise StoreBusy(str(self.db)) from None
-            try:
-                self._session.execute("USE store")
-                yield self._session
-            finally:
-                self._session.execute("USE memory")
-                self._session.execute("DETACH store")
+    def store(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """The store attached read-only for one request of the page (`_Reader.attached`)."""
+        return self._page_reader.attached()
 
     def refresh(self) -> bool:
         """Take a new snapshot of the calls; False when an ingest holds the store (the old snapshot stays)."""
@@ -172,6 +189,7 @@ class Fleet:
         with self._snapshot_lock:
             old, self._snapshot = self._snapshot, fresh
             self._answers.clear()
+            self.generation += 1
         old.close()
         self._seen, self.note = signature, ""
         self.taken = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())
@@ -236,7 +254,7 @@ class Fleet:
         return rows[0] if rows else None
 
     @contextmanager
-    def _one_call(self, call_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _one_call(self, call_id: str, reader: _Reader) -> Iterator[duckdb.DuckDBPyConnection]:
         """The store narrowed to one call (queries/serve/one_call.sql): triage's queries, which read every call,
         read just it, where the snapshot says it is (so the snapshot is taken again first if the store changed)."""
         for _ in range(3):
@@ -246,7 +264,7 @@ class Fleet:
             summary = self.summary(call_id) or {}
             cited = [summary[k] for k in ("cited_first", "cited_last") if summary.get(k) is not None]
             span = {"first_event": min(events + cited, default=0), "last_event": max(events + cited, default=-1)}
-            with self.store() as con:
+            with reader.attached() as con:
                 if _signature(self.db) != self._seen:
                     continue  # written between the snapshot and now: look again
                 params = span | {"link_events": events, "call_id": call_id}
@@ -268,7 +286,7 @@ class Fleet:
         from analyzer.triage.ticket import call_finding, call_prediction, call_timeline
 
         rank, red, by_id = severity_rank(), Redactor(False), {r.id: r for r in self.rules}
-        with self._one_call(call_id) as con:
+        with self._one_call(call_id, self._page_reader) as con:
             one = {"call_id": call_id}
             summary = self.summary(call_id)
             if summary is None:
@@ -289,11 +307,35 @@ class Fleet:
             detail = {name: _dicts(con.execute(query_text(f"serve/call_{name}.sql"), one)) for name in PLOTTED}
         return {"call": call, "summary": summary, **detail}
 
+    def prefetch_ticket(self, call_id: str) -> None:
+        """Start building the call's ticket beside the page (its own connection, one at a time), so that the
+        download answers at once; a ticket asked for earlier and not started yet is dropped."""
+        key = (call_id, self.generation)
+        with self._snapshot_lock:
+            if key in self._tickets:
+                self._tickets.move_to_end(key)
+                return
+            for waiting in [k for k, f in self._tickets.items() if f.cancel()]:
+                del self._tickets[waiting]
+            self._tickets[key] = self._ticket_worker.submit(self._ticket, call_id)
+            while len(self._tickets) > CACHED_TICKETS:
+                self._tickets.popitem(last=False)
+
     def ticket_markdown(self, call_id: str) -> str:
-        """The markdown `analyzer triage --call <id>` writes for this call."""
+        """The markdown `analyzer triage --call <id>` writes for this call (the prefetched one when there is one)."""
+        with self._snapshot_lock:
+            future = self._tickets.get((call_id, self.generation))
+        if future is not None and not future.cancelled():
+            try:
+                return future.result()
+            except StoreBusy:
+                pass  # the store was being written then: try again now
+        return self._ticket(call_id)
+
+    def _ticket(self, call_id: str) -> str:
         from analyzer.render.triage_report import to_markdown
 
-        with self._one_call(call_id) as con:
+        with self._one_call(call_id, self._ticket_reader) as con:
             return to_markdown(self._report(con, call_id))
 
     def _report(self, con: duckdb.DuckDBPyConnection, call_id: str) -> Report:
