@@ -16,6 +16,30 @@ WITH best AS (
         coalesce(nullif(regexp_extract(r.message, '"session"\s*:\s*\{[^}]*"name"\s*:\s*"([^"]*)"', 1), ''),
                  nullif(regexp_extract(r.message, 'sid:0x[0-9a-fA-F]+, ([^,]+\(\d+\)), ''', 1), '')) AS srv_name
     FROM best b JOIN log_records r USING (record_id)
+),
+-- each field's text resolved once (a contract line's key, or the pattern's field) before the macros take it apart:
+-- a macro's parameter is copied wherever the macro names it, and planning those copies cost more than the rows
+fields AS (
+    SELECT
+        *,
+        CASE WHEN is_contract THEN kv(kvs, 'category') ELSE category END AS category_text,
+        CASE WHEN is_contract THEN kv(kvs, 'mode') ELSE mode END AS mode_text,
+        CASE WHEN is_contract THEN kv(kvs, 'options') ELSE options END AS options_text,
+        CASE WHEN is_contract THEN kv(kvs, 'active') END AS active_text,
+        CASE WHEN is_contract THEN kv(kvs, 'result') END AS result_text,
+        CASE WHEN is_contract THEN kv(kvs, 'should_resume')
+             WHEN kind = 'interruption_ended' THEN coalesce(should_resume, should_resume_in(msg))
+             ELSE should_resume END AS should_resume_text,
+        CASE WHEN is_contract AND kind = 'route_change' THEN kv(kvs, 'reason') ELSE route_reason END AS route_reason_text,
+        CASE WHEN msg LIKE '%Previous route:%'
+             THEN regexp_extract(msg, '(?s)Previous route:(.*?)Current route:', 1) END AS previous_route,
+        CASE WHEN msg LIKE '%Current route:%' THEN regexp_extract(msg, '(?s)Current route:(.*)$', 1)
+             WHEN msg LIKE '%AVAudioSessionRouteDescription%' THEN msg END AS current_route,
+        coalesce(CASE WHEN is_contract THEN kv(kvs, 'osstatus') ELSE osstatus END,
+                 CASE WHEN flag(success) = false OR kind = 'error' THEN osstatus_in(msg) END) AS osstatus_text
+    FROM typed
+), coded AS (
+    SELECT *, options_value(options_text) AS options_v, osstatus_value(osstatus_text) AS osstatus_v FROM fields
 )
 SELECT
     nextval('seq_event') AS event_id,
@@ -28,38 +52,32 @@ SELECT
         AS subject_name,
     kind, pattern_id,
     CASE WHEN is_contract THEN kv(kvs, 'call_id') END AS call_id_hint,
-    canonical_category(CASE WHEN is_contract THEN kv(kvs, 'category') ELSE category END) AS av_category,
-    canonical_mode(CASE WHEN is_contract THEN kv(kvs, 'mode') ELSE mode END) AS av_mode,
-    options_value(CASE WHEN is_contract THEN kv(kvs, 'options') ELSE options END) AS options,
-    category_option_names(options_value(CASE WHEN is_contract THEN kv(kvs, 'options') ELSE options END)) AS option_names,
+    canonical_category(category_text) AS av_category,
+    canonical_mode(mode_text) AS av_mode,
+    options_v AS options,
+    category_option_names(options_v) AS option_names,
     CASE
-        WHEN is_contract AND kind = 'activation' THEN coalesce(flag(kv(kvs, 'active')), NOT regexp_matches(msg, 'event=session\.deactivate'))
+        WHEN is_contract AND kind = 'activation' THEN coalesce(flag(active_text), NOT regexp_matches(msg, 'event=session\.deactivate'))
         WHEN kind = 'activation' AND state IN ('Incrementing', 'activated', 'activate', 'active') THEN true
         WHEN kind = 'activation' AND state IN ('Decrementing', 'deactivated', 'deactivate', 'inactive') THEN false
         ELSE flag(active)
     END AS active,
-    CASE WHEN is_contract THEN CASE kv(kvs, 'result') WHEN 'ok' THEN true WHEN 'error' THEN false END
+    CASE WHEN is_contract THEN CASE result_text WHEN 'ok' THEN true WHEN 'error' THEN false END
          ELSE flag(success) END AS success,
-    flag(CASE WHEN is_contract THEN kv(kvs, 'should_resume')
-              WHEN kind = 'interruption_ended' THEN coalesce(should_resume, should_resume_in(msg))
-              ELSE should_resume END) AS should_resume,
+    flag(should_resume_text) AS should_resume,
     CASE WHEN is_contract THEN kv(kvs, 'reason') ELSE reason END AS reason,
-    canonical_route_reason(CASE WHEN is_contract AND kind = 'route_change' THEN kv(kvs, 'reason') ELSE route_reason END)
-        AS route_reason,
+    canonical_route_reason(route_reason_text) AS route_reason,
     CASE WHEN is_contract THEN port_list(kv(kvs, 'prev_in'))
-         WHEN msg LIKE '%Previous route:%' THEN route_ports(regexp_extract(msg, '(?s)Previous route:(.*?)Current route:', 1), 'inputs')
+         WHEN previous_route IS NOT NULL THEN route_ports(previous_route, 'inputs')
          ELSE port_list(prev_in) END AS prev_inputs,
     CASE WHEN is_contract THEN port_list(kv(kvs, 'prev_out'))
-         WHEN msg LIKE '%Previous route:%' THEN route_ports(regexp_extract(msg, '(?s)Previous route:(.*?)Current route:', 1), 'outputs')
+         WHEN previous_route IS NOT NULL THEN route_ports(previous_route, 'outputs')
          ELSE port_list(prev_out) END AS prev_outputs,
     CASE WHEN is_contract THEN port_list(kv(kvs, 'in'))
-         WHEN msg LIKE '%Current route:%' THEN route_ports(regexp_extract(msg, '(?s)Current route:(.*)$', 1), 'inputs')
-         WHEN msg LIKE '%AVAudioSessionRouteDescription%' THEN route_ports(msg, 'inputs') END AS inputs,
+         WHEN current_route IS NOT NULL THEN route_ports(current_route, 'inputs') END AS inputs,
     CASE WHEN is_contract THEN port_list(kv(kvs, 'out'))
-         WHEN msg LIKE '%Current route:%' THEN route_ports(regexp_extract(msg, '(?s)Current route:(.*)$', 1), 'outputs')
-         WHEN msg LIKE '%AVAudioSessionRouteDescription%' THEN route_ports(msg, 'outputs') END AS outputs,
-    osstatus_value(coalesce(CASE WHEN is_contract THEN kv(kvs, 'osstatus') ELSE osstatus END,
-                            CASE WHEN flag(success) = false OR kind = 'error' THEN osstatus_in(msg) END)) AS osstatus_v,
+         WHEN current_route IS NOT NULL THEN route_ports(current_route, 'outputs') END AS outputs,
+    osstatus_v,
     osstatus_fourcc(osstatus_v) AS fourcc,
     osstatus_name(osstatus_v) AS error_name,
     TRY_CAST(CASE WHEN is_contract THEN kv(kvs, 'sample_rate') ELSE sample_rate END AS DOUBLE) AS sample_rate,
@@ -69,5 +87,5 @@ SELECT
          ELSE state END AS state,
     CASE WHEN is_contract THEN kv(kvs, 'detail') ELSE detail END AS detail,
     msg AS message
-FROM typed
+FROM coded
 ORDER BY record_id
