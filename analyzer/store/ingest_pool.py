@@ -161,15 +161,20 @@ def _pooled(item: InputFile) -> bool:
 
 
 def ingest_steps(
-    con: duckdb.DuckDBPyConnection, items: list[InputFile], opts: ParseOptions, jobs: int
-) -> Iterator[tuple[InputFile, Callable[[], FileResult]]]:
+    con: duckdb.DuckDBPyConnection,
+    items: list[InputFile],
+    opts: ParseOptions,
+    jobs: int,
+    kept: frozenset[int] = frozenset(),
+) -> Iterator[tuple[InputFile, Callable[[], FileResult] | None]]:
     """Each item with the call that ingests it into the store (a FileResult, or an InputError), in input order.
-    With jobs > 1 and two files or more to share, `jobs` worker processes read the small files ahead."""
-    pooled = [item for item in items if _pooled(item)] if jobs > 1 else []
+    With jobs > 1 and two files or more to share, `jobs` worker processes read the small files ahead. An item
+    whose id() is in `kept` comes with None: the caller stores it (store/ingest_batch.py)."""
+    pooled = [item for item in items if id(item) not in kept and _pooled(item)] if jobs > 1 else []
     to_pool = {id(item) for item in pooled}
     if len(pooled) < 2:
         for item in items:
-            yield item, partial(ingest_file, con, item, opts)
+            yield item, None if id(item) in kept else partial(ingest_file, con, item, opts)
         return
     threads = max(1, (os.cpu_count() or 1) // jobs)
     context = multiprocessing.get_context("spawn")  # the main process holds DuckDB's threads: no fork
@@ -188,5 +193,7 @@ def ingest_steps(
             read_ahead()
             if id(item) in to_pool:
                 yield item, partial(store_prepared, con, item, ahead.pop(id(item)), opts)
+            elif id(item) in kept:
+                yield item, None
             else:
                 yield item, partial(ingest_file, con, item, opts)
