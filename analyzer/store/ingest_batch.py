@@ -57,6 +57,8 @@ _SOURCE_COLUMNS = pa.schema(
 def batchable(item: InputFile, max_bytes: int | None = None) -> bool:
     """Whether the file is a small UTF-8 getStats upload (one report a line) a batch may take."""
     limit = BATCH_MAX_BYTES if max_bytes is None else max_bytes
+    if any(c in str(item.path) for c in "*?[{") or str(item.path).startswith("~"):
+        return False  # DuckDB's reader would take the name as a pattern
     try:
         if not 0 < item.path.stat().st_size <= limit // _FILE_SHARE:
             return False
