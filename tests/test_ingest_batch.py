@@ -1,5 +1,6 @@
-"""Small getStats files stored a batch at a time (analyzer/store/ingest_batch.py) give the store the rows, ids,
-rejects and counts the per-file path gives, with 1 and 2 jobs; a damaged file in a batch is stored alone."""
+"""Small getStats files stored a batch at a time, and logs whose events are typed for several files at once
+(analyzer/store/ingest_batch.py), give the store the rows, ids, rejects and counts the per-file path gives, with 1
+and 2 jobs; a damaged file in a batch is stored alone; a failure while typing the events leaves none of them."""
 
 from __future__ import annotations
 
@@ -26,12 +27,15 @@ MIXED = [
     "b/app_upload_failed.ndjson",
     "b/cut_line.ndjson",
     "b/idevicesyslog.txt",
+    "b/device_compact.log",
+    "b/log_year_9999.log",
     "b/pion_gateway.ndjson",
     "c/device_getstats.ndjson",
     "c/fast_path_shapes.ndjson",
     "c/fast_path_typed.ndjson",
     "c/blank_line.ndjson",
     "c/webrtc_internals.json",
+    "c/xcode_console.txt",
     "d/ios_rtcstatistics.ndjson",
     "d/tied_reports.ndjson",
     "d/negative_counters.ndjson",
@@ -42,7 +46,10 @@ MIXED = [
     "d/invalid_utf8.ndjson",
     "d/empty.ndjson",
 ]
-_FROM = {"batch": ("cut_line.ndjson", "blank_line.ndjson"), "logs": ("device.ndjson", "idevicesyslog.txt")}
+_FROM = {
+    "batch": ("cut_line.ndjson", "blank_line.ndjson"),
+    "logs": ("device.ndjson", "idevicesyslog.txt", "device_compact.log", "xcode_console.txt"),
+}
 
 
 def _source(name: str) -> Path:
@@ -60,6 +67,8 @@ def _folder(tmp_path: Path) -> Path:
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(_source(Path(name).name), folder / name)
     shutil.copy(folder / "a" / "gateway_drop.ndjson", folder / "b" / "gateway_again.ndjson")
+    # a text file about nothing the analyzer reads, between logs (skipped: its transaction rolled back)
+    (folder / "b" / "notes.txt").write_text("Dear support,\nthe agent went quiet.\n")
     return folder
 
 
@@ -115,15 +124,32 @@ def batches(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
     return seen
 
 
+@pytest.fixture
+def typed_together(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
+    """The source ids of each group of logs whose events were typed together."""
+    seen: list[list[int]] = []
+    real = ingest_batch._type_events
+
+    def spy(con, results):
+        seen.append([r.source_id for r in results])
+        return real(con, results)
+
+    monkeypatch.setattr(ingest_batch, "_type_events", spy)
+    return seen
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_batches_store_what_the_per_file_path_stores(
-    per_file: tuple[Path, tuple], batches: list[list[int]], jobs: int
+    per_file: tuple[Path, tuple], batches: list[list[int]], typed_together: list[list[int]], jobs: int
 ) -> None:
     folder, (rows, results, errors) = per_file
     assert rows["stats_inbound_rtp"] and rows["rejects"] and rows["rtp_intervals"] and rows["session_events"]
     assert any(status == "duplicate" for _, _, status, *_ in results)
+    assert any(status == "skipped" for _, _, status, *_ in results)
     b_rows, b_results, b_errors = _store(folder, jobs=jobs)
     assert len(batches) == 1 and len(batches[0]) >= 9  # the small getStats files went in one batch
+    if jobs == 1:  # with more, the workers type each file's events
+        assert max(len(group) for group in typed_together) >= 4
     assert b_results == results
     assert b_errors == errors
     for table, expected in rows.items():
@@ -163,3 +189,53 @@ def test_a_damaged_file_is_stored_alone_with_its_rejects(
     assert stored == 4  # the other lines of the damaged file, and every other file of the batch, are stored
     assert all(f.status in ("ingested", "duplicate", "skipped") for f in summary.files)
     assert con.execute("SELECT count(*) FROM sources WHERE NOT complete").fetchall()[0][0] == 0
+
+
+def _logs(tmp_path: Path) -> Path:
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    for name in ("device.ndjson", "device_compact.log", "xcode_console.txt"):
+        shutil.copy(DATA / "logs" / name, folder / name)
+    return folder
+
+
+def _stored(con) -> tuple[int, ...]:
+    tables = ("sources", "log_records", "session_events", "rejects")
+    return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables)
+
+
+def test_a_failure_typing_the_events_leaves_none_of_the_waiting_logs(
+    tmp_path: Path, typed_together: list[list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(con, source_id):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("analyzer.store.ingest.normalise_source", boom)
+    con = connect(":memory:")
+    with pytest.raises(RuntimeError):
+        ingest_paths(con, [str(_logs(tmp_path))], opts=OPTS)
+    assert len(typed_together) == 1 and len(typed_together[0]) == 3
+    assert _stored(con) == (0, 0, 0, 0)
+
+
+def test_a_full_disk_while_typing_the_events_is_each_files_error(
+    tmp_path: Path, typed_together: list[list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    def full(con, source_id):
+        raise duckdb.IOException("IO Error: Could not write file: No space left on device")
+
+    monkeypatch.setattr("analyzer.store.ingest.normalise_source", full)
+    con = connect(":memory:")
+    folder = _logs(tmp_path)
+    summary = ingest_paths(con, [str(folder)], opts=OPTS)
+    assert summary.errors == [
+        f"{folder / name}: not stored, the store could not be written: "
+        "IO Error: Could not write file: No space left on device"
+        for name in ("device.ndjson", "device_compact.log", "xcode_console.txt")
+    ]
+    assert [f.status for f in summary.files] == ["error"] * 3
+    assert _stored(con) == (0, 0, 0, 0)
+    monkeypatch.undo()
+    assert [f.status for f in ingest_paths(con, [str(folder)], opts=OPTS).files] == ["ingested"] * 3

@@ -99,8 +99,11 @@ def ingest_paths(
     return summary
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOptions) -> FileResult:
-    """Ingest one plain file atomically: either all of it lands (source row, records, events) or none."""
+def ingest_file(
+    con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOptions, later_events: bool = False
+) -> FileResult:
+    """Ingest one plain file atomically: either all of it lands (source row, records, events) or none.
+    later_events: a log's events are left to the caller (store/ingest_batch.py), its source incomplete till then."""
     fmt = sniff_input(item)
     if isinstance(fmt, FileResult):
         return fmt
@@ -109,7 +112,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
     if duplicate:
         con.execute("DROP TABLE IF EXISTS fast_rows")
         return duplicate
-    return store_file(con, item, fmt, scan, fast_records, opts)
+    return store_file(con, item, fmt, scan, fast_records, opts, later_events)
 
 
 def sniff_input(item: InputFile) -> LogFormat | StatsFormat | FileResult:
@@ -138,14 +141,20 @@ def duplicate_result(item: InputFile, fmt_name: str, source_id: int, path: str) 
 
 
 def store_file(
-    con: duckdb.DuckDBPyConnection, item: InputFile, fmt, scan: FileScan, fast_records: int | None, opts: ParseOptions
+    con: duckdb.DuckDBPyConnection,
+    item: InputFile,
+    fmt,
+    scan: FileScan,
+    fast_records: int | None,
+    opts: ParseOptions,
+    later_events: bool = False,
 ) -> FileResult:
     """Store a sniffed and scanned file that the store does not hold yet (the rest of ingest_file)."""
     try:
         if fmt.kind == "stats":
             source_id, counts, layouts = _store_stats_file(con, item, fmt, scan.digest, opts)
         else:
-            source_id, counts, layouts = _store_log_file(con, item, fmt, scan, fast_records, opts)
+            source_id, counts, layouts = _store_log_file(con, item, fmt, scan, fast_records, opts, later_events)
     except _NothingRelevant as exc:
         if item.explicit:
             raise InputError(str(exc)) from None
@@ -192,9 +201,16 @@ def _finish_source(con: duckdb.DuckDBPyConnection, source_id: int, counts: Count
 
 
 def _store_log_file(
-    con: duckdb.DuckDBPyConnection, item: InputFile, fmt, scan: FileScan, fast_records: int | None, opts: ParseOptions
+    con: duckdb.DuckDBPyConnection,
+    item: InputFile,
+    fmt,
+    scan: FileScan,
+    fast_records: int | None,
+    opts: ParseOptions,
+    later_events: bool = False,
 ) -> tuple[int, Counts, str | None]:
-    """Parse a log file into log_records and rejects and type its events, in one transaction."""
+    """Parse a log file into log_records and rejects and type its events, in one transaction (later_events: the
+    events are typed later, for several files at once, and the source stays incomplete till then)."""
     define_matches(con)
     with transaction(con):
         source_id = _insert_source(con, item, fmt, scan.digest, complete=True)
@@ -203,10 +219,13 @@ def _store_log_file(
         else:
             con.execute("DROP TABLE IF EXISTS fast_rows")
             counts = fmt.parse(con, item, source_id, opts)
-        counts.events = normalise_source(con, source_id)
+        if not later_events:
+            counts.events = normalise_source(con, source_id)
         if fmt.name == "text":
             _check_text_is_a_log(con, item, source_id, counts)
         layouts = _finish_source(con, source_id, counts)
+        if later_events:
+            con.execute("UPDATE sources SET complete = false WHERE source_id = $s", {"s": source_id})
     return source_id, counts, layouts
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 import duckdb
 import pyarrow as pa
@@ -23,8 +24,9 @@ from analyzer.read.lines import MAX_LINE_BYTES, sniff_encoding
 from analyzer.read.sources import InputFile
 from analyzer.resources import query_statements, query_text
 from analyzer.settings import number
+from analyzer.store import ingest as ingest_mod
 from analyzer.store.counts import EXCERPT, Counts
-from analyzer.store.db import params_for, transaction
+from analyzer.store.db import params_for, remove_incomplete, transaction
 from analyzer.store.ingest import FileResult, duplicate_result, fill_stats_source, find_duplicate
 from analyzer.store.ingest_pool import ingest_steps
 
@@ -126,35 +128,142 @@ def _given(outcome: FileResult | InputError) -> FileResult:
     return outcome
 
 
-def _settled(ingest: Callable[[], FileResult]) -> Callable[[], FileResult]:
+def _settled(ingest: Callable[[], FileResult | Callable[[], FileResult]]) -> Callable[[], FileResult]:
     """Run a step now; the call that gives its result (or raises its InputError) later."""
     try:
-        outcome: FileResult | InputError = ingest()
+        outcome = ingest()
     except InputError as exc:
-        outcome = exc
-    return lambda: _given(outcome)
+        error = exc  # the except block forgets exc
+        return lambda: _given(error)
+    return outcome if callable(outcome) else lambda: _given(outcome)
+
+
+_EVENTS_BATCH_FILES = 64  # log files whose events wait to be typed together, at most
+
+
+@dataclass
+class EventsBatch:
+    """Log files stored but for their events (sources incomplete), whose events are typed in one statement for all
+    of them (the event ids follow the record ids, as file after file would give them)."""
+
+    con: duckdb.DuckDBPyConnection
+    waiting: list[FileResult] = field(default_factory=list)
+    failed: dict[int, InputError] = field(default_factory=dict)  # id(result) -> why it was not stored
+
+    def add(self, result: FileResult) -> Callable[[], FileResult]:
+        """A log file's result, stored but for its events; the call that gives it once flush() ran."""
+        if result.status == "ingested":
+            self.waiting.append(result)
+        return lambda: self._given(result)
+
+    def _given(self, result: FileResult) -> FileResult:
+        if id(result) in self.failed:
+            raise self.failed.pop(id(result))
+        return result
+
+    def flush(self) -> None:
+        """Type the waiting files' events and complete their sources, in one transaction (one file at a time when
+        that fails but for a full disk or memory, which every file then says); a failure leaves none of them."""
+        waiting, self.waiting = self.waiting, []
+        if not waiting:
+            return
+        try:
+            try:
+                with transaction(self.con):
+                    _type_events(self.con, waiting)
+            except (duckdb.IOException, duckdb.OutOfMemoryException):
+                raise
+            except duckdb.Error:
+                for result in waiting:
+                    with transaction(self.con):
+                        _type_events(self.con, [result])
+        except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:
+            remove_incomplete(self.con)
+            for result in waiting:
+                self.failed[id(result)] = InputError(
+                    f"{result.label}: not stored, the store could not be written: {exc}"
+                )
+        except BaseException:
+            remove_incomplete(self.con)
+            raise
+
+
+def _type_events(con: duckdb.DuckDBPyConnection, results: list[FileResult]) -> None:
+    """The files' events (inside the caller's transaction), their counts into sources and their results."""
+    ids = [r.source_id for r in results]
+    ingest_mod.normalise_source(con, ids)
+    counted = con.execute(
+        "SELECT source_id, count(*) FROM session_events "
+        "WHERE source_id BETWEEN $first AND $last AND list_contains($sources, source_id) GROUP BY source_id",
+        {"sources": ids, "first": min(ids), "last": max(ids)},
+    ).fetchall()
+    found = dict(counted)
+    events = [found.get(i, 0) for i in ids]
+    con.execute(
+        "UPDATE sources SET events = e.n, complete = true FROM (SELECT unnest($sources) AS id, unnest($events) AS n) e "
+        "WHERE sources.source_id = e.id",
+        {"sources": ids, "events": events},
+    )
+    for result, n in zip(results, events, strict=True):
+        result.events = n
+
+
+def _kind(item: InputFile, max_bytes: int) -> str:
+    """'batch' (a small getStats upload), 'log' (a log format), or 'other' (any other stats file, or none)."""
+    if max_bytes and batchable(item, max_bytes):
+        return "batch"
+    try:
+        fmt = sniff(item)
+    except OSError:
+        return "other"
+    return "log" if fmt is not None and fmt.kind == "log" else "other"
 
 
 def batched_steps(
     con: duckdb.DuckDBPyConnection, items: list[InputFile], opts: ParseOptions, jobs: int
 ) -> Iterator[tuple[InputFile, Callable[[], FileResult]]]:
-    """ingest_steps (store/ingest_pool.py) with the small getStats files stored in batches: each item with the
-    call that gives its result, in input order. While a batch fills, the files after its first are stored at
-    their turn and their results held until the batch is stored."""
-    batch = StatsBatch(con, opts, BATCH_MAX_BYTES)
-    kept = frozenset(id(item) for item in items if batch.max_bytes and batchable(item, batch.max_bytes))
+    """ingest_steps (store/ingest_pool.py) with the small getStats files stored in batches and, with one job, the
+    logs' events typed for several files at once: each item with the call that gives its result, in input order.
+    While a batch fills, the files after its first are stored at their turn and their results held until the
+    batch is stored."""
+    if not BATCH_MAX_BYTES:
+        yield from ingest_steps(con, items, opts, jobs)
+        return
+    kinds = {id(item): _kind(item, BATCH_MAX_BYTES) for item in items}
+    kept = frozenset(i for i, kind in kinds.items() if kind == "batch" or (jobs == 1 and kind == "log"))
     if len(kept) < 2:
         yield from ingest_steps(con, items, opts, jobs)
         return
+    batch, events = StatsBatch(con, opts, BATCH_MAX_BYTES), EventsBatch(con)
     held: list[tuple[InputFile, Callable[[], FileResult]]] = []
+
+    def flush() -> None:
+        events.flush()  # first: a stats file stored alone may remove what is incomplete when it fails
+        batch.flush()
+
     for item, ingest in ingest_steps(con, items, opts, jobs, kept):
-        held.append((item, batch.add(item) if ingest is None else _settled(ingest)))
-        if batch.full or not batch.pending:
-            batch.flush()
+        if ingest is not None:
+            if kinds[id(item)] == "other":
+                events.flush()
+            held.append((item, _settled(ingest)))
+        elif kinds[id(item)] == "batch":
+            held.append((item, batch.add(item)))
+        else:
+            held.append((item, _settled(partial(_later_events, con, item, opts, events))))
+        if batch.full or len(events.waiting) >= _EVENTS_BATCH_FILES:
+            flush()
+        if not batch.pending and not events.waiting:
             yield from held
             held.clear()
-    batch.flush()
+    flush()
     yield from held
+
+
+def _later_events(
+    con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOptions, events: EventsBatch
+) -> Callable[[], FileResult]:
+    """A log file stored but for its events (the events batch types them)."""
+    return events.add(ingest_mod.ingest_file(con, item, opts, later_events=True))
 
 
 def _read(con: duckdb.DuckDBPyConnection, files: list[_Pending]) -> list[_Pending]:
