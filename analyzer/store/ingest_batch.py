@@ -15,9 +15,10 @@ import duckdb
 import pyarrow as pa
 
 from analyzer.errors import InputError
-from analyzer.formats import stats_ndjson
+from analyzer.formats import LOG_FORMATS, stats_ndjson
 from analyzer.formats.logparse import ParseOptions
 from analyzer.formats.sniff import sniff
+from analyzer.normalise.events import define_matches
 from analyzer.normalise.stats import _WHEN_TO_CHECK, _any_to_check, derive_intervals, store_statements
 from analyzer.read.filescan import scan_file
 from analyzer.read.lines import MAX_LINE_BYTES, sniff_encoding
@@ -139,6 +140,7 @@ def _settled(ingest: Callable[[], FileResult | Callable[[], FileResult]]) -> Cal
 
 
 _EVENTS_BATCH_FILES = 64  # log files whose events wait to be typed together, at most
+_LOG_FORMATS = {f.name for f in LOG_FORMATS}
 
 
 @dataclass
@@ -167,6 +169,7 @@ class EventsBatch:
         waiting, self.waiting = self.waiting, []
         if not waiting:
             return
+        define_matches(self.con)  # with workers, the main process may have typed no log yet
         try:
             try:
                 with transaction(self.con):
@@ -208,48 +211,30 @@ def _type_events(con: duckdb.DuckDBPyConnection, results: list[FileResult]) -> N
         result.events = n
 
 
-def _kind(item: InputFile, max_bytes: int) -> str:
-    """'batch' (a small getStats upload), 'log' (a log format), or 'other' (any other stats file, or none)."""
-    if max_bytes and batchable(item, max_bytes):
-        return "batch"
-    try:
-        fmt = sniff(item)
-    except OSError:
-        return "other"
-    return "log" if fmt is not None and fmt.kind == "log" else "other"
-
-
 def batched_steps(
     con: duckdb.DuckDBPyConnection, items: list[InputFile], opts: ParseOptions, jobs: int
 ) -> Iterator[tuple[InputFile, Callable[[], FileResult]]]:
-    """ingest_steps (store/ingest_pool.py) with the small getStats files stored in batches and, with one job, the
-    logs' events typed for several files at once: each item with the call that gives its result, in input order.
-    While a batch fills, the files after its first are stored at their turn and their results held until the
-    batch is stored."""
+    """ingest_steps (store/ingest_pool.py) with the small getStats files stored in batches and the logs' events
+    typed for several files at once: each item with the call that gives its result, in input order. While a batch
+    waits, the files after its first are stored at their turn and their results held until the batch is stored."""
     if not BATCH_MAX_BYTES:
         yield from ingest_steps(con, items, opts, jobs)
         return
-    kinds = {id(item): _kind(item, BATCH_MAX_BYTES) for item in items}
-    kept = frozenset(i for i, kind in kinds.items() if kind == "batch" or (jobs == 1 and kind == "log"))
-    if len(kept) < 2:
-        yield from ingest_steps(con, items, opts, jobs)
-        return
+    kept = frozenset(id(item) for item in items if batchable(item, BATCH_MAX_BYTES))
     batch, events = StatsBatch(con, opts, BATCH_MAX_BYTES), EventsBatch(con)
     held: list[tuple[InputFile, Callable[[], FileResult]]] = []
 
     def flush() -> None:
-        events.flush()  # first: a stats file stored alone may remove what is incomplete when it fails
+        events.flush()  # first: a stats file stored alone removes what is incomplete when it fails
         batch.flush()
 
-    for item, ingest in ingest_steps(con, items, opts, jobs, kept):
-        if ingest is not None:
-            if kinds[id(item)] == "other":
-                events.flush()
-            held.append((item, _settled(ingest)))
-        elif kinds[id(item)] == "batch":
+    for item, ingest in ingest_steps(con, items, opts, jobs, kept, later_events=True):
+        if ingest is None:
             held.append((item, batch.add(item)))
         else:
-            held.append((item, _settled(partial(_later_events, con, item, opts, events))))
+            if not _may_be_a_log(item):
+                events.flush()  # a stats file stored here removes what is incomplete when it fails
+            held.append((item, _settled(partial(_stored, ingest, events))))
         if batch.full or len(events.waiting) >= _EVENTS_BATCH_FILES:
             flush()
         if not batch.pending and not events.waiting:
@@ -259,11 +244,21 @@ def batched_steps(
     yield from held
 
 
-def _later_events(
-    con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOptions, events: EventsBatch
-) -> Callable[[], FileResult]:
-    """A log file stored but for its events (the events batch types them)."""
-    return events.add(ingest_mod.ingest_file(con, item, opts, later_events=True))
+def _may_be_a_log(item: InputFile) -> bool:
+    """Whether the file sniffs as a log (or cannot be read: the per-file path says why)."""
+    try:
+        fmt = sniff(item)
+    except OSError:
+        return True
+    return fmt is None or fmt.kind == "log"
+
+
+def _stored(ingest: Callable[[], FileResult], events: EventsBatch) -> Callable[[], FileResult]:
+    """Run a step; a log stored but for its events waits for the events batch."""
+    result = ingest()
+    if result.status == "ingested" and result.format in _LOG_FORMATS:
+        return events.add(result)
+    return lambda: result
 
 
 def _read(con: duckdb.DuckDBPyConnection, files: list[_Pending]) -> list[_Pending]:
