@@ -13,6 +13,7 @@ from analyzer.formats.logparse import ParseOptions
 from analyzer.store import ingest_batch
 from analyzer.store.db import connect
 from analyzer.store.ingest import ingest_paths
+from tests.helpers import table_rows
 
 DATA = Path(__file__).parent / "data"
 OPTS = ParseOptions()
@@ -76,24 +77,7 @@ def _store(folder: Path, jobs: int) -> tuple[dict[str, list[tuple]], list[tuple]
     """Every stored table's rows (sorted; ingested_at left out), the file results and the errors."""
     con = connect(":memory:")
     summary = ingest_paths(con, [str(folder)], opts=OPTS, jobs=jobs)
-    tables = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary"
-        ).fetchall()
-    ]
-    rows = {}
-    for table in tables:
-        columns = [
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE table_name = $t AND column_name <> 'ingested_at' "
-                "AND database_name = current_database() ORDER BY column_index",
-                {"t": table},
-            ).fetchall()
-        ]
-        listed = ", ".join(f'"{c}"::VARCHAR' for c in columns)
-        rows[table] = con.execute(f'SELECT {listed} FROM "{table}" ORDER BY ALL').fetchall()
+    rows = table_rows(con)
     con.close()
     results = [
         (f.label, f.format, f.status, f.source_id, f.message, f.lines, f.records, f.stored, f.rejected)

@@ -154,7 +154,9 @@ def store_file(
         if fmt.kind == "stats":
             source_id, counts, layouts = _store_stats_file(con, item, fmt, scan.digest, opts)
         else:
-            source_id, counts, layouts = _store_log_file(con, item, fmt, scan, fast_records, opts, later_events)
+            source_id, counts, layouts = _store_log_file(
+                con, item, fmt, scan, fast_records, opts, later_events=later_events
+            )
     except _NothingRelevant as exc:
         if item.explicit:
             raise InputError(str(exc)) from None
@@ -207,7 +209,8 @@ def _store_log_file(
     scan: FileScan,
     fast_records: int | None,
     opts: ParseOptions,
-    later_events: bool = False,
+    *,
+    later_events: bool,
 ) -> tuple[int, Counts, str | None]:
     """Parse a log file into log_records and rejects and type its events, in one transaction (later_events: the
     events are typed later, for several files at once, and the source stays incomplete till then)."""
