@@ -170,6 +170,7 @@ class EventsBatch:
         if not waiting:
             return
         define_matches(self.con)  # with workers, the main process may have typed no log yet
+        done = 0  # files whose events are committed
         try:
             try:
                 with transaction(self.con):
@@ -180,9 +181,10 @@ class EventsBatch:
                 for result in waiting:
                     with transaction(self.con):
                         _type_events(self.con, [result])
+                    done += 1
         except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:
             remove_incomplete(self.con)
-            for result in waiting:
+            for result in waiting[done:]:
                 self.failed[id(result)] = InputError(
                     f"{result.label}: not stored, the store could not be written: {exc}"
                 )
