@@ -1,6 +1,6 @@
 """Benchmark: `analyzer ingest` of a simulated fleet folder against DuckDB's raw read of the same files.
 
-usage: python -m bench.bench_fleet [--calls 2000] [--noise 600] [--keep] [--jobs 1 2]
+usage: python -m bench.bench_fleet [--calls 2000] [--noise 600] [--keep] [--jobs 1 2] [--per-file]
   * the fleet: `analyzer simulate --calls N` (device log exports, app getStats uploads, gateway stats), made once
     under bench/out/ and kept with --keep
   * baseline: DuckDB parsing every line of the same files (read_json_objects of the ndjson files, read_text of
@@ -8,6 +8,8 @@ usage: python -m bench.bench_fleet [--calls 2000] [--noise 600] [--keep] [--jobs
   * `analyzer ingest <folder>` into a fresh store (one transaction per file), its wall time, CPU time and peak
     memory; CPU / wall says how many of the cores the ingest kept busy; once per --jobs value (worker processes
     reading the files; 1: one file after another in one process), in the same run
+  * --per-file: each --jobs value also without batches (ANALYZER_BATCH_MAX_BYTES=0: every small getStats file
+    stored by the per-file path), in the same run
 """
 
 from __future__ import annotations
@@ -39,11 +41,11 @@ result = {"rows": con.execute("SELECT count(*) FROM lines").fetchall()[0][0]}
 )
 
 
-def _child(args: list[str]) -> tuple[str, float, float]:
-    """Run a child process; its stdout, wall seconds and CPU seconds (user + system)."""
+def _child(args: list[str], env: dict[str, str] | None = None) -> tuple[str, float, float]:
+    """Run a child process (with `env` added to the environment); its stdout, wall seconds and CPU seconds."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    out = subprocess.run(args, capture_output=True, text=True, cwd=HERE.parent)
+    out = subprocess.run(args, capture_output=True, text=True, cwd=HERE.parent, env={**os.environ, **(env or {})})
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0:
@@ -66,6 +68,7 @@ def main() -> None:
     ap.add_argument("--noise", type=float, default=600.0)
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, os.cpu_count() or 1])
+    ap.add_argument("--per-file", action="store_true", help="each --jobs value also without batches")
     args = ap.parse_args()
     out = HERE / "out"
     out.mkdir(exist_ok=True)
@@ -90,23 +93,25 @@ def main() -> None:
         )
         runs = []
         for jobs in args.jobs:
-            db = Path(tmp) / f"fleet-{jobs}.duckdb"
-            ing_out, ing_wall, ing_cpu = _child([sys.executable, "-c", code, str(folder), str(db), str(jobs)])
-            runs.append((jobs, json.loads(ing_out.strip().splitlines()[-1]), ing_cpu / ing_wall))
-            db.unlink()
+            for name, env in [("batches", {}), *([("per file", {"ANALYZER_BATCH_MAX_BYTES": "0"})] * args.per_file)]:
+                db = Path(tmp) / f"fleet-{jobs}.duckdb"
+                cmd = [sys.executable, "-c", code, str(folder), str(db), str(jobs)]
+                ing_out, ing_wall, ing_cpu = _child(cmd, env)
+                runs.append((f"jobs {jobs}, {name}", json.loads(ing_out.strip().splitlines()[-1]), ing_cpu / ing_wall))
+                db.unlink()
     print(f"fleet: {folder.name} ({args.calls:,} calls, {len(files):,} files, {mb:,.0f} MB), {os.cpu_count()} cores")
     print(
         f"  duckdb raw read:  {raw['seconds']:.2f}s  {mb / raw['seconds']:.0f} MB/s  rows {raw['rows']:,}  "
         f"peak {raw['rss_mb']:.0f} MB  cpu/wall {raw_cpu / raw_wall:.2f}"
     )
-    for jobs, ing, busy in runs:
+    for run, ing, busy in runs:
         print(
-            f"  analyzer ingest, jobs {jobs}:  {ing['seconds']:.2f}s  {mb / ing['seconds']:.0f} MB/s  "
+            f"  analyzer ingest, {run}:  {ing['seconds']:.2f}s  {mb / ing['seconds']:.0f} MB/s  "
             f"files {ing['files']:,}  records {ing['records']:,}  rejected {ing['rejected']:,}  "
             f"errors {ing['errors']}  peak {ing['rss_mb']:.0f} MB, a worker {ing['worker_mb']:.0f} MB  "
             f"cpu/wall {busy:.2f}"
         )
-        print(f"  ratio (ingest / raw), jobs {jobs}: {raw['seconds'] / ing['seconds']:.2f}x")
+        print(f"  ratio (ingest / raw), {run}: {raw['seconds'] / ing['seconds']:.2f}x")
     if not args.keep:
         shutil.rmtree(folder)
 

@@ -53,3 +53,27 @@ def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = N
         input=stdin,
         env={**os.environ, **(env or {})},
     )
+
+
+def table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    """Every stored table's rows as text, sorted (ingested_at, the time of the ingest, left out): two stores that
+    hold the same rows give equal results."""
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary"
+        ).fetchall()
+    ]
+    rows = {}
+    for table in tables:
+        columns = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = $t AND column_name <> 'ingested_at' "
+                "AND database_name = current_database() ORDER BY column_index",
+                {"t": table},
+            ).fetchall()
+        ]
+        listed = ", ".join(f'"{c}"::VARCHAR' for c in columns)
+        rows[table] = con.execute(f'SELECT {listed} FROM "{table}" ORDER BY ALL').fetchall()
+    return rows

@@ -14,7 +14,7 @@ from analyzer.read.sources import InputFile
 from analyzer.store.db import connect
 from analyzer.store.ingest import ingest_paths
 from analyzer.store.ingest_pool import store_prepared
-from tests.helpers import run_cli
+from tests.helpers import run_cli, table_rows
 
 DATA = Path(__file__).parent / "data"
 OPTS = ParseOptions()  # one plausible window for every run (a reject's reason names it)
@@ -52,24 +52,7 @@ def _store(folder: Path, jobs: int) -> tuple[dict[str, list[tuple]], list[tuple]
     con = connect(":memory:")
     # a file named on the command line whose format is unknown is an error; the others are still stored
     summary = ingest_paths(con, [str(folder), str(folder / "bad" / "junk.bin")], opts=OPTS, jobs=jobs)
-    tables = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary"
-        ).fetchall()
-    ]
-    rows = {}
-    for table in tables:
-        columns = [
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE table_name = $t AND column_name <> 'ingested_at' "
-                "AND database_name = current_database() ORDER BY column_index",
-                {"t": table},
-            ).fetchall()
-        ]
-        listed = ", ".join(f'"{c}"::VARCHAR' for c in columns)
-        rows[table] = con.execute(f'SELECT {listed} FROM "{table}" ORDER BY ALL').fetchall()
+    rows = table_rows(con)
     con.close()
     results = [(f.label, f.format, f.status, f.source_id, f.message, f.records, f.rejected) for f in summary.files]
     return rows, results, summary.errors

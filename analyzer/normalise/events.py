@@ -1,7 +1,7 @@
 """Normalise stage: stored log records -> typed session_events, driven by the pattern catalogue.
 
-The catalogue becomes one table macro, event_matches(source_id), with every regex as a literal: a CASE finds the
-first matching pattern (catalogue order) for each record, further CASEs take that pattern's fields, and
+The catalogue becomes one table macro, event_matches(sources, first, last), with every regex as a literal: a CASE
+finds the first matching pattern (catalogue order) for each record, further CASEs take that pattern's fields, and
 queries/normalise/events.sql types them.
 """
 
@@ -25,8 +25,9 @@ def _lit(value: object) -> str:
 
 
 def _matches_sql(patterns: tuple[Pattern, ...]) -> str:
-    """A table macro over one source's records: the first matching pattern's index (a CASE stops at the first
-    match), then each field from that pattern's capture group or constant, all as text."""
+    """A table macro over some sources' records (their ids, the least and the greatest): the first matching
+    pattern's index (a CASE stops at the first match), then each field from that pattern's capture group or
+    constant, all as text."""
     first = (
         "CASE "
         + " ".join(f"WHEN regexp_matches(message, {_lit(p.regex)}) THEN {i}" for i, p in enumerate(patterns))
@@ -52,16 +53,17 @@ def _matches_sql(patterns: tuple[Pattern, ...]) -> str:
                 values[i] = _lit(p.set[name])
         cols.append(f"{pick(values)} AS {name}")
     return (
-        "CREATE OR REPLACE TEMP MACRO event_matches(sid) AS TABLE "
+        "CREATE OR REPLACE TEMP MACRO event_matches(sids, first_sid, last_sid) AS TABLE "
         f"SELECT record_id, prio, {', '.join(cols)} FROM (SELECT record_id, message, {first} AS prio "
-        "FROM log_records WHERE source_id = sid) WHERE prio IS NOT NULL"
+        "FROM log_records WHERE source_id BETWEEN first_sid AND last_sid AND list_contains(sids, source_id)) "
+        "WHERE prio IS NOT NULL"
     )
 
 
 @cache
 def matches_sql() -> str:
-    """The statement that (re)defines the table macro event_matches(source_id) from the catalogue: each of a
-    source's records that a pattern recognises, with that pattern's fields (cached: the catalogue does not
+    """The statement that (re)defines the table macro event_matches(sources, first, last) from the catalogue: each of
+    the sources' records that a pattern recognises, with that pattern's fields (cached: the catalogue does not
     change while running)."""
     return _matches_sql(catalogue().patterns)
 
@@ -79,11 +81,17 @@ def define_matches(con: duckdb.DuckDBPyConnection) -> None:
         _DEFINED.add(con)
 
 
-def normalise_source(con: duckdb.DuckDBPyConnection, source_id: int) -> int:
-    """Derive session_events from one source's log_records (define_matches first); returns how many were added."""
-    count = "SELECT count(*) FROM session_events WHERE source_id = $source_id"
-    before = con.execute(count, {"source_id": source_id}).fetchall()[0][0]
-    con.execute(query_text("normalise/events.sql"), {"source_id": source_id})
-    con.execute(query_text("normalise/route_details.sql"), {"source_id": source_id})
-    after = con.execute(count, {"source_id": source_id}).fetchall()[0][0]
+def normalise_source(con: duckdb.DuckDBPyConnection, source_id: int | list[int]) -> int:
+    """Derive session_events from one source's log_records, or several sources' at once (define_matches first);
+    returns how many were added. Event ids follow the records' ids."""
+    sources = source_id if isinstance(source_id, list) else [source_id]
+    ids = {"sources": sources, "first": min(sources), "last": max(sources)}
+    count = (
+        "SELECT count(*) FROM session_events "
+        "WHERE source_id BETWEEN $first AND $last AND list_contains($sources, source_id)"
+    )
+    before = con.execute(count, ids).fetchall()[0][0]
+    con.execute(query_text("normalise/events.sql"), ids)
+    con.execute(query_text("normalise/route_details.sql"), ids)
+    after = con.execute(count, ids).fetchall()[0][0]
     return after - before

@@ -200,21 +200,27 @@ def _growth_check(rated: list[str]) -> str:
     return f"coalesce({', '.join(cases)})"
 
 
-def _number_statements() -> list[str]:
+def _number_statements(batch: bool = False) -> list[str]:
     """Every staged object's numbers checked, whatever its type: parsed once into stat_typed with the numeric
     fields checked against their limits, any other number checked for being finite, then the counters' growth
     from the object's previous sample (in this part of the file or, through `stat_last`, the part before). One
     window over each object's samples (stat_grown) gives the growth check and, per object, the last sample that
-    passed it, carried to the next part."""
+    passed it, carried to the next part. batch: the stage holds several whole files (a source_id column; nothing
+    to carry)."""
     rated = _rated_fields()
     nums = "[" + ", ".join(_n(f) for f in rated) + "]"
+    key = "source_id, " if batch else ""
+    carried = (
+        ""
+        if batch
+        else "UNION ALL SELECT NULL, type, origin, call_id_hint, pc, stat_id, ts, line, CAST(nums AS DOUBLE[]) "
+        "FROM stat_last"
+    )
     windowed = (
         "SELECT *, lag(nums) OVER w AS prev, epoch(ts) - epoch(lag(ts) OVER w) AS seconds FROM ("
-        f"SELECT rid, type, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, {nums} AS nums "
-        "FROM stat_typed WHERE reject_reason IS NULL "
-        "UNION ALL SELECT NULL, type, origin, call_id_hint, pc, stat_id, ts, line, CAST(nums AS DOUBLE[]) "
-        "FROM stat_last) "
-        "WINDOW w AS (PARTITION BY type, origin, call_id_hint, pc, stat_id "
+        f"SELECT rid, {key}type, origin, call_id_hint, coalesce(pc_id, '') AS pc, stat_id, ts, line, {nums} AS nums "
+        f"FROM stat_typed WHERE reject_reason IS NULL {carried}) "
+        f"WINDOW w AS (PARTITION BY {key}type, origin, call_id_hint, pc, stat_id "
         "ORDER BY ts, line NULLS FIRST, rid NULLS FIRST)"
     )
     grown = (
@@ -234,14 +240,15 @@ def _number_statements() -> list[str]:
         "line: line, nums: nums}, (ts, coalesce(line, -1), coalesce(rid, -1))) AS l FROM stat_grown WHERE bad IS NULL "
         "GROUP BY type, origin, call_id_hint, pc, stat_id)"
     )
-    return [*_typed_statements(), query_text("stats/check_finite.sql"), grown, growth, carry, "DROP TABLE stat_grown"]
+    checks = [*_typed_statements(), query_text("stats/check_finite.sql"), grown, growth]
+    return [*checks, "DROP TABLE stat_grown"] if batch else [*checks, carry, "DROP TABLE stat_grown"]
 
 
 def _paths(fields: list[str]) -> str:
     return "[" + ", ".join(_path(f) for f in fields) + "]"
 
 
-def _insert_sql(table: StatsTable) -> str:
+def _insert_sql(table: StatsTable, source: str = "$source_id") -> str:
     """One INSERT for a stats type, from the values stat_typed extracted (no JSON parse of the object but for the
     fields it carries beyond the typed ones)."""
     names = list(dict.fromkeys(f for f, _, _ in table.fields))
@@ -260,31 +267,34 @@ def _insert_sql(table: StatsTable) -> str:
     )
     return (
         f"INSERT INTO {table.name} (source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, extra, "
-        f"{', '.join(table.columns)}) SELECT $source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, "
+        f"{', '.join(table.columns)}) SELECT {source}, line, locator, origin, call_id_hint, pc_id, stat_id, ts, "
         f"{extra}, {', '.join(exprs)} FROM stat_typed "
         f"WHERE reject_reason IS NULL AND type = {sql_literal(table.type)}"
     )
 
 
 @cache
-def store_statements() -> tuple[str, ...]:
-    """The statements that move stat_stage into rejects and the typed tables (generated once)."""
+def store_statements(batch: bool = False) -> tuple[str, ...]:
+    """The statements that move stat_stage into rejects and the typed tables (generated once). batch: the stage
+    holds several whole files, each row's source in a source_id column (analyzer/store/ingest_batch.py), instead of
+    one part of the file $source_id."""
     typed = stats_tables()
-    numbers = _number_statements()
+    numbers = _number_statements(batch)
+    source, key = ("source_id", "source_id, ") if batch else ("$source_id", "")
     rejects = (
-        "INSERT INTO rejects SELECT $source_id, line, line, reject_reason || coalesce(' (' || locator || ')', ''), "
-        "left(coalesce(excerpt, obj::VARCHAR), $excerpt) FROM (SELECT line, locator, reject_reason, excerpt, obj "
-        "FROM stat_stage WHERE reject_reason IS NOT NULL UNION ALL SELECT line, locator, reject_reason, excerpt, obj "
-        "FROM stat_typed WHERE reject_reason IS NOT NULL)"
+        f"INSERT INTO rejects SELECT {source}, line, line, reject_reason || coalesce(' (' || locator || ')', ''), "
+        f"left(coalesce(excerpt, obj::VARCHAR), $excerpt) FROM (SELECT {key}line, locator, reject_reason, excerpt, "
+        f"obj FROM stat_stage WHERE reject_reason IS NOT NULL UNION ALL SELECT {key}line, locator, reject_reason, "
+        "excerpt, obj FROM stat_typed WHERE reject_reason IS NOT NULL)"
     )
     other_types = ", ".join(sql_literal(t.type) for t in typed)
     other = (
-        "INSERT INTO stats_other SELECT $source_id, line, locator, origin, call_id_hint, pc_id, stat_id, ts, type, "
+        f"INSERT INTO stats_other SELECT {source}, line, locator, origin, call_id_hint, pc_id, stat_id, ts, type, "
         f"obj FROM stat_typed WHERE reject_reason IS NULL AND type NOT IN ({other_types})"
     )
     goog = query_text("stats/goog_to_w3c.sql")
     times = query_text("stats/check_time.sql")
-    inserts = (_insert_sql(t) for t in typed)
+    inserts = (_insert_sql(t, source) for t in typed)
     return (goog, times, *numbers, rejects, *inserts, other)
 
 
@@ -313,21 +323,27 @@ def _any_to_check(con: duckdb.DuckDBPyConnection) -> bool:
 _SAMPLES_PER_BUCKET = 150_000  # RTP samples the interval series is derived from at once (bounds its memory)
 
 
-def derive_intervals(con: duckdb.DuckDBPyConnection, source_id: int, between: Callable[[], None] | None = None) -> int:
-    """Per-interval rates, loss, concealment and MOS for one source's RTP streams, a bucket of streams at a time
-    (`between` runs after each: the caller commits there, so memory does not grow with the file); returns rows
-    added."""
+def derive_intervals(
+    con: duckdb.DuckDBPyConnection, source_id: int | list[int], between: Callable[[], None] | None = None
+) -> int:
+    """Per-interval rates, loss, concealment and MOS for one source's RTP streams (or several sources', a batch of
+    small files), a bucket of streams at a time (`between` runs after each: the caller commits there, so memory does
+    not grow with the file); returns rows added."""
+    sources = source_id if isinstance(source_id, list) else [source_id]
+    if not sources:
+        return 0
+    ids = {"sources": sources, "first": min(sources), "last": max(sources)}
+    within = "source_id BETWEEN $first AND $last AND list_contains($sources, source_id)"
     samples = con.execute(
-        "SELECT (SELECT count(*) FROM stats_inbound_rtp WHERE source_id = $s) "
-        "+ (SELECT count(*) FROM stats_outbound_rtp WHERE source_id = $s)",
-        {"s": source_id},
+        f"SELECT (SELECT count(*) FROM stats_inbound_rtp WHERE {within}) "
+        f"+ (SELECT count(*) FROM stats_outbound_rtp WHERE {within})",
+        ids,
     ).fetchall()[0][0]
     if not samples:
         return 0  # no RTP stream: no series (planning the statement took about 0.2 s a file)
     buckets = -(-samples // _SAMPLES_PER_BUCKET)
     for bucket in range(buckets):
-        con.execute(query_text("stats/intervals.sql"), {"source_id": source_id, "buckets": buckets, "bucket": bucket})
+        con.execute(query_text("stats/intervals.sql"), {**ids, "buckets": buckets, "bucket": bucket})
         if between:
             between()
-    sql = "SELECT count(*) FROM rtp_intervals WHERE source_id = $source_id"
-    return con.execute(sql, {"source_id": source_id}).fetchall()[0][0]
+    return con.execute(f"SELECT count(*) FROM rtp_intervals WHERE {within}", ids).fetchall()[0][0]

@@ -63,8 +63,9 @@ def ingest_paths(
 
     one_device: every file whose name does not say its device (a sysdiagnose does) is from this one device,
     as in a ticket: the phone's log and its stats are then one device's evidence, whatever folder each is in.
-    jobs: processes that read the files (store/ingest_pool.py); the store holds the same rows whatever it is."""
-    from analyzer.store.ingest_pool import ingest_steps  # it builds on this module
+    jobs: processes that read the files (store/ingest_pool.py); small getStats files are stored a batch at a time
+    (store/ingest_batch.py); the store holds the same rows whatever the jobs and batches."""
+    from analyzer.store.ingest_batch import batched_steps  # it builds on this module
 
     opts = opts or ParseOptions()
     summary = IngestSummary()
@@ -78,7 +79,7 @@ def ingest_paths(
         for item in collected.files:
             if one_device and not item.device_hint:
                 item.device_key = one_device
-        for item, ingest in ingest_steps(con, collected.files, opts, jobs):
+        for item, ingest in batched_steps(con, collected.files, opts, jobs):
             if progress:
                 progress(item.label)
             try:
@@ -98,8 +99,11 @@ def ingest_paths(
     return summary
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOptions) -> FileResult:
-    """Ingest one plain file atomically: either all of it lands (source row, records, events) or none."""
+def ingest_file(
+    con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOptions, later_events: bool = False
+) -> FileResult:
+    """Ingest one plain file atomically: either all of it lands (source row, records, events) or none.
+    later_events: a log's events are left to the caller (store/ingest_batch.py), its source incomplete till then."""
     fmt = sniff_input(item)
     if isinstance(fmt, FileResult):
         return fmt
@@ -108,7 +112,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, item: InputFile, opts: ParseOpti
     if duplicate:
         con.execute("DROP TABLE IF EXISTS fast_rows")
         return duplicate
-    return store_file(con, item, fmt, scan, fast_records, opts)
+    return store_file(con, item, fmt, scan, fast_records, opts, later_events)
 
 
 def sniff_input(item: InputFile) -> LogFormat | StatsFormat | FileResult:
@@ -127,20 +131,32 @@ def find_duplicate(con: duckdb.DuckDBPyConnection, item: InputFile, fmt_name: st
     found = con.execute(query_text("store/find_source.sql"), {"content_hash": digest}).fetchall()
     if not found:
         return None
-    source_id, path = found[0]
+    return duplicate_result(item, fmt_name, *found[0])
+
+
+def duplicate_result(item: InputFile, fmt_name: str, source_id: int, path: str) -> FileResult:
+    """The result of a file whose bytes are already source `source_id` (read from `path`)."""
     message = f"already ingested as source {source_id} ({path})"
     return FileResult(label=item.label, format=fmt_name, status="duplicate", source_id=source_id, message=message)
 
 
 def store_file(
-    con: duckdb.DuckDBPyConnection, item: InputFile, fmt, scan: FileScan, fast_records: int | None, opts: ParseOptions
+    con: duckdb.DuckDBPyConnection,
+    item: InputFile,
+    fmt,
+    scan: FileScan,
+    fast_records: int | None,
+    opts: ParseOptions,
+    later_events: bool = False,
 ) -> FileResult:
     """Store a sniffed and scanned file that the store does not hold yet (the rest of ingest_file)."""
     try:
         if fmt.kind == "stats":
             source_id, counts, layouts = _store_stats_file(con, item, fmt, scan.digest, opts)
         else:
-            source_id, counts, layouts = _store_log_file(con, item, fmt, scan, fast_records, opts)
+            source_id, counts, layouts = _store_log_file(
+                con, item, fmt, scan, fast_records, opts, later_events=later_events
+            )
     except _NothingRelevant as exc:
         if item.explicit:
             raise InputError(str(exc)) from None
@@ -187,9 +203,17 @@ def _finish_source(con: duckdb.DuckDBPyConnection, source_id: int, counts: Count
 
 
 def _store_log_file(
-    con: duckdb.DuckDBPyConnection, item: InputFile, fmt, scan: FileScan, fast_records: int | None, opts: ParseOptions
+    con: duckdb.DuckDBPyConnection,
+    item: InputFile,
+    fmt,
+    scan: FileScan,
+    fast_records: int | None,
+    opts: ParseOptions,
+    *,
+    later_events: bool,
 ) -> tuple[int, Counts, str | None]:
-    """Parse a log file into log_records and rejects and type its events, in one transaction."""
+    """Parse a log file into log_records and rejects and type its events, in one transaction (later_events: the
+    events are typed later, for several files at once, and the source stays incomplete till then)."""
     define_matches(con)
     with transaction(con):
         source_id = _insert_source(con, item, fmt, scan.digest, complete=True)
@@ -198,10 +222,13 @@ def _store_log_file(
         else:
             con.execute("DROP TABLE IF EXISTS fast_rows")
             counts = fmt.parse(con, item, source_id, opts)
-        counts.events = normalise_source(con, source_id)
+        if not later_events:
+            counts.events = normalise_source(con, source_id)
         if fmt.name == "text":
             _check_text_is_a_log(con, item, source_id, counts)
         layouts = _finish_source(con, source_id, counts)
+        if later_events:
+            con.execute("UPDATE sources SET complete = false WHERE source_id = $s", {"s": source_id})
     return source_id, counts, layouts
 
 
@@ -212,6 +239,15 @@ def _store_stats_file(
     and what a failure leaves is removed (store.remove_incomplete), as a store opened after a crash does."""
     with transaction(con):
         source_id = _insert_source(con, item, fmt, digest, complete=False)
+    counts, layouts = fill_stats_source(con, item, fmt, source_id, opts)
+    return source_id, counts, layouts
+
+
+def fill_stats_source(
+    con: duckdb.DuckDBPyConnection, item: InputFile, fmt, source_id: int, opts: ParseOptions
+) -> tuple[Counts, str | None]:
+    """Store a stats file whose sources row (`complete = false`) is written: its rows part by part, then its counts;
+    what a failure leaves is removed (store.remove_incomplete)."""
     try:
         with transaction(con):
             counts = _ingest_stats(con, item, fmt, source_id, opts)
@@ -219,7 +255,7 @@ def _store_stats_file(
     except BaseException:
         remove_incomplete(con)
         raise
-    return source_id, counts, layouts
+    return counts, layouts
 
 
 def _check_text_is_a_log(con: duckdb.DuckDBPyConnection, item: InputFile, source_id: int, counts: Counts) -> None:

@@ -81,8 +81,9 @@ def _drawn(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return dict(zip(_SEQUENCES, con.execute(f"SELECT {values}").fetchall()[0], strict=True))
 
 
-def prepare(item: InputFile, opts: ParseOptions) -> Prepared:
-    """In a worker: ingest one file into the private store; its outcome and rows, for the main process."""
+def prepare(item: InputFile, opts: ParseOptions, later_events: bool = False) -> Prepared:
+    """In a worker: ingest one file into the private store; its outcome and rows, for the main process
+    (later_events: a log's events are left to the main process, store/ingest_batch.py)."""
     con = _private_store()
     try:
         fmt = sniff_input(item)
@@ -93,7 +94,7 @@ def prepare(item: InputFile, opts: ParseOptions) -> Prepared:
     scan, fast_records = scan_input(con, item, fmt)
     done = Prepared(format=fmt.name, digest=scan.digest)
     try:
-        done.result = store_file(con, item, fmt, scan, fast_records, opts)
+        done.result = store_file(con, item, fmt, scan, fast_records, opts, later_events)
     except InputError as exc:
         done.error = str(exc)
     done.drawn = _drawn(con)
@@ -112,7 +113,11 @@ def _draw(con: duckdb.DuckDBPyConnection, seq: str, n: int) -> int:
 
 
 def store_prepared(
-    con: duckdb.DuckDBPyConnection, item: InputFile, pending: Future | None, opts: ParseOptions
+    con: duckdb.DuckDBPyConnection,
+    item: InputFile,
+    pending: Future | None,
+    opts: ParseOptions,
+    later_events: bool = False,
 ) -> FileResult:
     """In the main process: store what a worker made of `item` in one transaction, as ingest_file would have. A file
     no worker read (a worker was killed, e.g. for memory) is read here."""
@@ -121,7 +126,7 @@ def store_prepared(
             raise BrokenProcessPool
         done: Prepared = pending.result()
     except BrokenProcessPool:
-        return ingest_file(con, item, opts)
+        return ingest_file(con, item, opts, later_events)
     if done.digest is not None:
         duplicate = find_duplicate(con, item, done.format, done.digest)
         if duplicate:
@@ -161,15 +166,22 @@ def _pooled(item: InputFile) -> bool:
 
 
 def ingest_steps(
-    con: duckdb.DuckDBPyConnection, items: list[InputFile], opts: ParseOptions, jobs: int
-) -> Iterator[tuple[InputFile, Callable[[], FileResult]]]:
+    con: duckdb.DuckDBPyConnection,
+    items: list[InputFile],
+    opts: ParseOptions,
+    jobs: int,
+    kept: frozenset[int] = frozenset(),
+    later_events: bool = False,
+) -> Iterator[tuple[InputFile, Callable[[], FileResult] | None]]:
     """Each item with the call that ingests it into the store (a FileResult, or an InputError), in input order.
-    With jobs > 1 and two files or more to share, `jobs` worker processes read the small files ahead."""
-    pooled = [item for item in items if _pooled(item)] if jobs > 1 else []
+    With jobs > 1 and two files or more to share, `jobs` worker processes read the small files ahead. An item
+    whose id() is in `kept` comes with None: the caller stores it (store/ingest_batch.py), as it types the logs'
+    events when later_events."""
+    pooled = [item for item in items if id(item) not in kept and _pooled(item)] if jobs > 1 else []
     to_pool = {id(item) for item in pooled}
     if len(pooled) < 2:
         for item in items:
-            yield item, partial(ingest_file, con, item, opts)
+            yield item, None if id(item) in kept else partial(ingest_file, con, item, opts, later_events)
         return
     threads = max(1, (os.cpu_count() or 1) // jobs)
     context = multiprocessing.get_context("spawn")  # the main process holds DuckDB's threads: no fork
@@ -180,13 +192,15 @@ def ingest_steps(
         def read_ahead() -> None:
             while len(ahead) < 2 * jobs and (item := next(waiting, None)) is not None:
                 try:
-                    ahead[id(item)] = pool.submit(prepare, item, opts)
+                    ahead[id(item)] = pool.submit(prepare, item, opts, later_events)
                 except BrokenProcessPool:
                     ahead[id(item)] = None
 
         for item in items:
             read_ahead()
             if id(item) in to_pool:
-                yield item, partial(store_prepared, con, item, ahead.pop(id(item)), opts)
+                yield item, partial(store_prepared, con, item, ahead.pop(id(item)), opts, later_events)
+            elif id(item) in kept:
+                yield item, None
             else:
-                yield item, partial(ingest_file, con, item, opts)
+                yield item, partial(ingest_file, con, item, opts, later_events)

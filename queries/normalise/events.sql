@@ -1,10 +1,11 @@
--- Typed audio-session events from one source's log records. Param: $source_id.
--- event_matches($source_id) is the table macro analyzer/normalise/events.py generates from the pattern catalogue
+-- Typed audio-session events from some sources' log records (one file's, or a batch's), their event ids in the
+-- order of the records' ids. Params: $sources, $first and $last (the least and the greatest of them).
+-- event_matches($sources, $first, $last) is the table macro analyzer/normalise/events.py generates from the pattern catalogue
 -- (analyzer/normalise/audio_session.toml): each record a pattern recognises, the first such pattern's id,
 -- producer and kind, and its fields as text (category, mode, options, ..., prev_in, prev_out).
 INSERT INTO session_events
 WITH best AS (
-    SELECT * FROM event_matches($source_id)
+    SELECT * FROM event_matches($sources, $first, $last)
 ), typed AS (
     SELECT
         b.*, r.source_id, r.line_start, r.line_end, r.ts, r.ts_quality, r.process, r.pid, r.message AS msg,

@@ -1,6 +1,6 @@
 -- RTCLog prints "Audio route changed: <reason>" and the "Previous route: ... Current route: ..." description
 -- as separate lines in some builds: give such a route_change the ports of a description that follows it
--- within 2 lines in the same process.
+-- within 2 lines in the same process. Params: $sources, $first, $last (as events.sql).
 UPDATE session_events AS rc
 SET prev_inputs = d.prev_inputs, prev_outputs = d.prev_outputs, inputs = d.inputs, outputs = d.outputs
 FROM (
@@ -13,9 +13,12 @@ FROM (
                  route_ports(regexp_extract(message, '(?s)Previous route:(.*?)Current route:', 1), 'outputs') AS prev_outputs,
                  route_ports(regexp_extract(message, '(?s)Current route:(.*)$', 1), 'inputs') AS inputs,
                  route_ports(regexp_extract(message, '(?s)Current route:(.*)$', 1), 'outputs') AS outputs
-          FROM log_records WHERE source_id = $source_id AND message LIKE '%Current route:%') x
+          FROM log_records
+          WHERE source_id BETWEEN $first AND $last AND list_contains($sources, source_id)
+            AND message LIKE '%Current route:%') x
       ON x.source_id = e.source_id AND x.line_start > e.line_end AND x.line_start <= e.line_end + 2
-    WHERE e.source_id = $source_id AND e.kind = 'route_change' AND e.inputs IS NULL AND e.outputs IS NULL
+    WHERE e.source_id BETWEEN $first AND $last AND list_contains($sources, e.source_id)
+      AND e.kind = 'route_change' AND e.inputs IS NULL AND e.outputs IS NULL
       AND (x.pid IS NOT DISTINCT FROM e.pid)
     GROUP BY e.event_id
 ) d
