@@ -21,7 +21,7 @@ from analyzer.render.triage_report import to_markdown
 from analyzer.serve import views
 from analyzer.serve.app import build_app
 from analyzer.serve.auth import password_for, require_password
-from analyzer.serve.data import Fleet, Query, StoreBusy
+from analyzer.serve.data import Fleet, Query, StoreBusy, TicketDropped
 from analyzer.simulator.fleet import FleetOptions, simulate
 from analyzer.store.db import connect
 from analyzer.triage.ticket import TriageOptions, build_report
@@ -223,10 +223,22 @@ def test_prefetched_ticket_is_served_for_its_snapshot_only(fleet, monkeypatch):
     fleet.prefetch_ticket(call)
     built = fleet.ticket_markdown(call)
     assert built.startswith("# ") and call in built
-    monkeypatch.setattr(fleet, "_ticket", lambda call_id: f"built again: {call_id}")
+    monkeypatch.setattr(fleet, "_ticket", lambda call_id, *how: f"built again: {call_id}")
     assert fleet.ticket_markdown(call) == built  # the prefetched one, not built again
     fleet.refresh()
     assert fleet.ticket_markdown(call) == f"built again: {call}"
+
+
+def test_a_ticket_built_ahead_gives_way_to_the_next_call_opened(fleet):
+    """Building a ticket ahead stops between two statements once a call is opened; its download builds it then."""
+    first, second = (r["call_id"] for r in _all_rows(fleet, Query(verdict="failed"))[:2])
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(TicketDropped):
+        fleet._ticket(first, fleet._ticket_reader, stop)
+    fleet.prefetch_ticket(first)
+    fleet.call(second)  # the ticket of `first` gives way, unless it was built already
+    assert fleet.ticket_markdown(first) == fleet._ticket(first, fleet._page_reader)
 
 
 PANEL_FIELDS = ("call_id", "verdict", "cause", "confidence", "routes", "start_utc", "duration_s", "found_by", "model",

@@ -107,6 +107,27 @@ def _signature(db: Path) -> tuple:
     return tuple(out)
 
 
+class TicketDropped(Exception):
+    """A ticket being built ahead gave way to a page the user asked for (it is built when downloaded)."""
+
+
+def _built(future: Future) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
+class _Yielding:
+    """A connection whose next statement does not start once `give_way` is set (TicketDropped): a ticket built
+    ahead stops between two statements when the user opens another call."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, give_way: threading.Event) -> None:
+        self._con, self._give_way = con, give_way
+
+    def execute(self, *args, **kwargs) -> duckdb.DuckDBPyConnection:
+        if self._give_way.is_set():
+            raise TicketDropped
+        return self._con.execute(*args, **kwargs)
+
+
 class _Reader:
     """A session of its own (the store's views and macros over an empty schema, one thread) that attaches the store
     read-only for one request and detaches it, one request at a time."""
@@ -155,6 +176,7 @@ class Fleet:
         self._ticket_reader = _Reader(self.db)  # tickets, built beside the pages (`prefetch_ticket`)
         self._tickets: OrderedDict[tuple, Future] = OrderedDict()
         self._ticket_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticket")
+        self._give_way = threading.Event()  # set when a call is opened: the ticket being built ahead stops
         self._snapshot = duckdb.connect(":memory:")
         self._snapshot_lock = threading.Lock()
         # answers of the snapshot's queries by (snapshot, query, parameters): the same filters asked again (a filter
@@ -285,6 +307,7 @@ class Fleet:
         from analyzer.triage.redact import Redactor
         from analyzer.triage.ticket import call_finding, call_prediction, call_timeline
 
+        self._give_way.set()
         rank, red, by_id = severity_rank(), Redactor(False), {r.id: r for r in self.rules}
         with self._one_call(call_id, self._page_reader) as con:
             one = {"call_id": call_id}
@@ -308,35 +331,39 @@ class Fleet:
         return {"call": call, "summary": summary, **detail}
 
     def prefetch_ticket(self, call_id: str) -> None:
-        """Start building the call's ticket beside the page (its own connection, one at a time), so that the
-        download answers at once; a ticket asked for earlier and not started yet is dropped."""
+        """Start building the call's ticket ahead, beside the page (a session of its own, one ticket at a time), so
+        that its download answers at once; it gives way to the next call opened (`call`), and a ticket asked for
+        earlier and not started yet is dropped."""
         key = (call_id, self.generation)
         with self._snapshot_lock:
-            if key in self._tickets:
+            held = self._tickets.get(key)
+            if held is not None and (not held.done() or _built(held)):
                 self._tickets.move_to_end(key)
                 return
             for waiting in [k for k, f in self._tickets.items() if f.cancel()]:
                 del self._tickets[waiting]
-            self._tickets[key] = self._ticket_worker.submit(self._ticket, call_id)
+            self._give_way.set()  # the ticket built before this one, if still running
+            self._give_way = threading.Event()
+            self._tickets[key] = self._ticket_worker.submit(self._ticket, call_id, self._ticket_reader, self._give_way)
             while len(self._tickets) > CACHED_TICKETS:
                 self._tickets.popitem(last=False)
 
     def ticket_markdown(self, call_id: str) -> str:
-        """The markdown `analyzer triage --call <id>` writes for this call (the prefetched one when there is one)."""
+        """The markdown `analyzer triage --call <id>` writes for this call (the one built ahead when there is one)."""
         with self._snapshot_lock:
             future = self._tickets.get((call_id, self.generation))
         if future is not None and not future.cancelled():
             try:
                 return future.result()
-            except StoreBusy:
-                pass  # the store was being written then: try again now
-        return self._ticket(call_id)
+            except (StoreBusy, TicketDropped):
+                pass  # given way to a page, or the store was being written then: build it now
+        return self._ticket(call_id, self._page_reader)
 
-    def _ticket(self, call_id: str) -> str:
+    def _ticket(self, call_id: str, reader: _Reader, give_way: threading.Event | None = None) -> str:
         from analyzer.render.triage_report import to_markdown
 
-        with self._one_call(call_id, self._ticket_reader) as con:
-            return to_markdown(self._report(con, call_id))
+        with self._one_call(call_id, reader) as con:
+            return to_markdown(self._report(_Yielding(con, give_way) if give_way else con, call_id))
 
     def _report(self, con: duckdb.DuckDBPyConnection, call_id: str) -> Report:
         """Triage's report of one call, listing only the files that call was read from (the ticket shows them)."""
