@@ -3,9 +3,9 @@ sizes (default 10 000 and 100 000 calls), and how each scales from the smaller t
 against the ratio of calls). The lake is written from the synthetic store bench/fleet_store.py fills (200 devices,
 half the calls with the app's ids, audio intervals), by `analyzer lake export`'s code.
 
-With --equivalence N it runs the issue's equivalence instead: a simulated fleet of N calls and every rule's
-positive fixture (as tests/test_lake.py, whose CI run has a few calls), analysed by both engines, compared row for
-row (analyzer/lake/compare.py), with each engine's seconds.
+With --equivalence N it runs the issue's equivalence instead: the lake of tests/test_lake.py (a simulated fleet of
+N calls, 2,000 in the test, and every rule's positive fixture: analyzer/lake/equivalence.py), analysed by both
+engines, compared row for row (analyzer/lake/compare.py), with each engine's seconds.
 
 usage: python -m bench.bench_lake [--calls 10000 100000] [--no-spark] [--equivalence 2000]
 """
@@ -36,24 +36,15 @@ def build_lake(calls: int) -> Path:
 
 
 def equivalence_lake(calls: int) -> Path:
-    """The lake of a simulated fleet of `calls` calls and every rule's positive fixture, kept in bench/out/."""
-    from analyzer.lake.write import write_sets
-    from analyzer.pipeline import collect
-    from analyzer.simulator.fleet import FleetOptions, simulate
-    from analyzer.store.db import connect
+    """The lake of tests/test_lake.py's equivalence (analyzer/lake/equivalence.py) at `calls` calls, kept in
+    bench/out/."""
+    from analyzer.lake.equivalence import equivalence_lake as build
 
-    lake = OUT / f"lake-equivalence-{calls}"
-    if (lake / "table=sources").exists():
-        return lake
-    files = OUT / f"fleet-equivalence-{calls}"
-    if not (files / "labels.csv").exists():
-        simulate(files, FleetOptions(calls=calls, seed=20))
+    folder = OUT / f"equivalence-{calls}"
+    if (folder / "lake" / "table=sources").exists():
+        return folder / "lake"
     fixtures = sorted((Path(__file__).resolve().parents[1] / "tests" / "rules").glob("*/positive"))
-    con = connect(":memory:")
-    collect(con, [str(files), *map(str, fixtures)])
-    write_sets(con, lake)
-    con.close()
-    return lake
+    return build(folder, calls, fixtures)
 
 
 def equivalence(calls: int) -> None:

@@ -109,46 +109,62 @@ def test_import_of_no_lake_is_one_line(tmp_path):
 # ---------------------------------------------------------------- the analysis on DuckDB and on Spark
 
 RULE_FIXTURES = Path(__file__).parent / "rules"
-FLEET_CALLS = 12  # the CI run; the issue's 2,000 calls: python -m bench.bench_lake --equivalence 2000
+FLEET_CALLS = 2_000  # issue #20: the equivalence on a fleet of at least 2,000 calls, every rule firing
 
 
 def _spark_missing() -> str | None:
-    """Why the Spark test cannot run here, or None."""
+    """Why the Spark engine cannot run here, or None."""
     import importlib.util
     import shutil
 
-    if not os.environ.get("ANALYZER_SPARK_TESTS"):
-        # issue #20: the engines agree (2026-11-26); this file takes 2.75 min with it on 2 idle cores (4.6-6.4 min
-        # loaded), which with Java's and pyspark's installs would take the suite past its 15 minutes
-        return "Spark equivalence is slow (~3 min on 2 idle cores, issue #20); ANALYZER_SPARK_TESTS=1 runs it"
     if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("sqlglot") is None:
         return "pyspark and sqlglot are not installed (pip install -e '.[spark]')"
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return "no Java runtime (Spark needs Java 17)"
+        return "no Java runtime (Spark needs Java 17: apt-get install default-jre-headless)"
     return None
 
 
+needs_spark = pytest.mark.skipif(_spark_missing() is not None, reason=_spark_missing() or "")
+
+
 @pytest.fixture(scope="module")
-def analysis_lake(tmp_path_factory) -> Path:
-    """A lake of a small simulated fleet and every rule's positive fixture, so that each rule fires on it (with the
-    negative fixtures too, interruption.ended_without_reactivation's positive call was lost to the others)."""
-    base = tmp_path_factory.mktemp("analysis")
-    files = fleet(base / "fleet", calls=FLEET_CALLS, seed=20)
-    write_sets(stored(files, *sorted(RULE_FIXTURES.glob("*/positive"))), base / "lake")
-    return base / "lake"
+def engine_outputs(tmp_path_factory) -> tuple[list, Path, Path]:
+    """Both engines' outputs over one lake of a simulated fleet of FLEET_CALLS calls and every rule's positive
+    fixture (analyzer/lake/equivalence.py): (the rules, DuckDB's out, Spark's out). One Spark session, once."""
+    from pyspark.sql import SparkSession
 
-
-@pytest.mark.skipif(_spark_missing() is not None, reason=_spark_missing() or "")
-def test_duckdb_and_spark_give_the_same_calls_findings_predictions_and_verdicts(analysis_lake, tmp_path):
     from analyzer.detect.rules import load_rules
-    from analyzer.lake.compare import differences, output_rows
+    from analyzer.lake.equivalence import equivalence_lake
     from analyzer.lake.fleet import fleet_duckdb, fleet_spark
 
+    base = tmp_path_factory.mktemp("analysis")
+    lake = equivalence_lake(base, FLEET_CALLS, sorted(RULE_FIXTURES.glob("*/positive")))
     rules = load_rules()
-    fleet_duckdb(analysis_lake, tmp_path / "duckdb", rules, None, True)
-    fleet_spark(analysis_lake, tmp_path / "spark", rules, None, True)
-    for engine in ("duckdb", "spark"):
-        fired = {r[0] for r in output_rows(tmp_path / engine, "findings", ("finding_id",))}
-        assert fired == {r.id for r in rules}, engine
-    assert len(output_rows(tmp_path / "duckdb", "predictions")) == len(output_rows(tmp_path / "duckdb", "calls"))
-    assert differences(tmp_path / "duckdb", tmp_path / "spark") == []
+    fleet_duckdb(lake, base / "duckdb", rules, None, True)
+    try:
+        fleet_spark(lake, base / "spark", rules, None, True)
+    finally:
+        if (session := SparkSession.getActiveSession()) is not None:
+            session.stop()  # its JVM's 2 GB back to the other tests of this worker
+    return rules, base / "duckdb", base / "spark"
+
+
+@needs_spark
+def test_the_equivalence_fleet_is_its_calls_and_every_rule_fires_on_both_engines(engine_outputs):
+    from analyzer.lake.compare import output_rows
+
+    rules, duck, spark = engine_outputs
+    calls = {r[0] for r in output_rows(duck, "calls")}
+    assert sum(c.startswith("C-20-") for c in calls) == FLEET_CALLS
+    for out in (duck, spark):
+        fired = {r[0] for r in output_rows(out, "findings", ("finding_id",))}
+        assert fired == {r.id for r in rules}, out.name
+    assert {r[0] for r in output_rows(duck, "predictions")} == calls
+
+
+@needs_spark
+def test_duckdb_and_spark_give_the_same_calls_findings_predictions_and_verdicts(engine_outputs):
+    from analyzer.lake.compare import differences
+
+    _, duck, spark = engine_outputs
+    assert differences(duck, spark) == []

@@ -8,6 +8,8 @@ view becomes a Spark SQL view (its text, read again at each use, so it sees the 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -59,6 +61,8 @@ def spark_session(master: str = "local[2]") -> SparkSession:
     except ImportError:
         raise InputError("--engine spark needs pyspark: pip install 'call-failure-analyzer[spark]'") from None
     local = master.startswith("local")
+    if local:  # the Python workers run this interpreter (by default Spark runs `python3` from PATH, maybe another)
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     jvm = "-Duser.timezone=UTC" + (f" {LOCAL_JVM}" if local else "")
     builder = (
         SparkSession.builder.master(master)
@@ -84,8 +88,6 @@ def spark_session(master: str = "local[2]") -> SparkSession:
 
 def _python_path() -> str:
     """The Python path Spark's Python workers need to import this analyzer (the folder holding the package first)."""
-    import os
-
     import analyzer
 
     root = str(Path(analyzer.__file__).resolve().parents[1])

@@ -48,6 +48,7 @@ class FleetOptions:
     noise_per_minute: float = 600.0
     contract_share: float = 0.85
     partial_evidence: float = 0.0  # share of devices whose ticket lacks a family (log-only, stats-only, no gateway)
+    call_seconds: tuple[int, int] = (45, 240)  # each call's length is drawn from this range (a fault may cut it)
 
 
 @dataclass
@@ -196,7 +197,8 @@ def simulate(out: Path, opts: FleetOptions, progress: Callable[[int], None] | No
             for k in range(n):
                 label, faults, benign = _faults(rng, _pick_class(rng, mix, dev.evidence))
                 call_id = f"C-{opts.seed}-{device_index:05d}-{k:02d}"
-                plan = plan_call(rng, call_id, start, label, faults, benign)
+                duration = rng.randint(*opts.call_seconds)
+                plan = plan_call(rng, call_id, start, label, faults, benign, duration=duration)
                 plan.app_version = dev.app_version
                 plan.device_model, plan.os_version = dev.model, dev.os_version
                 plans.append(plan)
