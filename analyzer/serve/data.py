@@ -35,6 +35,7 @@ PAGE_COLUMNS = (
 BUSY_WAIT_S = 1.5  # how long one call's request waits for an ingest to let go of the file
 REFRESH_EVERY_S = 2.0  # how often the store's file is looked at for changes
 CACHED_TICKETS = 8  # tickets kept, the most recent calls opened
+TICKET_AHEAD_AFTER_S = 0.4  # how long after a call is opened its ticket starts being built ahead
 CACHED_ANSWERS = 256  # the fleet view's and the list's answers kept, the most recent (each a few kB at most)
 SNAPSHOT = (("serve_calls", "snapshot.sql"), ("serve_links", "links.sql"))  # the snapshot's tables, from the store
 PLOTTED = ("events", "series", "states")  # queries/serve/call_<name>.sql: what the timeline draws
@@ -175,6 +176,7 @@ class Fleet:
         self._page_reader = _Reader(self.db)  # the snapshot and the open call's page
         self._ticket_reader = _Reader(self.db)  # tickets, built beside the pages (`prefetch_ticket`)
         self._tickets: OrderedDict[tuple, Future] = OrderedDict()
+        self._wanted: dict[tuple, threading.Event] = {}  # set when a ticket's download is asked for
         self._ticket_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticket")
         self._give_way = threading.Event()  # set when a call is opened: the ticket being built ahead stops
         self._snapshot = duckdb.connect(":memory:")
@@ -342,22 +344,35 @@ class Fleet:
                 return
             for waiting in [k for k, f in self._tickets.items() if f.cancel()]:
                 del self._tickets[waiting]
+                self._wanted.pop(waiting, None)
             self._give_way.set()  # the ticket built before this one, if still running
             self._give_way = threading.Event()
-            self._tickets[key] = self._ticket_worker.submit(self._ticket, call_id, self._ticket_reader, self._give_way)
+            self._wanted[key] = wanted = threading.Event()
+            self._tickets[key] = self._ticket_worker.submit(self._ahead, call_id, self._give_way, wanted)
             while len(self._tickets) > CACHED_TICKETS:
-                self._tickets.popitem(last=False)
+                self._wanted.pop(self._tickets.popitem(last=False)[0], None)
 
     def ticket_markdown(self, call_id: str) -> str:
         """The markdown `analyzer triage --call <id>` writes for this call (the one built ahead when there is one)."""
+        key = (call_id, self.generation)
         with self._snapshot_lock:
-            future = self._tickets.get((call_id, self.generation))
+            future, wanted = self._tickets.get(key), self._wanted.get(key)
+        if wanted is not None:
+            wanted.set()  # waiting to start: start now
         if future is not None and not future.cancelled():
             try:
                 return future.result()
             except (StoreBusy, TicketDropped):
                 pass  # given way to a page, or the store was being written then: build it now
         return self._ticket(call_id, self._page_reader)
+
+    def _ahead(self, call_id: str, give_way: threading.Event, wanted: threading.Event) -> str:
+        """A ticket built ahead: after TICKET_AHEAD_AFTER_S (while the browser draws the call's page, and the user
+        may open another call instead), or at once when its download is asked for."""
+        wanted.wait(TICKET_AHEAD_AFTER_S)
+        if give_way.is_set():
+            raise TicketDropped
+        return self._ticket(call_id, self._ticket_reader, give_way)
 
     def _ticket(self, call_id: str, reader: _Reader, give_way: threading.Event | None = None) -> str:
         from analyzer.render.triage_report import to_markdown
