@@ -124,7 +124,8 @@ def _spark_missing() -> str | None:
     return None
 
 
-needs_spark = pytest.mark.skipif(_spark_missing() is not None, reason=_spark_missing() or "")
+NO_SPARK = _spark_missing()
+needs_spark = pytest.mark.skipif(NO_SPARK is not None, reason=NO_SPARK or "")
 
 
 @pytest.fixture(scope="module")

@@ -134,6 +134,11 @@ def find_duplicate(con: duckdb.DuckDBPyConnection, item: InputFile, fmt_name: st
     return duplicate_result(item, fmt_name, *found[0])
 
 
+def unwritable(label: str, exc: Exception) -> InputError:
+    """The error of a file the store could not be written for (a full disk, no memory left): nothing of it is kept."""
+    return InputError(f"{label}: not stored, the store could not be written: {exc}")
+
+
 def duplicate_result(item: InputFile, fmt_name: str, source_id: int, path: str) -> FileResult:
     """The result of a file whose bytes are already source `source_id` (read from `path`)."""
     message = f"already ingested as source {source_id} ({path})"
@@ -163,7 +168,7 @@ def store_file(
         return FileResult(label=item.label, format=fmt.name, status="skipped", message=str(exc))
     except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:
         # a full disk or no memory left: nothing of this file is kept; say which file and why
-        raise InputError(f"{item.label}: not stored, the store could not be written: {exc}") from exc
+        raise unwritable(item.label, exc) from exc
     return FileResult(
         **asdict(counts), label=item.label, format=fmt.name, status="ingested", source_id=source_id, layouts=layouts
     )
@@ -196,10 +201,11 @@ def _insert_source(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, digest:
     return con.execute(query_text("store/insert_source.sql"), values).fetchall()[0][0]
 
 
-def _finish_source(con: duckdb.DuckDBPyConnection, source_id: int, counts: Counts) -> str | None:
-    """Write the input's counts and layouts into its sources row and mark it complete; returns the layouts."""
+def _finish_source(con: duckdb.DuckDBPyConnection, source_id: int, counts: Counts, complete: bool = True) -> str | None:
+    """Write the input's counts and layouts into its sources row and mark it complete (or not yet: its events come
+    later); returns the layouts."""
     sql = query_text("store/finish_source.sql")
-    return con.execute(sql, {**counts.as_params(), "source_id": source_id}).fetchall()[0][0]
+    return con.execute(sql, {**counts.as_params(), "source_id": source_id, "complete": complete}).fetchall()[0][0]
 
 
 def _store_log_file(
@@ -226,9 +232,7 @@ def _store_log_file(
             counts.events = normalise_source(con, source_id)
         if fmt.name == "text":
             _check_text_is_a_log(con, item, source_id, counts)
-        layouts = _finish_source(con, source_id, counts)
-        if later_events:
-            con.execute("UPDATE sources SET complete = false WHERE source_id = $s", {"s": source_id})
+        layouts = _finish_source(con, source_id, counts, complete=not later_events)
     return source_id, counts, layouts
 
 

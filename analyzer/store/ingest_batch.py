@@ -28,7 +28,7 @@ from analyzer.settings import number
 from analyzer.store import ingest as ingest_mod
 from analyzer.store.counts import EXCERPT, Counts
 from analyzer.store.db import params_for, remove_incomplete, transaction
-from analyzer.store.ingest import FileResult, duplicate_result, fill_stats_source, find_duplicate
+from analyzer.store.ingest import FileResult, duplicate_result, fill_stats_source, find_duplicate, unwritable
 from analyzer.store.ingest_pool import ingest_steps
 
 # bytes of getStats files stored in one batch (0: no batches); a file over 1 / _FILE_SHARE of it is stored alone
@@ -185,9 +185,7 @@ class EventsBatch:
         except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:
             remove_incomplete(self.con)
             for result in waiting[done:]:
-                self.failed[id(result)] = InputError(
-                    f"{result.label}: not stored, the store could not be written: {exc}"
-                )
+                self.failed[id(result)] = unwritable(result.label, exc)
         except BaseException:
             remove_incomplete(self.con)
             raise
@@ -376,7 +374,7 @@ def _store_alone(con: duckdb.DuckDBPyConnection, p: _Pending, opts: ParseOptions
             _insert_sources(con, [_source_row(p, Counts(), complete=False)])
         counts, layouts = fill_stats_source(con, p.item, _FORMAT, p.source_id, opts)
     except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:
-        return InputError(f"{p.item.label}: not stored, the store could not be written: {exc}")
+        return unwritable(p.item.label, exc)
     except InputError as exc:
         return exc
     return FileResult(

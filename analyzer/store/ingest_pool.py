@@ -21,7 +21,15 @@ from analyzer.formats.logparse import ParseOptions
 from analyzer.read.sources import InputFile
 from analyzer.settings import number
 from analyzer.store.db import connect, source_tables, transaction
-from analyzer.store.ingest import FileResult, find_duplicate, ingest_file, scan_input, sniff_input, store_file
+from analyzer.store.ingest import (
+    FileResult,
+    find_duplicate,
+    ingest_file,
+    scan_input,
+    sniff_input,
+    store_file,
+    unwritable,
+)
 
 # files up to this size go to the workers (a worker holds a file's rows in memory); larger ones are stored part by
 # part by the main process, in their turn
@@ -137,7 +145,7 @@ def store_prepared(
             for name, rows in done.rows.items():
                 _insert(con, name, rows, shift)
     except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:
-        raise InputError(f"{item.label}: not stored, the store could not be written: {exc}") from exc
+        raise unwritable(item.label, exc) from exc
     if done.error is not None:
         raise InputError(done.error)
     result = done.result
