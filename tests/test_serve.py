@@ -154,6 +154,28 @@ def test_the_list_answers_the_grid_directly(store, fleet, monkeypatch):
     assert guarded.server.test_client().get("/calls.json?start=0&end=5").status_code == 401
 
 
+def test_the_fleet_view_answers_the_page_directly(store, fleet):
+    app = build_app(store, fleet)
+    client = app.server.test_client()
+    every = _all_rows(fleet, Query())
+    version = every[0]["os_version"]
+    q = Query(os_version=version)
+    view = client.get(f"/fleet.json?filters={q.to_search('C-1').replace('?', '%3F').replace('&', '%26')}").json
+    assert view["charts"] == views.fleet_charts(fleet.overview(q), {"os_version": version, "day": ""})
+    matching = sum(r["os_version"] == version for r in every)
+    assert view["matching"].startswith(f"{matching:,} calls match the filters")
+    assert version in [o["value"] for o in view["options"]["os_version"]]
+    # each dropdown offers what the other filters leave: the iOS filter does not narrow its own choices
+    assert {o["value"] for o in view["options"]["os_version"]} == {r["os_version"] for r in every}
+    assert {o["value"] for o in view["options"]["device_model"]} == {
+        r["device_model"] for r in every if r["os_version"] == version
+    }
+    assert client.get("/fleet.json").json["matching"].startswith(f"{len(every):,} calls match")
+    guarded = build_app(store, fleet)
+    require_password(guarded.server, "s3cret")
+    assert guarded.server.test_client().get("/fleet.json").status_code == 401
+
+
 def test_answers_are_kept_until_the_snapshot_changes(store):
     served = Fleet(store)
     served.refresh()
@@ -456,6 +478,16 @@ def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
         expect(page.locator("#fleet-os_version .bar.chosen .label")).to_have_text(version)
         page.click(f"#fleet-os_version .bar[data-value='{version}']")  # a second click clears it
         page.wait_for_function("(document.querySelector('#matching')?.innerText || '').startsWith('25 calls match')")
+        page.go_back()  # the browser's history names the filter again: the counts and the list follow it
+        page.wait_for_function(
+            "n => (document.querySelector('#matching')?.innerText || '').startsWith(n + ' calls match')",
+            arg=str(len(expected)),
+        )
+        page.wait_for_function(
+            "v => { const c = [...document.querySelectorAll(\"#calls-grid .ag-row .ag-cell[col-id='os_version']\")];"
+            " return c.length > 0 && c.every(x => x.innerText === v); }",
+            arg=version,
+        )
         # filter by iOS version: the URL names it, the list and the counts follow
         page.goto(server + "/?os_version=" + version)
         page.wait_for_function(

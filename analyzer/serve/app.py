@@ -12,7 +12,7 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import Response, jsonify, request
 
 from analyzer.serve import views
-from analyzer.serve.data import PAGE_COLUMNS, Fleet, Query, StoreBusy, call_in
+from analyzer.serve.data import CALL_PARAM, PAGE_COLUMNS, Fleet, Query, StoreBusy, call_in
 
 FILTERS = ("verdict", "cause", "rule", "os_version", "device_model", "app_version", "route")  # one dropdown each
 CHART_DIMS = ("day", *(dim for dim, _ in views.CHARTS))
@@ -59,25 +59,109 @@ body{font-family:sans-serif;margin:1em 1.5em}.controls{display:flex;flex-wrap:wr
 .key{font-weight:normal;font-size:12px}
 .key::before{content:"";display:inline-block;width:.8em;height:.8em;margin:0 .2em 0 .6em}
 """ + "".join(f".seg.{v},.key.{v}::before{{background:{c}}}" for v, c in views.VERDICT_COLOURS.items())
+FLEET_PATH = "fleet.json"  # the fleet view under the filters (`fleet_json`), asked for by the page (serveFleet)
 ROWS_PATH = "calls.json"  # the call list's rows, asked for by the grid itself (GRID_ROWS, `calls_json`)
 ROWS_MOST = 500  # rows one request may ask for
-# the grid asks the server for its rows directly (no Dash round trip between a new filter and the request for its
-# rows), under the filters `sync` last named (before it answers: the URL's). The grid's own source (Dash's) is set
-# when the grid is ready, which may be after its API is: ours replaces it once it is there.
+# The list's rows: the grid asks the server for them directly (no Dash round trip between new filters and the request
+# for their rows). `filters` are those the list shows (the URL's until `sync` first names them); `show` makes the
+# grid ask again when they change (compared as the URL's query string without the open call, whatever the order or
+# encoding of its names). A block asked for ahead (ROWS_AHEAD) is taken by the grid when it asks for that block.
+ROWS_ASK = (
+    """<script>
+window.serveRows = {
+    filters: undefined,
+    ahead: null,  // {key, at, answer}: the block asked for when the URL last named other filters
+    last: {start: 0, end: PAGE_SIZE, sort: 'start_utc', desc: ''},  // the block the grid last asked for
+    key(filters, start, end, sort, desc) {
+        const given = new URLSearchParams(filters || '');
+        given.delete('CALL_PARAM');
+        const pairs = [...given.entries()].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+        return JSON.stringify([pairs, start, end, sort, desc]);
+    },
+    fetch(filters, start, end, sort, desc) {
+        const ask = new URLSearchParams({filters: filters, start: start, end: end, sort: sort, desc: desc});
+        return fetch('ROWS_PATH?' + ask, {credentials: 'same-origin'})
+            .then(r => r.ok ? r.json() : Promise.reject(r.status));
+    },
+    get(start, end, sort, desc) {
+        const filters = this.filters === undefined ? window.location.search : this.filters;
+        this.last = {start: start, end: end, sort: sort, desc: desc};
+        const key = this.key(filters, start, end, sort, desc), ahead = this.ahead;
+        this.ahead = null;
+        if (ahead && ahead.key === key && performance.now() - ahead.at < 5000) { return ahead.answer; }
+        return this.fetch(filters, start, end, sort, desc);
+    },
+    show(filters) {
+        const changed = this.filters !== undefined && this.key(this.filters) !== this.key(filters);
+        this.filters = filters;
+        const api = changed && window.dash_ag_grid && dash_ag_grid.getApi('calls-grid');
+        if (api) { api.purgeInfiniteCache(); }
+    },
+};
+// the fleet view (the charts' data, the dropdowns' choices, the count and the status line) under the filters last
+// asked for, set in the page when it comes (an answer for filters asked before others is dropped)
+window.serveFleet = {
+    asked: undefined,
+    show(filters) {
+        const key = window.serveRows.key(filters);
+        if (key === this.asked) { return; }
+        this.asked = key;
+        fetch('FLEET_PATH?' + new URLSearchParams({filters: filters || ''}), {credentials: 'same-origin'})
+            .then(r => r.ok ? r.json() : Promise.reject(r.status))
+            .then(view => {
+                if (key !== this.asked) { return; }
+                const set = window.dash_clientside.set_props;
+                for (const [name, options] of Object.entries(view.options)) { set('filter-' + name, {options}); }
+                set('fleet-charts', {data: view.charts});
+                set('matching', {children: view.matching});
+                set('status', {children: view.status});
+            })
+            .catch(() => { if (key === this.asked) { this.asked = undefined; } });
+    },
+};
+</script>""".replace("ROWS_PATH", ROWS_PATH)
+    .replace("CALL_PARAM", CALL_PARAM)
+    .replace("PAGE_SIZE", str(PAGE_SIZE))
+    .replace("FLEET_PATH", FLEET_PATH)
+)
+# The URL names new filters as soon as `sync` answers, well before the page has drawn that answer and the Dash
+# callbacks that follow it have run: the first block of the grid's current page is asked for then, and the grid shows
+# it when it comes.
+ROWS_AHEAD = """<script>
+(function () {
+    let asking = null;  // the filters whose rows are being asked for ahead
+    const ahead = () => {
+        const search = window.location.search, rows = window.serveRows, now = rows.key(search);
+        const api = window.dash_ag_grid && dash_ag_grid.getApi('calls-grid');
+        if (rows.filters === undefined || now === rows.key(rows.filters) || now === asking || !api) { return; }
+        asking = now;
+        window.serveFleet.show(search);
+        const start = api.paginationGetCurrentPage() * api.paginationGetPageSize();
+        const block = [search, start, start + rows.last.end - rows.last.start, rows.last.sort, rows.last.desc];
+        const answer = rows.fetch(...block);
+        rows.ahead = {key: rows.key(...block), at: performance.now(), answer: answer};
+        answer.catch(() => {}).then(() => {
+            asking = null;
+            rows.show(search);
+        });
+    };
+    for (const name of ['pushState', 'replaceState']) {
+        const original = history[name];
+        history[name] = function () {
+            const out = original.apply(this, arguments);
+            ahead();
+            return out;
+        };
+    }
+})();
+</script>"""
 GRID_ROWS = """
 function(id) {
     const source = {
         getRows(params) {
             const sort = (params.sortModel || [])[0] || {};
-            const ask = new URLSearchParams({
-                filters: window.serveFilterKey === undefined ? window.location.search : window.serveFilterKey,
-                start: params.startRow,
-                end: params.endRow,
-                sort: sort.colId || 'start_utc',
-                desc: sort.sort === 'desc' ? '1' : '',
-            });
-            fetch('ROWS_PATH?' + ask, {credentials: 'same-origin'})
-                .then(r => r.ok ? r.json() : Promise.reject(r.status))
+            const desc = sort.sort === 'desc' ? '1' : '';
+            window.serveRows.get(params.startRow, params.endRow, sort.colId || 'start_utc', desc)
                 .then(a => params.successCallback(a.rows, a.total))
                 .catch(() => params.failCallback());
         },
@@ -90,15 +174,12 @@ function(id) {
     dash_ag_grid.getApiAsync(id).then(install);
     return id;
 }
-""".replace("ROWS_PATH", ROWS_PATH)
-PURGE_ON_NEW_FILTERS = """
+"""
+# the filters `sync` named (the first load's, the browser's history, or any the URL did not name ahead)
+SHOW_FILTERS = """
 function(key) {
-    const changed = window.serveFilterKey !== undefined && window.serveFilterKey !== key;
-    window.serveFilterKey = key;
-    if (changed) {
-        const api = dash_ag_grid.getApi('calls-grid');
-        if (api) { api.purgeInfiniteCache(); }
-    }
+    window.serveRows.show(key);
+    window.serveFleet.show(key);
     return key;
 }
 """
@@ -167,6 +248,8 @@ document.addEventListener('click', function (event) {
 });
 </script>"""
 
+SCRIPTS = CHART_CLICKS + ROWS_ASK + ROWS_AHEAD  # in the page's head, before Dash's own
+
 
 def _layout() -> html.Div:
     dropdowns = [
@@ -194,7 +277,7 @@ def _layout() -> html.Div:
     return html.Div(
         [
             dcc.Location(id="url", refresh=False),
-            dcc.Store(id="grid-filter-key"),
+            dcc.Store(id="filters-shown"),
             dcc.Store(id="grid-source"),
             dcc.Store(id="filters"),  # the URL's filters as a query string, set by `sync`, followed by fleet and list
             dcc.Store(id="open-call"),  # the call the URL names
@@ -249,19 +332,19 @@ def _holding(options: list[dict] | None, value: str) -> list[dict] | object:
     return [*(options or ()), {"label": value, "value": value}]
 
 
-def _fleet_view(fleet: Fleet, q: Query) -> tuple:
+def _fleet_view(fleet: Fleet, q: Query) -> dict:
     """The dropdowns' choices, the charts, the count of calls and the status line under the filters `q`."""
     fleet.maybe_refresh()
     rows = fleet.overview(q)
     chosen = {name: getattr(q, name) for name in FILTERS} | {"day": q.day_from if q.day_from == q.day_to else ""}
     charts = views.fleet_charts(rows, chosen)
-    options = [_options(rows, name, getattr(q, name)) for name in FILTERS]
+    options = {name: _options(rows, name, getattr(q, name)) for name in FILTERS}
     # the verdict chart counts the calls under every other filter: those of the chosen verdict are the matches
     by_verdict = {r["value"]: r["calls"] for r in rows if r["dim"] == "verdict" and q.verdict in ("", r["value"])}
     total, failed = sum(by_verdict.values()), by_verdict.get("failed", 0)
     matching = f"{total:,} calls match the filters ({failed:,} failed). Click a call to open it."
     status = f"{fleet.db.name}: read-only; snapshot taken {fleet.taken}. {fleet.note}"
-    return (*options, charts, matching, status)
+    return {"options": options, "charts": charts, "matching": matching, "status": status}
 
 
 def _query(trigger: str | None, search: str | None, day_from: str | None, day_to: str | None, *rest) -> Query:
@@ -294,7 +377,9 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
     fleet = fleet or Fleet(db)
     fleet.refresh()
     app = Dash(__name__, title="Call failures", update_title=None, suppress_callback_exceptions=True)
-    app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + STYLE + "</style>" + CHART_CLICKS)
+    app.index_string = app.index_string.replace(
+        "{%css%}", "{%css%}<style>" + STYLE + "</style>" + CHART_CLICKS + ROWS_ASK + ROWS_AHEAD
+    )
     app.layout = _layout
     calls: OrderedDict = OrderedDict()  # (call id, snapshot time) -> its panel, the few most recent
 
@@ -340,21 +425,14 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
             *(_holding(old, getattr(q, name)) for name, old in zip(FILTERS, choices, strict=True)),
         )
 
-    @app.callback(
-        *(Output(f"filter-{name}", "options", allow_duplicate=True) for name in FILTERS),
-        Output("fleet-charts", "data"),
-        Output("matching", "children"),
-        Output("status", "children"),
-        Input("filters", "data"),
-        prevent_initial_call=True,
-    )
-    def fleet_view(filters):
-        """The fleet under the filters `sync` named: the dropdowns' choices (each always holding its chosen value,
-        so a value set before its choices arrive stays), the charts, the count of calls and the status line."""
-        return _fleet_view(fleet, Query.from_search(filters))
+    @app.server.get("/" + FLEET_PATH)
+    def fleet_json() -> Response:
+        """The fleet under `filters` (the URL's query string): the dropdowns' choices (each always holding its chosen
+        value, so a value set before its choices arrive stays), the charts, the count of calls and the status line."""
+        return jsonify(_fleet_view(fleet, Query.from_search(request.args.get("filters"))))
 
     app.clientside_callback(DRAW_CHARTS, Output("fleet-drawn", "data"), Input("fleet-charts", "data"))
-    app.clientside_callback(PURGE_ON_NEW_FILTERS, Output("grid-filter-key", "data"), Input("filters", "data"))
+    app.clientside_callback(SHOW_FILTERS, Output("filters-shown", "data"), Input("filters", "data"))
 
     app.clientside_callback(GRID_ROWS, Output("grid-source", "data"), Input("calls-grid", "id"))
 

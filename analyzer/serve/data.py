@@ -32,6 +32,7 @@ PAGE_COLUMNS = (
     "call_id", "device", "device_model", "os_version", "app_version", "route", "start_utc", "duration_s", "verdict",
     "cause", "findings", "rules",
 )  # fmt: skip
+CALL_PARAM = "call"  # the URL's name for the open call (every other name is a filter)
 BUSY_WAIT_S = 1.5  # how long one call's request waits for an ingest to let go of the file
 REFRESH_EVERY_S = 2.0  # how often the store's file is looked at for changes
 CACHED_TICKETS = 8  # tickets kept, the most recent calls opened
@@ -86,13 +87,13 @@ class Query:
         """The URL query string naming these filters (and the open call)."""
         pairs = [(k, v) for k, v in asdict(self).items() if v]
         if call:
-            pairs.append(("call", call))
+            pairs.append((CALL_PARAM, call))
         return "?" + urlencode(pairs) if pairs else ""
 
 
 def call_in(search: str | None) -> str | None:
     """The call a URL's query string names (`call=`), if any."""
-    values = parse_qs((search or "").lstrip("?")).get("call")
+    values = parse_qs((search or "").lstrip("?")).get(CALL_PARAM)
     return values[-1] if values else None
 
 
