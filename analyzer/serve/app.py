@@ -95,7 +95,12 @@ window.serveRows = {
         const changed = this.filters !== undefined && this.key(this.filters) !== this.key(filters);
         this.filters = filters;
         const api = changed && window.dash_ag_grid && dash_ag_grid.getApi('calls-grid');
-        if (api) { api.purgeInfiniteCache(); }
+        if (!api) { return; }
+        // a refresh shows the rows held until the new ones come (the rows drawn once, not as loading first: about
+        // half the page's work on a new filter) but asks again for every block held: only when one page's are held
+        const page = Math.ceil(api.paginationGetPageSize() / api.getGridOption('cacheBlockSize'));
+        if (Object.keys(api.getCacheBlockState() || {}).length <= page) { api.refreshInfiniteCache(); }
+        else { api.purgeInfiniteCache(); }
     },
 };
 // the fleet view (the charts' data, the dropdowns' choices, the count and the status line) under the filters last
