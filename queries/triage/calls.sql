@@ -17,10 +17,9 @@ SELECT c.call_id, CASE WHEN v.device = 'unknown' AND c.device_id = 'ticket' THEN
                lag(array_to_string(e.outputs, '+')) OVER (ORDER BY e.ts) AS prev
         FROM call_events e WHERE e.call_id = c.call_id AND e.kind = 'route_change' AND len(e.outputs) > 0
      ) WHERE o IS DISTINCT FROM prev) AS routes,
-    j.verdict, j.cause, j.confidence
+    v.verdict, v.cause, v.confidence
 FROM calls c
-JOIN call_judgements j USING (call_id)
-JOIN call_verdicts v USING (call_id)  -- the device as everywhere: its name, never a file path
+JOIN call_verdicts v USING (call_id)  -- the verdict, and the device as everywhere: its name, never a file path
 LEFT JOIN (SELECT e.call_id, any_value(r.utc_offset_min) AS local_offset
            FROM events e JOIN log_records r USING (record_id) WHERE r.utc_offset_min IS NOT NULL
            GROUP BY e.call_id) o USING (call_id)
