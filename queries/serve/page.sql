@@ -1,6 +1,6 @@
 -- One page of the call list ($offset, $limit) under the filters, sorted by the column $sort ($descending), then by
 -- start time and call id (seq) so that pages never overlap; total is the number of calls that match. The page is
--- found on the sort keys alone, then its rows are fetched (sorting whole rows is several times slower).
+-- found on the sort keys alone (the top $offset + $limit keys, not every match ranked), then its rows are fetched.
 WITH matching AS (
     SELECT seq,
         CASE $sort WHEN 'call_id' THEN call_id WHEN 'device' THEN device WHEN 'device_model' THEN device_model
@@ -12,15 +12,13 @@ WITH matching AS (
                        $app_version, $route)
     WHERE m_day AND m_verdict AND m_cause AND m_rule AND m_os AND m_model AND m_app AND m_route
       AND serve_found($search, search_text)
-), page AS (
-    SELECT seq, count(*) OVER () AS total,
-        row_number() OVER (ORDER BY CASE WHEN NOT $descending THEN text_key END ASC,
-                                    CASE WHEN $descending THEN text_key END DESC,
-                                    number_key * CASE WHEN $descending THEN -1 ELSE 1 END, seq) AS position
-    FROM matching
-    QUALIFY position > $offset AND position <= $offset + $limit
 )
 SELECT c.call_id, c.device, c.device_model, c.os_version, c.app_version, c.route, c.start_utc, c.duration_s, c.verdict,
-    c.cause, c.findings, array_to_string(c.rules, ', ') AS rules, p.total
-FROM page p JOIN serve_calls c USING (seq)
-ORDER BY p.position
+    c.cause, c.findings, array_to_string(c.rules, ', ') AS rules, (SELECT count(*) FROM matching) AS total
+FROM (SELECT seq, text_key, number_key FROM matching
+      ORDER BY CASE WHEN NOT $descending THEN text_key END ASC, CASE WHEN $descending THEN text_key END DESC,
+               number_key * CASE WHEN $descending THEN -1 ELSE 1 END, seq
+      LIMIT $limit OFFSET $offset) p
+JOIN serve_calls c USING (seq)
+ORDER BY CASE WHEN NOT $descending THEN p.text_key END ASC, CASE WHEN $descending THEN p.text_key END DESC,
+    p.number_key * CASE WHEN $descending THEN -1 ELSE 1 END, p.seq
