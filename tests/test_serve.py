@@ -468,12 +468,17 @@ def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
         assert "25 calls match" in page.inner_text("#matching")
         expect(page.locator("#call-timeline")).to_be_hidden()  # drawn ahead (views.timeline_warmup), not shown
         page.screenshot(path=str(ARTIFACTS / "serve_fleet.png"), full_page=True)
-        # a click on a bar filters by its value: the URL names it, the bar is marked, the other charts follow
+        # a click on a bar filters by its value: the URL names it, the bar is marked, the other charts follow; the
+        # page asks once for the fleet view and once for the list's rows (asked ahead, and taken by the grid)
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url.split("?")[0].rsplit("/", 1)[-1]))
         page.click(f"#fleet-os_version .bar[data-value='{version}']")
         page.wait_for_function(
             "n => (document.querySelector('#matching')?.innerText || '').startsWith(n + ' calls match')",
             arg=str(len(expected)),
         )
+        page.wait_for_timeout(500)
+        assert asked.count("fleet.json") == 1 and asked.count("calls.json") == 1, asked
         assert f"os_version={version}" in page.url
         expect(page.locator("#fleet-os_version .bar.chosen .label")).to_have_text(version)
         page.click(f"#fleet-os_version .bar[data-value='{version}']")  # a second click clears it
@@ -508,8 +513,10 @@ def test_the_dashboard_in_a_browser(server, fleet, tmp_path):
         cell = page.locator("#calls-grid .ag-row[row-index='24'] .ag-cell[col-id='call_id']")
         expect(cell).to_have_text(last_call, timeout=20_000)  # waits: the grid fills the row after it draws it
         assert "Page 2 of 2" in page.inner_text("#calls-grid .ag-paging-panel")
+        asked.clear()
         cell.click()
         expect(page.locator("#call-timeline .gtitle")).to_have_text(f"Timeline of call {last_call}", timeout=20_000)
+        assert "fleet.json" not in asked and "calls.json" not in asked, asked  # the filters did not change
         expect(page.locator("#call-timeline")).to_be_visible()
         assert "call=" in page.url
         expect(page.locator("#call-title")).to_have_text(f"Call {last_call}", timeout=20_000)
