@@ -294,6 +294,19 @@ def test_a_call_shows_what_triage_says_of_it(store, fleet):
     assert fleet.call("C-no-such-call") == {"missing": "C-no-such-call"}
 
 
+def test_one_call_reads_only_its_own_streams_stats(fleet):
+    call = next(r["call_id"] for r in _all_rows(fleet, Query()) if r["verdict"] != "healthy")
+    mine = (
+        "SELECT count(*) FROM store.main.{} t WHERE (t.source_id, coalesce(t.pc_id, '')) IN "
+        "(SELECT source_id, coalesce(pc_id, '') FROM store.main.call_streams WHERE call_id = $call)"
+    )
+    with fleet._one_call(call, fleet._page_reader) as con:
+        for table in ("stats_inbound_rtp", "rtp_intervals", "stats_transport"):
+            held = con.execute(f"SELECT count(*) FROM temp.main.{table}").fetchall()[0][0]
+            every = con.execute(f"SELECT count(*) FROM store.main.{table}").fetchall()[0][0]
+            assert 0 < held == con.execute(mine.format(table), {"call": call}).fetchall()[0][0] < every, table
+
+
 def test_a_call_read_from_overlapping_exports_shows_each_event_once(tmp_path):
     """Two exports of one phone's log that overlap (the second holds the last two thirds of the first): the page
     shows each of a call's events once, as triage's report of the whole store does."""

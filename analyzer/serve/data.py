@@ -41,6 +41,11 @@ CACHED_ANSWERS = 256  # the fleet view's and the list's answers kept, the most r
 SNAPSHOT = (("serve_calls", "snapshot.sql"), ("serve_links", "links.sql"))  # the snapshot's tables, from the store
 PLOTTED = ("events", "series", "states")  # queries/serve/call_<name>.sql: what the timeline draws
 ONE_CALL_TABLES = ("calls", "event_links", "call_streams", "findings", "predictions", "session_events")  # one_call.sql
+# the store's stats and interval tables the views read per file and peer connection: one call's streams' rows only
+STREAM_TABLES = (
+    "pc_state_changes", "pc_spans", "rtp_intervals", "stats_candidate_pair", "stats_inbound_rtp", "stats_media_source",
+    "stats_other", "stats_outbound_rtp", "stats_remote_inbound_rtp", "stats_transport",
+)  # fmt: skip
 
 
 class StoreBusy(Exception):
@@ -295,10 +300,17 @@ class Fleet:
                 params = span | {"link_events": events, "call_id": call_id}
                 for statement in query_statements("serve/one_call.sql"):
                     con.execute(statement, params_for(statement, params))
+                files = con.execute("SELECT min(source_id), max(source_id) FROM temp.main.call_streams").fetchall()[0]
+                for table in STREAM_TABLES:
+                    con.execute(
+                        f"CREATE OR REPLACE TEMP TABLE {table} AS FROM call_stream_rows($name, $first, $last)",
+                        {"name": f"store.main.{table}", "first": files[0] or 0, "last": files[1] or -1},
+                    )
                 try:
                     yield con
                 finally:
-                    con.execute("".join(f"DROP TABLE IF EXISTS temp.main.{table};" for table in ONE_CALL_TABLES))
+                    dropped = (*ONE_CALL_TABLES, *STREAM_TABLES)
+                    con.execute("".join(f"DROP TABLE IF EXISTS temp.main.{table};" for table in dropped))
                 return
         raise StoreBusy(str(self.db))
 

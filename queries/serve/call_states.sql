@@ -3,4 +3,4 @@ SELECT round(epoch(p.ts) - epoch(c.start_ts), 2) AS t, coalesce(p.which, 'ice') 
     coalesce(p.pc_id, '') AS pc_id
 FROM call_pc_states p JOIN calls c USING (call_id)
 WHERE p.call_id = $call_id
-ORDER BY p.ts
+ORDER BY p.ts, pc_id, which, p.state  -- one order for states at one instant
