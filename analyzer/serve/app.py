@@ -59,7 +59,7 @@ body{font-family:sans-serif;margin:1em 1.5em}.controls{display:flex;flex-wrap:wr
 .key{font-weight:normal;font-size:12px}
 .key::before{content:"";display:inline-block;width:.8em;height:.8em;margin:0 .2em 0 .6em}
 """ + "".join(f".seg.{v},.key.{v}::before{{background:{c}}}" for v, c in views.VERDICT_COLOURS.items())
-FLEET_PATH = "fleet.json"  # the fleet view under the filters (`fleet_json`), asked for by the page (serveFleet)
+FLEET_PATH = "fleet.json"  # the fleet view under the filters (`fleet_json`), asked for by the page (FLEET_ASK)
 ROWS_PATH = "calls.json"  # the call list's rows, asked for by the grid itself (GRID_ROWS, `calls_json`)
 ROWS_MOST = 500  # rows one request may ask for
 # The list's rows: the grid asks the server for them directly (no Dash round trip between new filters and the request
@@ -103,8 +103,13 @@ window.serveRows = {
         else { api.purgeInfiniteCache(); }
     },
 };
-// the fleet view (the charts' data, the dropdowns' choices, the count and the status line) under the filters last
-// asked for, set in the page when it comes (an answer for filters asked before others is dropped)
+</script>""".replace("ROWS_PATH", ROWS_PATH)
+    .replace("CALL_PARAM", CALL_PARAM)
+    .replace("PAGE_SIZE", str(PAGE_SIZE))
+)
+# The fleet view (the charts' data, the dropdowns' choices, the count and the status line) under the filters last
+# asked for, set in the page when it comes (an answer for filters asked before others is dropped).
+FLEET_ASK = """<script>
 window.serveFleet = {
     asked: undefined,
     show(filters) {
@@ -124,14 +129,10 @@ window.serveFleet = {
             .catch(() => { if (key === this.asked) { this.asked = undefined; } });
     },
 };
-</script>""".replace("ROWS_PATH", ROWS_PATH)
-    .replace("CALL_PARAM", CALL_PARAM)
-    .replace("PAGE_SIZE", str(PAGE_SIZE))
-    .replace("FLEET_PATH", FLEET_PATH)
-)
+</script>""".replace("FLEET_PATH", FLEET_PATH)
 # The URL names new filters as soon as `sync` answers, well before the page has drawn that answer and the Dash
-# callbacks that follow it have run: the first block of the grid's current page is asked for then, and the grid shows
-# it when it comes.
+# callbacks that follow it have run: the fleet view and the first block of the grid's current page are asked for
+# then, and the grid shows that block when it comes.
 ROWS_AHEAD = """<script>
 (function () {
     let asking = null;  // the filters whose rows are being asked for ahead
@@ -253,7 +254,7 @@ document.addEventListener('click', function (event) {
 });
 </script>"""
 
-SCRIPTS = CHART_CLICKS + ROWS_ASK + ROWS_AHEAD  # in the page's head, before Dash's own
+SCRIPTS = CHART_CLICKS + ROWS_ASK + FLEET_ASK + ROWS_AHEAD  # in the page's head, before Dash's own
 
 
 def _layout() -> html.Div:
@@ -382,9 +383,7 @@ def build_app(db: Path, fleet: Fleet | None = None) -> Dash:
     fleet = fleet or Fleet(db)
     fleet.refresh()
     app = Dash(__name__, title="Call failures", update_title=None, suppress_callback_exceptions=True)
-    app.index_string = app.index_string.replace(
-        "{%css%}", "{%css%}<style>" + STYLE + "</style>" + CHART_CLICKS + ROWS_ASK + ROWS_AHEAD
-    )
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + STYLE + "</style>" + SCRIPTS)
     app.layout = _layout
     calls: OrderedDict = OrderedDict()  # (call id, snapshot time) -> its panel, the few most recent
 
