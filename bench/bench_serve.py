@@ -3,7 +3,7 @@
 (the callback's work: SQL and figures), and, when Debian's chromium is there, in a headless browser against the
 running server.
 
-usage: python -m bench.bench_serve [--calls 100000] [--repeat 40] [--no-server] [--only filter open]
+usage: python -m bench.bench_serve [--calls 100000] [--repeat 40] [--no-server] [--only filter open] [--db STORE]
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
 
 
-def server_side(db: Path, calls: int, repeat: int) -> None:
+def server_side(db: Path, repeat: int) -> None:
     """Each interaction as the callbacks run it: the queries and the figures, no HTTP."""
     from analyzer.serve import views
     from analyzer.serve.data import Fleet, Query
@@ -76,6 +76,7 @@ def server_side(db: Path, calls: int, repeat: int) -> None:
     fleet = Fleet(db)
     t = time.perf_counter()
     fleet.refresh()
+    calls = fleet.count(Query())
     print(f"snapshot of {calls:,} calls: {time.perf_counter() - t:.2f}s (once, and after each ingest)")
     last = (calls - 1) // 100 * 100
     some_call = fleet.page(Query(), 0, 1)[0][0]["call_id"]
@@ -301,12 +302,18 @@ def main() -> None:
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument("--no-server", action="store_true", help="only the browser's figures")
     ap.add_argument("--only", nargs="*", default=(), help="browser interactions whose names hold one of these words")
+    ap.add_argument(
+        "--db",
+        type=Path,
+        help="a store of your own instead of the synthetic one (e.g. a simulated fleet ingested: its calls have "
+        "stats; the filter and search interactions need iOS 18.1 and call ids C-<n>, so pick the others)",
+    )  # fmt: skip
     args = ap.parse_args()
     t = time.perf_counter()
-    db = build_store(args.calls)
+    db = args.db or build_store(args.calls)
     print(f"store: {db.name} ({db.stat().st_size / 1e6:.0f} MB, ready in {time.perf_counter() - t:.1f}s)")
     if not args.no_server:
-        server_side(db, args.calls, args.repeat)
+        server_side(db, args.repeat)
     if not args.no_browser and (shutil.which("chromium") or shutil.which("chromium-browser")):
         browser_side(db, args.repeat, tuple(args.only))
 
