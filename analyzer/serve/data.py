@@ -46,6 +46,8 @@ STREAM_TABLES = (
     "pc_state_changes", "pc_spans", "rtp_intervals", "stats_candidate_pair", "stats_inbound_rtp", "stats_media_source",
     "stats_other", "stats_outbound_rtp", "stats_remote_inbound_rtp", "stats_transport",
 )  # fmt: skip
+# those the page of a call reads (its states, audio series, mic level and silent stretches); the ticket reads them all
+PAGE_STREAM_TABLES = ("pc_state_changes", "rtp_intervals", "stats_media_source", "stats_transport")
 
 
 class StoreBusy(Exception):
@@ -284,9 +286,12 @@ class Fleet:
         return rows[0] if rows else None
 
     @contextmanager
-    def _one_call(self, call_id: str, reader: _Reader) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _one_call(
+        self, call_id: str, reader: _Reader, streams: tuple[str, ...] = STREAM_TABLES
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         """The store narrowed to one call (queries/serve/one_call.sql): triage's queries, which read every call,
-        read just it, where the snapshot says it is (so the snapshot is taken again first if the store changed)."""
+        read just it, where the snapshot says it is (so the snapshot is taken again first if the store changed).
+        streams: the stats tables narrowed to its streams (any other is read whole)."""
         for _ in range(3):
             if _signature(self.db) != self._seen:
                 self.refresh()
@@ -301,7 +306,7 @@ class Fleet:
                 for statement in query_statements("serve/one_call.sql"):
                     con.execute(statement, params_for(statement, params))
                 files = con.execute("SELECT min(source_id), max(source_id) FROM temp.main.call_streams").fetchall()[0]
-                for table in STREAM_TABLES:
+                for table in streams:
                     con.execute(
                         f"CREATE OR REPLACE TEMP TABLE {table} AS FROM call_stream_rows($name, $first, $last)",
                         {"name": f"store.main.{table}", "first": files[0] or 0, "last": files[1] or -1},
@@ -309,7 +314,7 @@ class Fleet:
                 try:
                     yield con
                 finally:
-                    dropped = (*ONE_CALL_TABLES, *STREAM_TABLES)
+                    dropped = (*ONE_CALL_TABLES, *streams)
                     con.execute("".join(f"DROP TABLE IF EXISTS temp.main.{table};" for table in dropped))
                 return
         raise StoreBusy(str(self.db))
@@ -324,7 +329,7 @@ class Fleet:
 
         self._give_way.set()
         rank, red, by_id = severity_rank(), Redactor(False), {r.id: r for r in self.rules}
-        with self._one_call(call_id, self._page_reader) as con:
+        with self._one_call(call_id, self._page_reader, PAGE_STREAM_TABLES) as con:
             one = {"call_id": call_id}
             summary = self.summary(call_id)
             if summary is None:
