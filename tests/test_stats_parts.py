@@ -3,6 +3,7 @@ clean or damaged, store what the line reader stores reading the file whole (issu
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 import analyzer.formats.stats_ndjson as stats_ndjson
@@ -65,3 +66,40 @@ def test_parts_are_whole_lines(tmp_path):
         assert body.endswith(b"\n") or text == src.read_bytes()
     assert text == src.read_bytes()
     assert got == [(0, 2), (2, 3)]
+
+
+def test_a_file_store_checkpoints_after_a_few_parts(tmp_path, monkeypatch):
+    """On disk, the parts' commits leave the checkpoints to every few parts (checkpoint_threshold raised while the
+    file is stored, then put back): the damaged file in small parts stores what the line reader stores, and the
+    rows are there once the store is opened again."""
+    import analyzer.store.ingest as ingest
+
+    damaged = _damaged(tmp_path)
+    whole = _stored(damaged, monkeypatch, None)
+    seen = []
+    store_stage = ingest.store_stage
+
+    def watched(con, source_id, window):
+        seen.append(con.execute("SELECT current_setting('checkpoint_threshold')").fetchall()[0][0])
+        return store_stage(con, source_id, window)
+
+    db = tmp_path / "store.duckdb"
+    with monkeypatch.context() as m:
+        m.setenv("ANALYZER_LATEST", "2030-01-01T00:00:00Z")
+        m.setattr(stats_ndjson, "CHUNK_BYTES", 5000)
+        m.setattr(ingest, "store_stage", watched)
+        con = connect(db)
+        before = con.execute("SELECT current_setting('checkpoint_threshold')").fetchall()[0][0]
+        res = ingest_paths(con, [str(damaged)]).files[0]
+        after = con.execute("SELECT current_setting('checkpoint_threshold')").fetchall()[0][0]
+        con.close()
+    scratch = duckdb.connect()
+    scratch.execute("SET checkpoint_threshold = $size", {"size": ingest._STATS_CHECKPOINT})
+    raised = scratch.execute("SELECT current_setting('checkpoint_threshold')").fetchall()[0][0]
+    assert len(seen) > 3 and set(seen) == {raised} and before == after != raised
+    con = connect(db)
+    tables = [t.name for t in stats_tables()] + ["stats_other", "rtp_intervals", "rejects"]
+    stored = {t: con.execute(f"SELECT * EXCLUDE (source_id) FROM {t} ORDER BY ALL").fetchall() for t in tables}
+    con.close()
+    assert [(res.lines, res.records, res.stored, res.rejected, res.meta_lines)] == whole.pop("counts")
+    assert stored == whole
