@@ -14,7 +14,7 @@ import duckdb
 
 from analyzer.normalise.patterns import FIELDS, Pattern, catalogue
 from analyzer.resources import query_text
-from analyzer.store.db import sql_literal
+from analyzer.store.db import IN_SOURCES, sources_params, sql_literal
 
 
 def _lit(value: object) -> str:
@@ -84,12 +84,8 @@ def define_matches(con: duckdb.DuckDBPyConnection) -> None:
 def normalise_source(con: duckdb.DuckDBPyConnection, source_id: int | list[int]) -> int:
     """Derive session_events from one source's log_records, or several sources' at once (define_matches first);
     returns how many were added. Event ids follow the records' ids."""
-    sources = source_id if isinstance(source_id, list) else [source_id]
-    ids = {"sources": sources, "first": min(sources), "last": max(sources)}
-    count = (
-        "SELECT count(*) FROM session_events "
-        "WHERE source_id BETWEEN $first AND $last AND list_contains($sources, source_id)"
-    )
+    ids = sources_params(source_id)
+    count = f"SELECT count(*) FROM session_events WHERE {IN_SOURCES}"
     before = con.execute(count, ids).fetchall()[0][0]
     con.execute(query_text("normalise/events.sql"), ids)
     con.execute(query_text("normalise/route_details.sql"), ids)

@@ -20,7 +20,7 @@ import tomllib
 
 from analyzer.resources import query_text
 from analyzer.store.counts import EXCERPT, Counts
-from analyzer.store.db import params_for, sql_literal
+from analyzer.store.db import IN_SOURCES, params_for, sources_params, sql_literal
 
 _FIELDS = Path(__file__).with_name("stats_fields.toml")
 
@@ -329,14 +329,12 @@ def derive_intervals(
     """Per-interval rates, loss, concealment and MOS for one source's RTP streams (or several sources', a batch of
     small files), a bucket of streams at a time (`between` runs after each: the caller commits there, so memory does
     not grow with the file); returns rows added."""
-    sources = source_id if isinstance(source_id, list) else [source_id]
-    if not sources:
+    if isinstance(source_id, list) and not source_id:
         return 0
-    ids = {"sources": sources, "first": min(sources), "last": max(sources)}
-    within = "source_id BETWEEN $first AND $last AND list_contains($sources, source_id)"
+    ids = sources_params(source_id)
     samples = con.execute(
-        f"SELECT (SELECT count(*) FROM stats_inbound_rtp WHERE {within}) "
-        f"+ (SELECT count(*) FROM stats_outbound_rtp WHERE {within})",
+        f"SELECT (SELECT count(*) FROM stats_inbound_rtp WHERE {IN_SOURCES}) "
+        f"+ (SELECT count(*) FROM stats_outbound_rtp WHERE {IN_SOURCES})",
         ids,
     ).fetchall()[0][0]
     if not samples:
@@ -346,4 +344,4 @@ def derive_intervals(
         con.execute(query_text("stats/intervals.sql"), {**ids, "buckets": buckets, "bucket": bucket})
         if between:
             between()
-    return con.execute(f"SELECT count(*) FROM rtp_intervals WHERE {within}", ids).fetchall()[0][0]
+    return con.execute(f"SELECT count(*) FROM rtp_intervals WHERE {IN_SOURCES}", ids).fetchall()[0][0]

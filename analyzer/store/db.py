@@ -31,6 +31,18 @@ def params_for(sql: str, values: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in values.items() if k in names}
 
 
+# the rows of some sources (one file's, or a batch's): the list, and its least and greatest id so that the scan skips
+# the row groups of other files (rows lie by source); sources_params gives its parameters, which the SQL files that
+# take a set of sources ($sources, $first, $last) share
+IN_SOURCES = "source_id BETWEEN $first AND $last AND list_contains($sources, source_id)"
+
+
+def sources_params(source_id: int | list[int]) -> dict[str, object]:
+    """The parameters of IN_SOURCES for one source or a non-empty list of them."""
+    sources = source_id if isinstance(source_id, list) else [source_id]
+    return {"sources": sources, "first": min(sources), "last": max(sources)}
+
+
 def sql_literal(value: object) -> str:
     """`value` as an SQL literal, for generated SQL that cannot take a parameter (a number stays a number)."""
     if isinstance(value, bool):

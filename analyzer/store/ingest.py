@@ -187,18 +187,24 @@ def scan_input(con: duckdb.DuckDBPyConnection, item: InputFile, fmt) -> tuple[Fi
         return pending_scan.result(), fast_records
 
 
-def _insert_source(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, digest: str, complete: bool) -> int:
-    """The input's row in sources (queries/store/insert_source.sql); returns its source_id."""
-    values = {
+def source_values(item: InputFile, fmt_name: str, digest: str, size: int, complete: bool) -> dict[str, object]:
+    """What an input's row in sources says of it before it is read (queries/store/insert_source.sql's parameters; a
+    batch adds its id and counts: store/ingest_batch.py)."""
+    return {
         "content_hash": digest,
         "path": item.display,
         "member": item.member,
-        "format": fmt.name,
-        "bytes": item.path.stat().st_size,
+        "format": fmt_name,
+        "bytes": size,
         "device_hint": item.device_hint,
         "device_key": item.device_key,
         "complete": complete,
     }
+
+
+def _insert_source(con: duckdb.DuckDBPyConnection, item: InputFile, fmt, digest: str, complete: bool) -> int:
+    """The input's row in sources (queries/store/insert_source.sql); returns its source_id."""
+    values = source_values(item, fmt.name, digest, item.path.stat().st_size, complete)
     return con.execute(query_text("store/insert_source.sql"), values).fetchall()[0][0]
 
 

@@ -27,8 +27,15 @@ from analyzer.resources import query_statements, query_text
 from analyzer.settings import number
 from analyzer.store import ingest as ingest_mod
 from analyzer.store.counts import EXCERPT, Counts
-from analyzer.store.db import params_for, remove_incomplete, transaction
-from analyzer.store.ingest import FileResult, duplicate_result, fill_stats_source, find_duplicate, unwritable
+from analyzer.store.db import IN_SOURCES, params_for, remove_incomplete, sources_params, transaction
+from analyzer.store.ingest import (
+    FileResult,
+    duplicate_result,
+    fill_stats_source,
+    find_duplicate,
+    source_values,
+    unwritable,
+)
 from analyzer.store.ingest_pool import ingest_steps
 
 # bytes of getStats files stored in one batch (0: no batches); a file over 1 / _FILE_SHARE of it is stored alone
@@ -196,9 +203,7 @@ def _type_events(con: duckdb.DuckDBPyConnection, results: list[FileResult]) -> N
     ids = [r.source_id for r in results]
     ingest_mod.normalise_source(con, ids)
     counted = con.execute(
-        "SELECT source_id, count(*) FROM session_events "
-        "WHERE source_id BETWEEN $first AND $last AND list_contains($sources, source_id) GROUP BY source_id",
-        {"sources": ids, "first": min(ids), "last": max(ids)},
+        f"SELECT source_id, count(*) FROM session_events WHERE {IN_SOURCES} GROUP BY source_id", sources_params(ids)
     ).fetchall()
     found = dict(counted)
     events = [found.get(i, 0) for i in ids]
@@ -343,19 +348,11 @@ def _store_staged(con: duckdb.DuckDBPyConnection, taken: list[_Pending], opts: P
 
 
 def _source_row(p: _Pending, counts: Counts, complete: bool) -> dict[str, object]:
-    """The file's row in sources (queries/store/insert_source.sql's columns, with its counts)."""
-    item = p.item
+    """The file's row in sources (queries/store/insert_source.sql's columns, with its id and counts)."""
     return {
         "source_id": p.source_id,
-        "content_hash": p.digest,
-        "path": item.display,
-        "member": item.member,
-        "format": _FORMAT.name,
-        "bytes": p.bytes,
+        **source_values(p.item, _FORMAT.name, p.digest, p.bytes, complete),
         **{k: v for k, v in counts.as_params().items() if k != "year_assumed"},
-        "device_hint": item.device_hint,
-        "device_key": item.device_key,
-        "complete": complete,
     }
 
 
