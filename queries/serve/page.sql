@@ -12,13 +12,16 @@ WITH matching AS (
                        $app_version, $route)
     WHERE m_day AND m_verdict AND m_cause AND m_rule AND m_os AND m_model AND m_app AND m_route
       AND serve_found($search, search_text)
+), page AS (
+    -- the sort, once: ascending text, or descending text, then the number signed by the direction, then seq
+    SELECT seq, CASE WHEN NOT $descending THEN text_key END AS text_up,
+        CASE WHEN $descending THEN text_key END AS text_down,
+        number_key * CASE WHEN $descending THEN -1 ELSE 1 END AS number_signed
+    FROM matching
+    ORDER BY text_up, text_down DESC, number_signed, seq
+    LIMIT $limit OFFSET $offset
 )
 SELECT c.call_id, c.device, c.device_model, c.os_version, c.app_version, c.route, c.start_utc, c.duration_s, c.verdict,
     c.cause, c.findings, array_to_string(c.rules, ', ') AS rules, (SELECT count(*) FROM matching) AS total
-FROM (SELECT seq, text_key, number_key FROM matching
-      ORDER BY CASE WHEN NOT $descending THEN text_key END ASC, CASE WHEN $descending THEN text_key END DESC,
-               number_key * CASE WHEN $descending THEN -1 ELSE 1 END, seq
-      LIMIT $limit OFFSET $offset) p
-JOIN serve_calls c USING (seq)
-ORDER BY CASE WHEN NOT $descending THEN p.text_key END ASC, CASE WHEN $descending THEN p.text_key END DESC,
-    p.number_key * CASE WHEN $descending THEN -1 ELSE 1 END, p.seq
+FROM page p JOIN serve_calls c USING (seq)
+ORDER BY p.text_up, p.text_down DESC, p.number_signed, p.seq
