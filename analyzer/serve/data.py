@@ -147,6 +147,7 @@ class _Reader:
         # one call's queries read a few rows: waking DuckDB's other threads costs more than it saves, and the other
         # core is left to the snapshot's queries and the page
         self.session.execute("SET threads = 1")
+        self.session.execute(query_text("serve/reader.sql"))
         self.lock = threading.Lock()
 
     @contextmanager

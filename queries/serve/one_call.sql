@@ -4,8 +4,8 @@
 -- stream links, its findings and the model's prediction, and its events together with every event its findings
 -- cite. The snapshot says where they are: its events are $link_events (serve/links.sql), and they and those its
 -- findings cite lie between $first_event and $last_event (so the scan skips the rest). The stats and interval rows
--- of its streams' peer connections come from call_stream_rows (analyzer/serve/data.py STREAM_TABLES: the views over
--- them work per file and peer connection). Dropped at the end of the request.
+-- of its streams' peer connections come from call_stream_rows (queries/serve/reader.sql; analyzer/serve/data.py
+-- STREAM_TABLES: the views over them work per file and peer connection). Dropped at the end of the request.
 CREATE OR REPLACE TEMP TABLE calls AS SELECT * FROM store.main.calls WHERE call_id = $call_id;
 CREATE OR REPLACE TEMP TABLE event_links AS
 SELECT unnest(CAST($link_events AS BIGINT[])) AS event_id, c.device_id, c.call_id, CAST(NULL AS BIGINT) AS dup_of
@@ -18,11 +18,3 @@ SELECT * FROM store.main.session_events
 WHERE event_id BETWEEN $first_event AND $last_event
   AND event_id IN (SELECT event_id FROM temp.main.event_links
                    UNION ALL SELECT unnest(evidence) FROM temp.main.findings WHERE call_id = $call_id);
-
--- the rows of a stats table (a store table's name: tbl) that belong to the call's streams: their files' rows of the
--- same peer connections, between the first and the last of those files ($first_source .. $last_source: the scan
--- skips the other files' row groups)
-CREATE OR REPLACE TEMP MACRO call_stream_rows(tbl, first_source, last_source) AS TABLE
-SELECT t.* FROM query_table(tbl) t
-WHERE t.source_id BETWEEN first_source AND last_source
-  AND (t.source_id, coalesce(t.pc_id, '')) IN (SELECT source_id, coalesce(pc_id, '') FROM temp.main.call_streams);
