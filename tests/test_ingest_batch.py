@@ -152,6 +152,20 @@ def test_a_batch_stored_before_the_last_file_stores_the_same_rows(
     assert (b_rows, b_results, b_errors) == (rows, results, errors)
 
 
+def test_a_batch_with_one_file_read_whole_leaves_it_to_the_per_file_path(
+    per_file: tuple[Path, tuple], batches: list[list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, (rows, results, errors) = per_file
+    # files up to 14,000 bytes batched, a batch full at 14,000: the first holds cut_line.ndjson, pion_gateway.ndjson
+    # and device_getstats.ndjson, two of them with a cut line, so one file is read whole: no batch, each file is
+    # stored alone (a batch of one file once failed there); the later batches are stored as batches
+    monkeypatch.setattr(ingest_batch, "BATCH_MAX_BYTES", 14_000)
+    monkeypatch.setattr(ingest_batch, "_FILE_SHARE", 1)
+    b_rows, b_results, b_errors = _store(folder, jobs=1)
+    assert batches and all(len(b) >= 2 for b in batches)
+    assert (b_rows, b_results, b_errors) == (rows, results, errors)
+
+
 def test_a_damaged_file_is_stored_alone_with_its_rejects(
     per_file: tuple[Path, tuple], batches: list[list[int]]
 ) -> None:

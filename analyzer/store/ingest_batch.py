@@ -294,6 +294,8 @@ def _store_batch(
     )
     damaged = _read(con, pending)
     listed = [{"filename": str(p.item.path), "lines": p.lines} for p in pending if p not in damaged]
+    if len(listed) < 2:
+        return pending  # at most one file read whole: no batch
     whole = {r[0] for r in con.execute(query_text("stats/batch_files.sql"), {"files": listed}).fetchall()}
     taken = [p for p in pending if p not in damaged and str(p.item.path) in whole]
     alone = [p for p in pending if p not in taken]
