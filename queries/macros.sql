@@ -10,12 +10,16 @@ CREATE OR REPLACE TEMP MACRO ts_offset_min(t) AS
         WHEN regexp_matches(t, '\dZ$') THEN 0
     END;
 
--- An instant from a timestamp text; when it has no offset, `assumed` (e.g. '+0000') is appended.
-CREATE OR REPLACE TEMP MACRO ts_instant(t, assumed) AS
+-- An instant from a timestamp text whose offset (ts_offset_min) is `offset_min`; when it has none, `assumed`
+-- (e.g. '+0000') is appended.
+CREATE OR REPLACE TEMP MACRO ts_instant_at(t, offset_min, assumed) AS
     CASE
-        WHEN ts_offset_min(t) IS NOT NULL THEN try_cast(t AS TIMESTAMPTZ)
+        WHEN offset_min IS NOT NULL THEN try_cast(t AS TIMESTAMPTZ)
         ELSE try_cast(t || assumed AS TIMESTAMPTZ)
     END;
+
+-- The same, the offset read from the text.
+CREATE OR REPLACE TEMP MACRO ts_instant(t, assumed) AS ts_instant_at(t, ts_offset_min(t), assumed);
 
 -- '+0530' -> 330
 CREATE OR REPLACE TEMP MACRO offset_text_min(o) AS ts_offset_min('2000-01-01 00:00:00' || o);

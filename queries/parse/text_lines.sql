@@ -2,23 +2,27 @@
 -- `chunk_lines`: line_no, line, bad_utf8). Every line is in the first envelope of
 -- analyzer/formats/envelopes.toml that matches it, or in none. Two parts are generated from the catalogue
 -- (the placeholders in braces below): the index of the first matching envelope (a CASE over its regexes) and
--- one SELECT per envelope that extracts its groups (UNION ALL). Parameters: $meta, $cont (regexes), $complete (indexes
--- of the envelopes whose exporter prefixes every record), $first_line.
+-- one SELECT per envelope the chunk holds that extracts its groups (UNION ALL). Parameters: $meta, $cont
+-- (regexes), $complete (indexes of the envelopes whose exporter prefixes every record), $first_line.
 
 -- 1. Each line: break (blank, or an export's header/trailer), its envelope, whether its shape continues a
 --    record (indented, opens with a closing bracket, a known second line), and its bracket balance.
 CREATE OR REPLACE TEMP TABLE text_lines AS
-WITH l AS (
-    SELECT line_no, line, bad_utf8, trim(line) = '' AS blank,
-           trim(line) <> '' AND regexp_matches(line, $meta) AS meta
-    FROM chunk_lines
+WITH b AS (
+    SELECT line_no, line, bad_utf8, trim(line) = '' AS blank FROM chunk_lines
+), m AS (
+    SELECT *, NOT blank AND regexp_matches(line, $meta) AS meta FROM b
+), e AS (
+    SELECT *, blank OR meta AS brk, CASE WHEN NOT (blank OR meta) THEN {envelope_index} END AS env FROM m
 )
-SELECT line_no, line, bad_utf8, blank, meta, blank OR meta AS brk,
-    CASE WHEN NOT (blank OR meta) THEN {envelope_index} END AS env,
-    regexp_matches(line, $cont) AS cont_shape,
-    len(regexp_extract_all(line, '[(\[{]|<[A-Za-z"]'))
-        - len(regexp_extract_all(line, '[)\]}>]')) + len(regexp_extract_all(line, '[=-]>')) AS net
-FROM l;
+-- the shape and the brackets decide only for lines in no envelope and in segments whose envelope is not complete
+-- (step 2), so they are not worked out for the rest
+SELECT line_no, line, bad_utf8, blank, meta, brk, env,
+    CASE WHEN env IS NULL THEN regexp_matches(line, $cont) ELSE false END AS cont_shape,
+    CASE WHEN list_contains($complete, env) THEN 0
+         ELSE len(regexp_extract_all(line, '[(\[{]|<[A-Za-z"]'))
+              - len(regexp_extract_all(line, '[)\]}>]')) + len(regexp_extract_all(line, '[=-]>')) END AS net
+FROM e;
 
 -- 2. Records. A segment runs from an envelope line (or a break) to the next one. A line in no envelope
 --    continues the record before it when the segment's exporter prefixes every record, when its shape says so,

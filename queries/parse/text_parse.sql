@@ -46,14 +46,16 @@ WITH f AS (
              WHEN tz IS NULL THEN 'no_offset'
              ELSE 'exact' END AS own_quality
     FROM r
+), o AS (
+    SELECT *, ts_offset_min(ts_text) AS offset_min FROM t
+), n AS (
+    SELECT *, ts_instant_at(ts_text, offset_min, $assumed_offset) AS instant FROM o
 ), i AS (
     SELECT *,
         -- no place on Earth is more than 14 h from UTC: a larger offset is not a time zone
-        CASE WHEN abs(coalesce(ts_offset_min(ts_text), 0)) <= 840 THEN ts_instant(ts_text, $assumed_offset) END AS own_ts,
-        ts_text IS NOT NULL
-            AND (abs(coalesce(ts_offset_min(ts_text), 0)) > 840 OR ts_instant(ts_text, $assumed_offset) IS NULL)
-            AS bad_time
-    FROM t
+        CASE WHEN abs(coalesce(offset_min, 0)) <= 840 THEN instant END AS own_ts,
+        ts_text IS NOT NULL AND (abs(coalesce(offset_min, 0)) > 840 OR instant IS NULL) AS bad_time
+    FROM n
 ), k AS (
     SELECT *,
         coalesce(last_value(CASE WHEN NOT bad_time THEN own_ts END IGNORE NULLS) OVER (ORDER BY line_start ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
@@ -71,8 +73,8 @@ SELECT
     CASE WHEN own_ts IS NOT NULL THEN own_quality
          WHEN ts_before IS NOT NULL OR ts_after IS NOT NULL THEN 'inherited'
          ELSE 'order_only' END AS ts_quality,
-    CAST(CASE WHEN own_ts IS NOT NULL THEN ts_offset_min(ts_text) END AS SMALLINT) AS utc_offset_min,
-    own_ts IS NULL OR ts_offset_min(ts_text) IS NULL AS ts_assumed_tz,
+    CAST(CASE WHEN own_ts IS NOT NULL THEN offset_min END AS SMALLINT) AS utc_offset_min,
+    own_ts IS NULL OR offset_min IS NULL AS ts_assumed_tz,
     coalesce(process, CASE WHEN last_proc.app THEN last_proc.process END) AS process,
     TRY_CAST(coalesce(pid, CASE WHEN last_proc.app THEN last_proc.pid END) AS INTEGER) AS pid,
     thread, text_level(level) AS level, subsystem, coalesce(category, tag) AS category, sender,
