@@ -139,30 +139,30 @@ def test_batches_store_what_the_per_file_path_stores(
         assert b_rows[table] == expected, table
 
 
+@pytest.mark.parametrize(
+    ("batch_bytes", "sizes"),
+    [
+        # negative_counters and non_finite (613 + 610 bytes) are stored together while files follow them
+        (1_200, [2]),
+        # the first batch to fill holds cut_line.ndjson, pion_gateway.ndjson and device_getstats.ndjson, two of them
+        # with a cut line: one file read whole is no batch, each is stored alone (a batch of one file once failed);
+        # then six files are stored as one batch
+        (14_000, [6]),
+    ],
+)
 def test_a_batch_stored_before_the_last_file_stores_the_same_rows(
-    per_file: tuple[Path, tuple], batches: list[list[int]], monkeypatch: pytest.MonkeyPatch
+    per_file: tuple[Path, tuple],
+    batches: list[list[int]],
+    monkeypatch: pytest.MonkeyPatch,
+    batch_bytes: int,
+    sizes: list[int],
 ) -> None:
     folder, (rows, results, errors) = per_file
-    # files up to 1,200 bytes batched, a batch full at 1,200 bytes: negative_counters and non_finite (613 + 610
-    # bytes) are stored together while files follow them
-    monkeypatch.setattr(ingest_batch, "BATCH_MAX_BYTES", 1_200)
+    # files up to `batch_bytes` batched, a batch full at `batch_bytes`
+    monkeypatch.setattr(ingest_batch, "BATCH_MAX_BYTES", batch_bytes)
     monkeypatch.setattr(ingest_batch, "_FILE_SHARE", 1)
     b_rows, b_results, b_errors = _store(folder, jobs=1)
-    assert [len(b) for b in batches] == [2]
-    assert (b_rows, b_results, b_errors) == (rows, results, errors)
-
-
-def test_a_batch_with_one_file_read_whole_leaves_it_to_the_per_file_path(
-    per_file: tuple[Path, tuple], batches: list[list[int]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    folder, (rows, results, errors) = per_file
-    # files up to 14,000 bytes batched, a batch full at 14,000: the first holds cut_line.ndjson, pion_gateway.ndjson
-    # and device_getstats.ndjson, two of them with a cut line, so one file is read whole: no batch, each file is
-    # stored alone (a batch of one file once failed there); the later batches are stored as batches
-    monkeypatch.setattr(ingest_batch, "BATCH_MAX_BYTES", 14_000)
-    monkeypatch.setattr(ingest_batch, "_FILE_SHARE", 1)
-    b_rows, b_results, b_errors = _store(folder, jobs=1)
-    assert batches and all(len(b) >= 2 for b in batches)
+    assert [len(b) for b in batches] == sizes
     assert (b_rows, b_results, b_errors) == (rows, results, errors)
 
 
