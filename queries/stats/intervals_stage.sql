@@ -1,6 +1,8 @@
--- The inputs of the interval series (queries/stats/intervals.sql) for the sources in $sources, staged once: a scan of
--- each stats table, so that a bucket of streams is then read by its own rows (a range of these tables, which lie by
--- bucket), not by a scan of the file's tables (analyzer/normalise/stats.py).
+-- The inputs of the interval series (queries/stats/intervals.sql) for the sources in $sources (one file's, or a batch
+-- of small files'; $first and $last bound them, so a store's other sources are skipped by range), staged once a file
+-- (two scans of the RTP tables, one of the reports and one of the pairs), so that a bucket of streams is then read by
+-- its own rows (a range of these tables, which lie by bucket), not by a scan of the file's tables
+-- (analyzer/normalise/stats.py).
 -- The audio streams, a row each: a stream is audio when any of its samples says so (kind / mediaType); `sid` numbers
 -- them, `pcid` their peer connections, and `bucket` packs them in order into buckets of about $per_bucket samples (a
 -- stream larger than that is a bucket of its own).
