@@ -359,6 +359,35 @@ def test_intervals_in_buckets_are_the_whole_file_intervals(monkeypatch):
     assert all(whole)
 
 
+def test_intervals_in_buckets_share_their_streams_reports(tmp_path, monkeypatch):
+    """A stream renamed mid-call (a new stat id, the same ssrc) is two streams, which may fall in two buckets: each
+    takes its RTT from the same remote-inbound-rtp reports, as over the whole file."""
+    import json
+
+    from analyzer.normalise import stats
+    from analyzer.store.db import connect
+    from analyzer.store.ingest import ingest_paths
+
+    t0 = 1795251601000
+    lines = []
+    for i in range(10):
+        ts = t0 + 1000 * i
+        sent = {"id": "OT-A" if i < 5 else "OT-B", "type": "outbound-rtp", "timestamp": ts, "kind": "audio"}
+        sent |= {"ssrc": 2222, "packetsSent": 50 * (i + 1), "bytesSent": 5500 * (i + 1)}
+        remote = {"id": "RIA2222", "type": "remote-inbound-rtp", "timestamp": ts, "kind": "audio", "ssrc": 2222}
+        remote |= {"roundTripTime": 0.05 + 0.01 * i, "fractionLost": 0.0, "jitter": 0.002}
+        lines.append(json.dumps({"timestamp": ts, "call_id": "C-1", "pc_id": "PC-1", "stats": [sent, remote]}))
+    path = tmp_path / "renamed.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    whole = _stored_tables(path, True, monkeypatch)["rtp_intervals"]
+    monkeypatch.setattr(stats, "_SAMPLES_PER_BUCKET", 3)
+    assert _stored_tables(path, True, monkeypatch)["rtp_intervals"] == whole
+    con = connect(":memory:")
+    ingest_paths(con, [str(path)])
+    got = con.execute("SELECT count(DISTINCT stat_id), count(*), count(rtt_s) FROM rtp_intervals").fetchall()
+    assert got == [(2, 10, 10)]  # every interval of both streams has the reports' RTT
+
+
 def test_typed_read_rejects_what_the_json_checks_reject(con, ingest):
     """The typed read's edge cases get the rejects and typed values the JSON checks gave before it (a boolean, a
     string or an object in a numeric field is not a number; a number as a string is; 1e999 anywhere is not finite;

@@ -4,7 +4,8 @@ Every stats format fills the working table `stat_stage` (one row per stats objec
 moves it into the typed tables of queries/schema.sql, using analyzer/normalise/stats_fields.toml to map W3C field
 names to columns (generated SQL, one INSERT per stats type), rejects what cannot be typed or is not plausible
 (an instant outside the window, a number outside its field's [limits] or growing faster than it can), and
-derives the per-interval series (queries/stats/intervals.sql).
+derives the per-interval series (queries/stats/intervals_stage.sql, then intervals.sql a bucket of streams at a
+time).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import duckdb
 import tomllib
 
-from analyzer.resources import query_text
+from analyzer.resources import query_statements, query_text
 from analyzer.store.counts import EXCERPT, Counts
 from analyzer.store.db import IN_SOURCES, params_for, sources_params, sql_literal
 
@@ -320,15 +321,18 @@ def _any_to_check(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute(sql, {"check": _TO_CHECK}).fetchall()[0][0] > 0
 
 
-_SAMPLES_PER_BUCKET = 150_000  # RTP samples the interval series is derived from at once (bounds its memory)
+# RTP samples the interval series is derived from at once (bounds its memory): whole streams are packed into buckets
+# of about this many (queries/stats/intervals_stage.sql)
+_SAMPLES_PER_BUCKET = 150_000
+_STAGED = ("iv_streams", "iv_samples", "iv_remote", "iv_pair")  # the tables intervals_stage.sql fills
 
 
 def derive_intervals(
     con: duckdb.DuckDBPyConnection, source_id: int | list[int], between: Callable[[], None] | None = None
 ) -> int:
     """Per-interval rates, loss, concealment and MOS for one source's RTP streams (or several sources', a batch of
-    small files), a bucket of streams at a time (`between` runs after each: the caller commits there, so memory does
-    not grow with the file); returns rows added."""
+    small files): the inputs staged once by bucket of streams, then derived a bucket at a time (`between` runs after
+    each: the caller commits there, so memory does not grow with the file); returns rows added."""
     if isinstance(source_id, list) and not source_id:
         return 0
     ids = sources_params(source_id)
@@ -339,9 +343,13 @@ def derive_intervals(
     ).fetchall()[0][0]
     if not samples:
         return 0  # no RTP stream: no series (planning the statement took about 0.2 s a file)
-    buckets = -(-samples // _SAMPLES_PER_BUCKET)
-    for bucket in range(buckets):
-        con.execute(query_text("stats/intervals.sql"), {**ids, "buckets": buckets, "bucket": bucket})
+    values = {**ids, "per_bucket": _SAMPLES_PER_BUCKET}
+    for sql in query_statements("stats/intervals_stage.sql"):
+        con.execute(sql, params_for(sql, values))
+    buckets = con.execute("SELECT DISTINCT bucket FROM iv_streams ORDER BY bucket").fetchall()
+    for (bucket,) in buckets:
+        con.execute(query_text("stats/intervals.sql"), {"bucket": bucket})
         if between:
             between()
+    con.execute("".join(f"DROP TABLE IF EXISTS {table};" for table in _STAGED))
     return con.execute(f"SELECT count(*) FROM rtp_intervals WHERE {IN_SOURCES}", ids).fetchall()[0][0]
