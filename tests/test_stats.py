@@ -359,26 +359,14 @@ def test_intervals_in_buckets_are_the_whole_file_intervals(monkeypatch):
     assert all(whole)
 
 
-def test_intervals_in_buckets_share_their_streams_reports(tmp_path, monkeypatch):
+def test_intervals_in_buckets_share_their_streams_reports(monkeypatch):
     """A stream renamed mid-call (a new stat id, the same ssrc) is two streams, which may fall in two buckets: each
     takes its RTT from the same remote-inbound-rtp reports, as over the whole file."""
-    import json
-
     from analyzer.normalise import stats
     from analyzer.store.db import connect
     from analyzer.store.ingest import ingest_paths
 
-    t0 = 1795251601000
-    lines = []
-    for i in range(10):
-        ts = t0 + 1000 * i
-        sent = {"id": "OT-A" if i < 5 else "OT-B", "type": "outbound-rtp", "timestamp": ts, "kind": "audio"}
-        sent |= {"ssrc": 2222, "packetsSent": 50 * (i + 1), "bytesSent": 5500 * (i + 1)}
-        remote = {"id": "RIA2222", "type": "remote-inbound-rtp", "timestamp": ts, "kind": "audio", "ssrc": 2222}
-        remote |= {"roundTripTime": 0.05 + 0.01 * i, "fractionLost": 0.0, "jitter": 0.002}
-        lines.append(json.dumps({"timestamp": ts, "call_id": "C-1", "pc_id": "PC-1", "stats": [sent, remote]}))
-    path = tmp_path / "renamed.ndjson"
-    path.write_text("\n".join(lines) + "\n")
+    path = STATS / "renamed_stream.ndjson"  # outbound stat id OT-A for 5 s, then OT-B, ssrc 2222 throughout
     whole = _stored_tables(path, True, monkeypatch)["rtp_intervals"]
     monkeypatch.setattr(stats, "_SAMPLES_PER_BUCKET", 3)
     assert _stored_tables(path, True, monkeypatch)["rtp_intervals"] == whole
