@@ -355,6 +355,7 @@ def test_intervals_in_buckets_are_the_whole_file_intervals(monkeypatch):
     paths = [STATS / "app_upload_drop.ndjson", STATS / "gateway_drop.ndjson", DATA / "stats" / "fast_path_typed.ndjson"]
     whole = [_stored_tables(p, True, monkeypatch)["rtp_intervals"] for p in paths]
     monkeypatch.setattr(stats, "_SAMPLES_PER_BUCKET", 3)
+    monkeypatch.setattr(stats, "_BUCKETS_PER_ROUND", 2)  # the inputs staged a few buckets at a time
     assert [_stored_tables(p, True, monkeypatch)["rtp_intervals"] for p in paths] == whole
     assert all(whole)
 
@@ -369,6 +370,7 @@ def test_intervals_in_buckets_share_their_streams_reports(monkeypatch):
     path = STATS / "renamed_stream.ndjson"  # outbound stat id OT-A for 5 s, then OT-B, ssrc 2222 throughout
     whole = _stored_tables(path, True, monkeypatch)["rtp_intervals"]
     monkeypatch.setattr(stats, "_SAMPLES_PER_BUCKET", 3)
+    monkeypatch.setattr(stats, "_BUCKETS_PER_ROUND", 1)  # and each bucket's inputs staged on their own
     assert _stored_tables(path, True, monkeypatch)["rtp_intervals"] == whole
     con = connect(":memory:")
     ingest_paths(con, [str(path)])

@@ -65,6 +65,7 @@ def test_intervals_stream_by_stream_keep_their_rtt(path, monkeypatch):
     from analyzer.normalise import stats
 
     monkeypatch.setattr(stats, "_SAMPLES_PER_BUCKET", 1)
+    monkeypatch.setattr(stats, "_BUCKETS_PER_ROUND", 2)
     stored = TOOL["stored"](path)
     assert TOOL["_differences"](_expected(path), stored) == []
     assert stored["rtp_intervals"]

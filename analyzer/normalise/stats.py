@@ -4,8 +4,8 @@ Every stats format fills the working table `stat_stage` (one row per stats objec
 moves it into the typed tables of queries/schema.sql, using analyzer/normalise/stats_fields.toml to map W3C field
 names to columns (generated SQL, one INSERT per stats type), rejects what cannot be typed or is not plausible
 (an instant outside the window, a number outside its field's [limits] or growing faster than it can), and
-derives the per-interval series (queries/stats/intervals_stage.sql, then intervals.sql a bucket of streams at a
-time).
+derives the per-interval series (queries/stats/intervals_streams.sql, intervals_stage.sql, then intervals.sql a
+bucket of streams at a time).
 """
 
 from __future__ import annotations
@@ -322,17 +322,20 @@ def _any_to_check(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 # RTP samples the interval series is derived from at once (bounds its memory): whole streams are packed into buckets
-# of about this many (queries/stats/intervals_stage.sql)
+# of about this many (queries/stats/intervals_streams.sql), and this many buckets are staged at once (a round: what is
+# held while the series is derived, whatever the file's size)
 _SAMPLES_PER_BUCKET = 150_000
-_STAGED = ("iv_streams", "iv_samples", "iv_remote", "iv_pair")  # the tables intervals_stage.sql fills
+_BUCKETS_PER_ROUND = 10
+_DROP_ROUND = "DROP TABLE iv_samples; DROP TABLE iv_remote; DROP TABLE iv_pair"  # what intervals_stage.sql makes
 
 
 def derive_intervals(
     con: duckdb.DuckDBPyConnection, source_id: int | list[int], between: Callable[[], None] | None = None
 ) -> int:
     """Per-interval rates, loss, concealment and MOS for one source's RTP streams (or several sources', a batch of
-    small files): the inputs staged once by bucket of streams, then derived a bucket at a time (`between` runs after
-    each: the caller commits there, so memory does not grow with the file); returns rows added."""
+    small files): the streams numbered and packed into buckets, their inputs staged a round of buckets at a time and
+    the series derived a bucket at a time (`between` runs after each: the caller commits there, so memory does not
+    grow with the file); returns rows added."""
     if isinstance(source_id, list) and not source_id:
         return 0
     ids = sources_params(source_id)
@@ -343,13 +346,17 @@ def derive_intervals(
     ).fetchall()[0][0]
     if not samples:
         return 0  # no RTP stream: no series (planning the statement took about 0.2 s a file)
-    values = {**ids, "per_bucket": _SAMPLES_PER_BUCKET}
-    for sql in query_statements("stats/intervals_stage.sql"):
-        con.execute(sql, params_for(sql, values))
-    buckets = con.execute("SELECT DISTINCT bucket FROM iv_streams ORDER BY bucket").fetchall()
-    for (bucket,) in buckets:
-        con.execute(query_text("stats/intervals.sql"), {"bucket": bucket})
-        if between:
-            between()
-    con.execute("".join(f"DROP TABLE IF EXISTS {table};" for table in _STAGED))
+    streams = query_text("stats/intervals_streams.sql")
+    con.execute(streams, {**ids, "per_bucket": _SAMPLES_PER_BUCKET, "per_round": _BUCKETS_PER_ROUND})
+    rounds = con.execute("SELECT round, list(DISTINCT bucket ORDER BY bucket) FROM iv_streams GROUP BY 1 ORDER BY 1")
+    for round_, buckets in rounds.fetchall():
+        for sql in query_statements("stats/intervals_stage.sql"):
+            con.execute(sql, params_for(sql, {**ids, "round": round_}))
+        for bucket in buckets:
+            con.execute(query_text("stats/intervals.sql"), {"bucket": bucket})
+            if bucket == buckets[-1]:
+                con.execute(_DROP_ROUND)  # before the commit: the round's tables are gone, not held beside the next
+            if between:
+                between()
+    con.execute("DROP TABLE iv_streams")
     return con.execute(f"SELECT count(*) FROM rtp_intervals WHERE {IN_SOURCES}", ids).fetchall()[0][0]

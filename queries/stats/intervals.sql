@@ -13,9 +13,9 @@
 --     currentRoundTripTime; both taken as of the interval end (ASOF);
 --   * MOS: emodel_mos (queries/macros.sql) from RTT, jitter and the interval's loss.
 -- Run once per bucket of streams ($bucket): every rule above is within one stream (the RTT's reports within its
--- peer connection), and queries/stats/intervals_stage.sql has staged the file's samples, reports and pairs by bucket
--- (iv_streams, iv_samples, iv_remote, iv_pair), so a run reads its bucket's rows only and the memory it takes is
--- bounded by the bucket, not the file (analyzer/normalise/stats.py).
+-- peer connection), and queries/stats/intervals_stage.sql has staged the samples, reports and pairs of the bucket's
+-- round by bucket (iv_samples, iv_remote, iv_pair; the streams in iv_streams), so a run reads its bucket's rows only
+-- and the memory it takes is bounded by the bucket, not the file (analyzer/normalise/stats.py).
 INSERT INTO rtp_intervals
 WITH picked AS (
     SELECT * FROM iv_samples
@@ -69,7 +69,8 @@ WITH picked AS (
     FROM with_remote w
     ASOF LEFT JOIN (SELECT * FROM iv_pair WHERE bucket = $bucket) p ON w.pcid = p.pcid AND w.ts >= p.ts
 ), rated AS (
-    SELECT w.*, st.source_id, st.origin, st.pc, st.stat_id, st.direction,
+    SELECT w.* REPLACE (coalesce(w.locator, st.locator) AS locator), st.source_id, st.origin, st.pc, st.stat_id,
+        st.direction,
         CASE WHEN NOT gap AND seconds > 0 THEN d_packets / seconds END AS packets_per_s,
         CASE WHEN NOT gap AND seconds > 0 THEN d_bytes / seconds END AS bytes_per_s,
         CASE WHEN st.direction = 'inbound' AND NOT gap AND d_lost IS NOT NULL AND d_packets + greatest(d_lost, 0) > 0

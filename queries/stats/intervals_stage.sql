@@ -1,50 +1,27 @@
--- The inputs of the interval series (queries/stats/intervals.sql) for the sources in $sources (one file's, or a batch
--- of small files'; $first and $last bound them, so a store's other sources are skipped by range), staged once a file
--- (two scans of the RTP tables, one of the reports and one of the pairs), so that a bucket of streams is then read by
--- its own rows (a range of these tables, which lie by bucket), not by a scan of the file's tables
+-- The inputs of the interval series (queries/stats/intervals.sql) for round $round of the streams in iv_streams
+-- (queries/stats/intervals_streams.sql), staged once a round (two scans of the RTP tables, one of the reports and one
+-- of the pairs), so that a bucket of streams is then read by its own rows (a range of these tables, which lie by
+-- bucket), not by a scan of the file's tables; a round at a time, so what is held does not grow with the file
 -- (analyzer/normalise/stats.py).
--- The audio streams, a row each: a stream is audio when any of its samples says so (kind / mediaType); `sid` numbers
--- them, `pcid` their peer connections, and `bucket` packs them in order into buckets of about $per_bucket samples (a
--- stream larger than that is a bucket of its own).
-CREATE OR REPLACE TEMP TABLE iv_streams AS
-WITH counted AS (
-    SELECT source_id, 'inbound' AS direction, origin, coalesce(pc_id, '') AS pc, stat_id, count(*) AS n,
-           max(kind) AS kind
-    FROM stats_inbound_rtp
-    WHERE source_id BETWEEN $first AND $last AND list_contains($sources, source_id)
-    GROUP BY ALL
-    UNION ALL
-    SELECT source_id, 'outbound' AS direction, origin, coalesce(pc_id, '') AS pc, stat_id, count(*) AS n,
-           max(kind) AS kind
-    FROM stats_outbound_rtp
-    WHERE source_id BETWEEN $first AND $last AND list_contains($sources, source_id)
-    GROUP BY ALL
-)
-SELECT source_id, direction, origin, pc, stat_id,
-       CAST(row_number() OVER (ORDER BY source_id, origin, pc, direction, stat_id) AS INTEGER) AS sid,
-       CAST(dense_rank() OVER (ORDER BY source_id, origin, pc) AS INTEGER) AS pcid,
-       CAST((sum(n) OVER (ORDER BY source_id, origin, pc, direction, stat_id ROWS UNBOUNDED PRECEDING) - n)
-            // $per_bucket AS INTEGER) AS bucket
-FROM counted
-WHERE coalesce(kind, 'audio') = 'audio';
 
--- Every sample of those streams, with its stream's numbers, in bucket order.
+-- Every sample of the round's streams, with its stream's numbers, in bucket order (its locator only where its stream
+-- has none: a dump's long locators would take half the table).
 CREATE OR REPLACE TEMP TABLE iv_samples AS
-SELECT s.bucket, s.sid, s.pcid, x.ts, x.line, x.locator, x.call_id_hint, x.ssrc,
+SELECT s.bucket, s.sid, s.pcid, x.ts, x.line, CASE WHEN s.locator IS NULL THEN x.locator END AS locator, x.call_id_hint, x.ssrc,
        x.packets_received AS packets, x.bytes_received AS bytes, x.packets_lost AS lost, x.concealed_samples,
        x.total_samples_received, x.audio_level, x.jitter_s
 FROM stats_inbound_rtp x
-JOIN iv_streams s
+JOIN (SELECT * FROM iv_streams WHERE round = $round) s
     ON s.direction = 'inbound' AND s.source_id = x.source_id AND s.origin = x.origin AND s.pc = coalesce(x.pc_id, '')
     AND s.stat_id = x.stat_id
 WHERE x.source_id BETWEEN $first AND $last AND list_contains($sources, x.source_id)
 UNION ALL
-SELECT s.bucket, s.sid, s.pcid, x.ts, x.line, x.locator, x.call_id_hint, x.ssrc,
+SELECT s.bucket, s.sid, s.pcid, x.ts, x.line, CASE WHEN s.locator IS NULL THEN x.locator END AS locator, x.call_id_hint, x.ssrc,
        x.packets_sent AS packets, x.bytes_sent AS bytes, CAST(NULL AS DOUBLE) AS lost,
        CAST(NULL AS DOUBLE) AS concealed_samples, CAST(NULL AS DOUBLE) AS total_samples_received,
        CAST(NULL AS DOUBLE) AS audio_level, CAST(NULL AS DOUBLE) AS jitter_s
 FROM stats_outbound_rtp x
-JOIN iv_streams s
+JOIN (SELECT * FROM iv_streams WHERE round = $round) s
     ON s.direction = 'outbound' AND s.source_id = x.source_id AND s.origin = x.origin
     AND s.pc = coalesce(x.pc_id, '') AND s.stat_id = x.stat_id
 WHERE x.source_id BETWEEN $first AND $last AND list_contains($sources, x.source_id)
@@ -62,7 +39,7 @@ WITH keys AS (
     FROM (SELECT *, {round_trip_time_s: round_trip_time_s, fraction_lost: fraction_lost, jitter_s: jitter_s} AS v
           FROM stats_remote_inbound_rtp
           WHERE source_id BETWEEN $first AND $last AND list_contains($sources, source_id)) x
-    JOIN (SELECT DISTINCT source_id, origin, pc, pcid FROM iv_streams) p
+    JOIN (SELECT DISTINCT source_id, origin, pc, pcid FROM iv_streams WHERE round = $round) p
         ON p.source_id = x.source_id AND p.origin = x.origin AND p.pc = coalesce(x.pc_id, '')
     SEMI JOIN keys k ON k.pcid = p.pcid AND k.ssrc = x.ssrc
     GROUP BY ALL
@@ -75,7 +52,7 @@ ORDER BY k.bucket;
 -- report above; a row for each bucket that has a stream of that peer connection.
 CREATE OR REPLACE TEMP TABLE iv_pair AS
 WITH pcs AS (
-    SELECT DISTINCT source_id, origin, pc, pcid FROM iv_streams
+    SELECT DISTINCT source_id, origin, pc, pcid FROM iv_streams WHERE round = $round
 ), pairs AS (
     SELECT c.pcid, p.ts,
            arg_max(p.current_round_trip_time_s,
@@ -89,5 +66,5 @@ WITH pcs AS (
     GROUP BY ALL
 )
 SELECT k.bucket, p.pcid, p.ts, p.current_round_trip_time_s
-FROM pairs p JOIN (SELECT DISTINCT bucket, pcid FROM iv_streams) k USING (pcid)
+FROM pairs p JOIN (SELECT DISTINCT bucket, pcid FROM iv_streams WHERE round = $round) k USING (pcid)
 ORDER BY k.bucket;
