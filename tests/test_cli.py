@@ -266,3 +266,22 @@ def test_library_api_is_one_lazy_import():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("limit", "pool"),
+    [
+        ("4GB", f"{(4 * 10**9 - (256 << 20)) >> 10}KiB"),  # the process's reserve left out of DuckDB's pool
+        ("1GiB", "786432KiB"),  # 1 GiB less 256 MiB
+        ("1gb", "732421KiB"),  # under 1 GiB: a quarter kept back (250 MB), not 256 MiB
+        ("1MB", "732KiB"),
+        ("80%", "80%"),  # a size this does not read is DuckDB's to read (and to refuse)
+        ("lots", "lots"),
+    ],
+)
+def test_memory_limit_bounds_the_process_not_only_duckdb(limit, pool):
+    """ANALYZER_MEMORY_LIMIT bounds the whole process: DuckDB's buffer pool gets it less what the interpreter and
+    libraries hold beside it."""
+    from analyzer.store.db import pool_limit
+
+    assert pool_limit(limit) == pool

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import duckdb
 
 from analyzer.errors import InputError
-from analyzer.store.db import MEMORY_LIMIT
+from analyzer.store.db import POOL_LIMIT
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Limits:
     """What one untrusted query may use: seconds of wall time (0: no limit) and DuckDB's memory limit."""
 
     timeout_s: float = 120.0
-    memory_limit: str = MEMORY_LIMIT
+    memory_limit: str = POOL_LIMIT
 
     @classmethod
     def from_env(cls) -> Limits:

@@ -67,6 +67,28 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 LOCK_WAIT_S = float(number("ANALYZER_LOCK_WAIT_S", 120.0, float))
 MEMORY_LIMIT = re.sub(r"[^0-9A-Za-z.]", "", os.environ.get("ANALYZER_MEMORY_LIMIT", "4GB"))
 
+# what a process holds beside DuckDB's buffer pool (the interpreter, pyarrow, DuckDB's unpooled allocations): about
+# 240 MB at the peak of a 391 MB webrtc-internals ingest. ANALYZER_MEMORY_LIMIT bounds the process, so the pool gets
+# the limit less this (less a quarter of a limit under 1 GB).
+_PROCESS_RESERVE = 256 << 20
+_UNITS = {"b": 1} | {
+    u + b: base**i for i, u in enumerate("kmgt", 1) for b, base in (("", 1000), ("b", 1000), ("ib", 1024))
+}
+
+
+def pool_limit(limit: str) -> str:
+    """DuckDB's memory_limit for a process limit (ANALYZER_MEMORY_LIMIT): the limit less what the rest of the process
+    holds; a size this cannot read is given to DuckDB as it is (DuckDB says what is wrong with it)."""
+    found = re.fullmatch(r"(\d+(?:\.\d+)?)([A-Za-z]*)", limit)
+    unit = _UNITS.get(found.group(2).lower()) if found else None
+    if found is None or unit is None:
+        return limit
+    total = int(float(found.group(1)) * unit)
+    return f"{(total - min(_PROCESS_RESERVE, total // 4)) >> 10}KiB"
+
+
+POOL_LIMIT = pool_limit(MEMORY_LIMIT)
+
 
 WAITING_FRESH_S = 10.0  # a writer's waiting mark older than this was left by a process that died
 
@@ -156,7 +178,7 @@ def connect(
     if MEMORY_LIMIT:
         # bounded memory: past the limit DuckDB writes to its temp directory instead of growing
         try:
-            con.execute("SET memory_limit = $limit", {"limit": MEMORY_LIMIT})
+            con.execute("SET memory_limit = $limit", {"limit": POOL_LIMIT})
         except duckdb.Error as exc:
             con.close()
             raise InputError(f"ANALYZER_MEMORY_LIMIT must be a size like 4GB, not {MEMORY_LIMIT!r}: {exc}") from None
