@@ -55,16 +55,19 @@ def _stage_series(con: duckdb.DuckDBPyConnection, doc: mmap.mmap, flush, window:
     con.execute(_SERIES_TABLE)
     internals_columns.prepare(con)
     held = seq = 0
+    gaps = Series()  # the text between the held series, read for state changes once a part's worth is held
     for pc_id, start, end in peer_connections(doc, lambda pos: release(doc, pos)):
         for batch in iter_series(doc, pc_id, start, end, PART_BYTES, seq):
             seq += len(batch.seq)
             held += _hold(con, batch)
+            gaps.gap_pc += batch.gap_pc
+            gaps.gaps += batch.gaps
             release(doc, batch.stop)
         if held >= PART_BYTES:
-            _stage_held(con, flush, window)
-            held = 0
+            _stage_held(con, flush, window, gaps)
+            held, gaps = 0, Series()
         release(doc, end)
-    _stage_held(con, flush, window)
+    _stage_held(con, flush, window, gaps)
     con.execute(
         "DROP TABLE wi_series; DROP TABLE IF EXISTS wi_parts; DROP TABLE IF EXISTS wi_part; "
         "DROP TABLE IF EXISTS wi_route; DROP TABLE wi_limits; DROP TABLE wi_known"
@@ -72,22 +75,23 @@ def _stage_series(con: duckdb.DuckDBPyConnection, doc: mmap.mmap, flush, window:
 
 
 def _hold(con: duckdb.DuckDBPyConnection, batch: Series) -> int:
-    """A batch's series into wi_series (DuckDB's memory, spilled under its limit); its state changes staged."""
+    """A batch's series into wi_series (DuckDB's memory, spilled under its limit)."""
     if batch.name:
         table = pa.table({"pc_id": batch.pc_id, "name": batch.name, "obj_text": batch.obj_text, "seq": batch.seq})
         con.register("wi_batch", table)
         con.execute(query_text("stats/webrtc_internals_hold.sql"))
         con.unregister("wi_batch")
-    if batch.gaps:
-        con.register("pc_bodies", pa.table({"pc_id": batch.gap_pc, "body": batch.gaps}))
-        con.execute(query_text("stats/webrtc_internals_states.sql"))
-        con.unregister("pc_bodies")
     return batch.size
 
 
-def _stage_held(con: duckdb.DuckDBPyConnection, flush, window: dict[str, datetime]) -> None:
-    """The held series staged part by part (analyzer/formats/internals_columns.py), each part stored (flush)
-    before the next."""
+def _stage_held(con: duckdb.DuckDBPyConnection, flush, window: dict[str, datetime], gaps: Series) -> None:
+    """The state changes in the text between the held series staged (one statement for all their peer
+    connections), then the held series part by part (analyzer/formats/internals_columns.py), each part stored
+    (flush) before the next."""
+    if gaps.gaps:
+        con.register("pc_bodies", pa.table({"pc_id": gaps.gap_pc, "body": gaps.gaps}))
+        con.execute(query_text("stats/webrtc_internals_states.sql"))
+        con.unregister("pc_bodies")
     con.execute(query_text("stats/webrtc_internals_parts.sql"), {"part_bytes": PART_BYTES})
     parts = con.execute("SELECT DISTINCT part FROM wi_parts ORDER BY part").fetchall()
     for (part,) in parts:
