@@ -86,7 +86,7 @@ def _run(code: str, path: Path, workdir: Path) -> dict:
     )
     if out.returncode != 0:
         raise SystemExit(out.stderr)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return {**json.loads(out.stdout.strip().splitlines()[-1]), "db": str(db)}
 
 
 def main() -> None:

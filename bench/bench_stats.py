@@ -5,7 +5,8 @@ usage: python -m bench.bench_stats [--lines 1000000] [--internals-mb 500] [--ski
     ANALYZER_MEMORY_LIMIT=1GB vs read_ndjson + unnest of the reports
   * webrtc-internals dump, at two sizes (--internals-mb and a fifth of it): `analyzer ingest` with
     ANALYZER_MEMORY_LIMIT=1GB vs read_json of the document + unnest of its series
-Each prints seconds, MB/s, the ratio (ingest / raw) and peak memory.
+Each prints seconds, MB/s, the ratio (ingest / raw) and peak memory, and the storage floor: the rows the ingest
+stored written to a fresh store, one CREATE TABLE AS a table (what storing them costs at the least).
 """
 
 from __future__ import annotations
@@ -48,6 +49,23 @@ result = {"kept": n, "how": how}
 """
 )
 
+# what storing the ingest's rows costs at the least: the stats tables and the interval series an ingest stored
+# (`path` is its store), each written to a fresh store by one CREATE TABLE AS, then a checkpoint
+FLOOR = raw_script(
+    r"""
+con.execute("SET memory_limit = '715MiB'")  # DuckDB's pool under ANALYZER_MEMORY_LIMIT=1GB
+con.execute("ATTACH $path AS ingested (READ_ONLY)", {"path": path})
+t = time.perf_counter()
+tables = [r[0] for r in con.execute('''SELECT table_name FROM duckdb_tables()
+    WHERE database_name = 'ingested' AND (starts_with(table_name, 'stats_') OR table_name = 'rtp_intervals')
+    ORDER BY 1''').fetchall()]
+for table in tables:
+    con.execute(f"CREATE TABLE {table} AS SELECT * FROM ingested.{table}")
+con.execute("CHECKPOINT")
+result = {"kept": sum(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] for table in tables)}
+"""
+)
+
 
 def _make(kind: str, out: Path, n: int) -> None:
     text = (HERE / "make_stats.sql").read_text()
@@ -56,7 +74,7 @@ def _make(kind: str, out: Path, n: int) -> None:
     duckdb.connect().execute(sql, {"n": n, "out": str(out)})
 
 
-def _report(name: str, path: Path, raw: dict, ing: dict) -> None:
+def _report(name: str, path: Path, raw: dict, ing: dict, floor: dict) -> None:
     mb = path.stat().st_size / 1e6
     print(f"{name}: {path.name} ({mb:,.0f} MB)")
     print(
@@ -68,6 +86,11 @@ def _report(name: str, path: Path, raw: dict, ing: dict) -> None:
         f"rejected {ing['rejected']}  peak {ing['rss_mb']:.0f} MB"
     )
     print(f"  ratio (ingest / raw): {raw['seconds'] / ing['seconds']:.2f}x")
+    print(
+        f"  storage floor:     {floor['seconds']:.2f}s  {mb / floor['seconds']:.0f} MB/s  rows {floor['kept']:,}  "
+        f"(the stored stats rows and intervals written to a fresh store, a statement a table; "
+        f"floor / raw {raw['seconds'] / floor['seconds']:.2f}x)"
+    )
 
 
 def _ingest_capped(path: Path, work: Path) -> dict:
@@ -108,7 +131,9 @@ def main() -> None:
         runs = [("getStats upload", RAW_NDJSON, f) for f in uploads]
         runs += [("webrtc-internals", RAW_INTERNALS, f) for f in internals]
         for name, raw, path in runs:
-            _report(f"{name} (ANALYZER_MEMORY_LIMIT=1GB)", path, _run(raw, path, work), _ingest_capped(path, work))
+            ingested = _ingest_capped(path, work)
+            floor = _run(FLOOR, Path(ingested["db"]), work)
+            _report(f"{name} (ANALYZER_MEMORY_LIMIT=1GB)", path, _run(raw, path, work), ingested, floor)
     if not args.keep:
         for path in made:
             path.unlink()
