@@ -9,6 +9,7 @@ plus peak memory of ingest on a file a quarter the size (memory must not grow wi
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -19,6 +20,7 @@ from pathlib import Path
 from bench.make_ndjson import build
 
 HERE = Path(__file__).resolve().parent
+_RUNS = itertools.count()  # each run's store a new file (a run's temp folder beside it is a file of the folder too)
 
 # peak resident memory of this process since exec (VmHWM; ru_maxrss would include the parent's)
 PEAK = r"""
@@ -33,6 +35,7 @@ import duckdb, json, sys, time
 path, db = sys.argv[1], sys.argv[2]
 t = time.perf_counter()
 con = duckdb.connect(db)
+con.execute("SET enable_progress_bar = false")  # a long read drew it on stdout, where the result is read
 """
 _RAW_TAIL = r"""
 con.close()
@@ -80,13 +83,14 @@ print(json.dumps({"seconds": time.perf_counter() - t, "kept": f.stored, "events"
 
 
 def _run(code: str, path: Path, workdir: Path) -> dict:
-    db = workdir / f"run-{os.getpid()}-{len(list(workdir.iterdir()))}.duckdb"
+    db = workdir / f"run-{os.getpid()}-{next(_RUNS)}.duckdb"
     out = subprocess.run(
         [sys.executable, "-c", code, str(path), str(db)], capture_output=True, text=True, cwd=HERE.parent
     )
     if out.returncode != 0:
         raise SystemExit(out.stderr)
-    return {**json.loads(out.stdout.strip().splitlines()[-1]), "db": str(db)}
+    last = [line for line in out.stdout.splitlines() if line.startswith("{")][-1]
+    return {**json.loads(last), "db": str(db)}
 
 
 def main() -> None:
