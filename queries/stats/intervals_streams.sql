@@ -7,19 +7,16 @@
 -- locator every sample of the stream has (a dump's series), which iv_samples then leaves out (NULL); a stream whose
 -- samples differ keeps theirs there.
 CREATE OR REPLACE TEMP TABLE iv_streams AS
-WITH counted AS (
-    SELECT source_id, 'inbound' AS direction, origin, coalesce(pc_id, '') AS pc, stat_id, count(*) AS n,
-           max(kind) AS kind, CASE WHEN count(locator) = count(*) AND min(locator) = max(locator) THEN min(locator) END
-               AS locator
-    FROM stats_inbound_rtp
+WITH rtp AS (
+    SELECT source_id, 'inbound' AS direction, origin, pc_id, stat_id, kind, locator FROM stats_inbound_rtp
     WHERE source_id BETWEEN $first AND $last AND list_contains($sources, source_id)
-    GROUP BY ALL
     UNION ALL
-    SELECT source_id, 'outbound' AS direction, origin, coalesce(pc_id, '') AS pc, stat_id, count(*) AS n,
-           max(kind) AS kind, CASE WHEN count(locator) = count(*) AND min(locator) = max(locator) THEN min(locator) END
-               AS locator
-    FROM stats_outbound_rtp
+    SELECT source_id, 'outbound' AS direction, origin, pc_id, stat_id, kind, locator FROM stats_outbound_rtp
     WHERE source_id BETWEEN $first AND $last AND list_contains($sources, source_id)
+), counted AS (
+    SELECT source_id, direction, origin, coalesce(pc_id, '') AS pc, stat_id, count(*) AS n, max(kind) AS kind,
+        CASE WHEN count(locator) = count(*) AND min(locator) = max(locator) THEN min(locator) END AS locator
+    FROM rtp
     GROUP BY ALL
 ), numbered AS (
     SELECT source_id, direction, origin, pc, stat_id, locator,
