@@ -7,7 +7,8 @@
 -- Every sample of the round's streams, with its stream's numbers, in bucket order (its locator only where its stream
 -- has none: a dump's long locators would take half the table).
 CREATE OR REPLACE TEMP TABLE iv_samples AS
-SELECT s.bucket, s.sid, s.pcid, x.ts, x.line, CASE WHEN s.locator IS NULL THEN x.locator END AS locator, x.call_id_hint, x.ssrc,
+SELECT s.bucket, s.sid, s.pcid, x.ts, x.line, CASE WHEN s.locator IS NULL THEN x.locator END AS locator,
+       x.call_id_hint, x.ssrc,
        x.packets_received AS packets, x.bytes_received AS bytes, x.packets_lost AS lost, x.concealed_samples,
        x.total_samples_received, x.audio_level, x.jitter_s
 FROM stats_inbound_rtp x
@@ -16,7 +17,8 @@ JOIN (SELECT * FROM iv_streams WHERE round = $round) s
     AND s.stat_id = x.stat_id
 WHERE x.source_id BETWEEN $first AND $last AND list_contains($sources, x.source_id)
 UNION ALL
-SELECT s.bucket, s.sid, s.pcid, x.ts, x.line, CASE WHEN s.locator IS NULL THEN x.locator END AS locator, x.call_id_hint, x.ssrc,
+SELECT s.bucket, s.sid, s.pcid, x.ts, x.line, CASE WHEN s.locator IS NULL THEN x.locator END AS locator,
+       x.call_id_hint, x.ssrc,
        x.packets_sent AS packets, x.bytes_sent AS bytes, CAST(NULL AS DOUBLE) AS lost,
        CAST(NULL AS DOUBLE) AS concealed_samples, CAST(NULL AS DOUBLE) AS total_samples_received,
        CAST(NULL AS DOUBLE) AS audio_level, CAST(NULL AS DOUBLE) AS jitter_s

@@ -1,6 +1,7 @@
--- The audio streams of the sources in $sources (one file's, or a batch of small files'; $first and $last bound them, so a
--- store's other sources are skipped by range), which the interval series (queries/stats/intervals.sql) is derived
--- for: queries/stats/intervals_stage.sql stages their inputs a round of buckets at a time (analyzer/normalise/stats.py).
+-- The audio streams of the sources in $sources (one file's, or a batch of small files'; $first and $last bound them,
+-- so a store's other sources are skipped by range), which the interval series (queries/stats/intervals.sql) is
+-- derived for: queries/stats/intervals_stage.sql stages their inputs a round of buckets at a time
+-- (analyzer/normalise/stats.py).
 -- A row a stream: a stream is audio when any of its samples says so (kind / mediaType); `sid` numbers them, `pcid`
 -- their peer connections, `bucket` packs them in order into buckets of about $per_bucket samples (a stream larger than
 -- that is a bucket of its own) and `round` packs $per_round buckets (their inputs staged together). `locator`: the one
