@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import duckdb
 
 from analyzer.errors import InputError
-from analyzer.store.db import POOL_LIMIT
+from analyzer.store.db import MEMORY_LIMIT, pool_limit
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Limits:
     """What one untrusted query may use: seconds of wall time (0: no limit) and DuckDB's memory limit."""
 
     timeout_s: float = 120.0
-    memory_limit: str = POOL_LIMIT
+    memory_limit: str = MEMORY_LIMIT
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -40,9 +40,10 @@ class Limits:
 
 
 def set_memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> None:
-    """DuckDB's memory limit for what runs next (past it a query spills to disk, or fails if it cannot)."""
+    """The memory limit for what runs next, as ANALYZER_MEMORY_LIMIT is: the process's (DuckDB's pool gets it less
+    what the rest of the process holds; past it a query spills to disk, or fails if it cannot)."""
     try:
-        con.execute("SET memory_limit = $limit", {"limit": limit})
+        con.execute("SET memory_limit = $limit", {"limit": pool_limit(limit)})
     except duckdb.Error as exc:
         raise InputError(f"ANALYZER_RULE_MEMORY_LIMIT must be a size like 2GB, not {limit!r}: {exc}") from exc
 

@@ -87,7 +87,7 @@ def pool_limit(limit: str) -> str:
     return f"{(total - min(_PROCESS_RESERVE, total // 4)) >> 10}KiB"
 
 
-POOL_LIMIT = pool_limit(MEMORY_LIMIT)
+_POOL_LIMIT = pool_limit(MEMORY_LIMIT)
 
 
 WAITING_FRESH_S = 10.0  # a writer's waiting mark older than this was left by a process that died
@@ -178,7 +178,7 @@ def connect(
     if MEMORY_LIMIT:
         # bounded memory: past the limit DuckDB writes to its temp directory instead of growing
         try:
-            con.execute("SET memory_limit = $limit", {"limit": POOL_LIMIT})
+            con.execute("SET memory_limit = $limit", {"limit": _POOL_LIMIT})
         except duckdb.Error as exc:
             con.close()
             raise InputError(f"ANALYZER_MEMORY_LIMIT must be a size like 4GB, not {MEMORY_LIMIT!r}: {exc}") from None
