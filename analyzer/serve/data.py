@@ -23,6 +23,7 @@ import duckdb
 
 from analyzer.detect.rules import Rule, load_rules
 from analyzer.errors import InputError
+from analyzer.normalise.stats import stats_tables
 from analyzer.reference import severity_rank
 from analyzer.resources import query_statements, query_text
 from analyzer.store.db import StillLocked, connect, params_for, retry_locked, writer_waiting
@@ -42,10 +43,10 @@ SNAPSHOT = (("serve_calls", "snapshot.sql"), ("serve_links", "links.sql"))  # th
 PLOTTED = ("events", "series", "states")  # queries/serve/call_<name>.sql: what the timeline draws
 ONE_CALL_TABLES = ("calls", "event_links", "call_streams", "findings", "predictions", "session_events")  # one_call.sql
 # the store's stats and interval tables the views read per file and peer connection: one call's streams' rows only
-STREAM_TABLES = (
-    "pc_state_changes", "pc_spans", "rtp_intervals", "stats_candidate_pair", "stats_inbound_rtp", "stats_media_source",
-    "stats_other", "stats_outbound_rtp", "stats_remote_inbound_rtp", "stats_transport",
-)  # fmt: skip
+# (the typed stats tables are stats_fields.toml's)
+STREAM_TABLES = tuple(
+    sorted({"pc_state_changes", "pc_spans", "rtp_intervals", "stats_other", *(t.name for t in stats_tables())})
+)
 # those the page of a call reads (its states, audio series, mic level and silent stretches); the ticket reads them all
 PAGE_STREAM_TABLES = ("pc_state_changes", "rtp_intervals", "stats_media_source", "stats_transport")
 
