@@ -7,26 +7,27 @@
 -- Every sample of the round's streams, with its stream's numbers, in bucket order (its locator only where its stream
 -- has none: a dump's long locators would take half the table).
 CREATE OR REPLACE TEMP TABLE iv_samples AS
+WITH rtp AS (
+    SELECT 'inbound' AS direction, source_id, origin, pc_id, stat_id, ts, line, locator, call_id_hint, ssrc,
+           packets_received AS packets, bytes_received AS bytes, packets_lost AS lost, concealed_samples,
+           total_samples_received, audio_level, jitter_s
+    FROM stats_inbound_rtp
+    WHERE source_id BETWEEN $first AND $last AND list_contains($sources, source_id)
+    UNION ALL
+    SELECT 'outbound' AS direction, source_id, origin, pc_id, stat_id, ts, line, locator, call_id_hint, ssrc,
+           packets_sent AS packets, bytes_sent AS bytes, CAST(NULL AS DOUBLE) AS lost,
+           CAST(NULL AS DOUBLE) AS concealed_samples, CAST(NULL AS DOUBLE) AS total_samples_received,
+           CAST(NULL AS DOUBLE) AS audio_level, CAST(NULL AS DOUBLE) AS jitter_s
+    FROM stats_outbound_rtp
+    WHERE source_id BETWEEN $first AND $last AND list_contains($sources, source_id)
+)
 SELECT s.bucket, s.sid, s.pcid, x.ts, x.line, CASE WHEN s.locator IS NULL THEN x.locator END AS locator,
-       x.call_id_hint, x.ssrc,
-       x.packets_received AS packets, x.bytes_received AS bytes, x.packets_lost AS lost, x.concealed_samples,
-       x.total_samples_received, x.audio_level, x.jitter_s
-FROM stats_inbound_rtp x
+       x.call_id_hint, x.ssrc, x.packets, x.bytes, x.lost, x.concealed_samples, x.total_samples_received,
+       x.audio_level, x.jitter_s
+FROM rtp x
 JOIN (SELECT * FROM iv_streams WHERE round = $round) s
-    ON s.direction = 'inbound' AND s.source_id = x.source_id AND s.origin = x.origin AND s.pc = coalesce(x.pc_id, '')
-    AND s.stat_id = x.stat_id
-WHERE x.source_id BETWEEN $first AND $last AND list_contains($sources, x.source_id)
-UNION ALL
-SELECT s.bucket, s.sid, s.pcid, x.ts, x.line, CASE WHEN s.locator IS NULL THEN x.locator END AS locator,
-       x.call_id_hint, x.ssrc,
-       x.packets_sent AS packets, x.bytes_sent AS bytes, CAST(NULL AS DOUBLE) AS lost,
-       CAST(NULL AS DOUBLE) AS concealed_samples, CAST(NULL AS DOUBLE) AS total_samples_received,
-       CAST(NULL AS DOUBLE) AS audio_level, CAST(NULL AS DOUBLE) AS jitter_s
-FROM stats_outbound_rtp x
-JOIN (SELECT * FROM iv_streams WHERE round = $round) s
-    ON s.direction = 'outbound' AND s.source_id = x.source_id AND s.origin = x.origin
+    ON s.direction = x.direction AND s.source_id = x.source_id AND s.origin = x.origin
     AND s.pc = coalesce(x.pc_id, '') AND s.stat_id = x.stat_id
-WHERE x.source_id BETWEEN $first AND $last AND list_contains($sources, x.source_id)
 ORDER BY bucket;
 
 -- The remote-inbound-rtp reports of the streams' (peer connection, ssrc), one per instant (the ASOF join would take
